@@ -1,0 +1,43 @@
+"""Colours shared by the matplotlib maps and the QGIS styles, so both look the same."""
+
+# GeoDa's LISA cluster colours.
+LISA_COLORS = {
+    "HH": "#e31a1c",
+    "LL": "#1f78b4",
+    "HL": "#fb9a99",
+    "LH": "#a6cee3",
+    "ns": "#d9d9d9",
+    "island": "#ffffff",
+}
+LISA_LABELS = {
+    "HH": "High-High",
+    "LL": "Low-Low",
+    "HL": "High-Low",
+    "LH": "Low-High",
+    "ns": "Not significant",
+    "island": "Island (no neighbours)",
+}
+
+# Gi* bins -3..3: cold spots blue, hot spots red (ArcGIS convention).
+HOTSPOT_COLORS = {
+    -3: "#4575b4",
+    -2: "#91bfdb",
+    -1: "#e0f3f8",
+    0: "#f0f0f0",
+    1: "#fee090",
+    2: "#fc8d59",
+    3: "#d73027",
+}
+HOTSPOT_LABELS = {
+    -3: "Cold spot, 99 %",
+    -2: "Cold spot, 95 %",
+    -1: "Cold spot, 90 %",
+    0: "Not significant",
+    1: "Hot spot, 90 %",
+    2: "Hot spot, 95 %",
+    3: "Hot spot, 99 %",
+}
+
+MISSING_COLOR = "#ffffff"
+SEQUENTIAL_CMAP = "YlOrRd"
+DIVERGING_CMAP = "RdBu_r"

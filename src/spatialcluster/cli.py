@@ -1,0 +1,10 @@
+"""The `spatialcluster` command (placeholder, being written)."""
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def demo(out: str = "outputs/demo", overwrite: bool = False):
+    raise NotImplementedError("demo: work in progress")
