@@ -1,10 +1,287 @@
-"""The `spatialcluster` command (placeholder, being written)."""
+"""The ``spatialcluster`` command.
+
+``run CONFIG --out DIR`` and ``demo --out DIR`` run the TOML pipeline; ``init`` writes a starter
+config; ``moran``, ``lisa``, ``hotspots`` and ``regress`` are one-off analyses of a regions file
+and a table. Exit status: 0 on success, 1 on bad input (one message naming the file, row or key
+and the fix; ``--debug`` adds the traceback), 2 on command-line usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer()
+app = typer.Typer(
+    name="spatialcluster",
+    help="Spatial analysis of regional economies: clusters, hot spots and spillovers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder (built beside it, then moved into place).")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace a non-empty output folder.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback on errors.")]
+Permutations = Annotated[Optional[int], typer.Option("--permutations", min=0, help="Override the config's permutations.")]
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _boundary(debug: bool):
+    """Turn the package's errors (and OS errors) into one message and exit status 1."""
+    from ._errors import SpatialClusterError, SpatialClusterWarning
+
+    console = _stderr()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        label = "note" if issubclass(category, SpatialClusterWarning) else "warning"
+        console.print(f"{label}: {message}", markup=False)
+
+    old = warnings.showwarning
+    if not debug:
+        warnings.showwarning = show
+    try:
+        yield console
+    except (SpatialClusterError, OSError) as exc:
+        if debug:
+            raise
+        console.print(f"error: {_message(exc)}", markup=False)
+        raise typer.Exit(1) from None
+    except NotImplementedError as exc:
+        if debug:
+            raise
+        console.print(f"error: this step is not available in this version ({exc})", markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        warnings.showwarning = old
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename!r}" if exc.filename else ""
+        return f"{exc.strerror}:{where}. Check the path and that you may read (inputs) or write (--out) there."
+    return str(exc)
+
+
+# --------------------------------------------------------------------------- pipeline
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="The analysis config (TOML).")],
+    out: Out,
+    overwrite: Overwrite = False,
+    permutations: Permutations = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+):
+    """Run an analysis config: results.gpkg, maps/, tables/, report.html and manifest.json in --out."""
+    from . import pipeline
+
+    with _boundary(debug) as console:
+        cfg = pipeline.load_config(config, overrides=_overrides(permutations))
+        result = pipeline.run(cfg, out, overwrite=overwrite, quiet=quiet)
+        if not quiet:
+            console.print(f"wrote {len(result.files)} files to {result.out}", markup=False)
 
 
 @app.command()
-def demo(out: str = "outputs/demo", overwrite: bool = False):
-    raise NotImplementedError("demo: work in progress")
+def demo(
+    out: Out = Path("outputs/demo"),
+    overwrite: Overwrite = False,
+    show_config: Annotated[bool, typer.Option("--show-config", help="Print the demo's config and exit.")] = False,
+    permutations: Permutations = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+):
+    """Run the bundled China example (print its config with --show-config, copy and adapt it)."""
+    from . import pipeline
+
+    if show_config:
+        sys.stdout.write(pipeline.demo_config_path().read_text(encoding="utf-8"))
+        return
+    with _boundary(debug) as console:
+        result = pipeline.run_demo(out, overwrite=overwrite, quiet=quiet, overrides=_overrides(permutations))
+        if not quiet:
+            console.print(f"wrote {len(result.files)} files to {result.out}", markup=False)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter config.")] = Path("analysis.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    debug: Debug = False,
+):
+    """Write a commented starter config to adapt to your own files."""
+    from . import pipeline
+    from ._errors import InputError
+    from .pipeline.outdir import atomic_write_text
+
+    with _boundary(debug) as console:
+        if path.exists() and not force:
+            raise InputError(f"{str(path)!r} already exists; pass --force to replace it or give another path")
+        atomic_write_text(path, pipeline.starter_config_text())
+        console.print(f"wrote {path}; edit [inputs] and run: spatialcluster run {path} --out results/", markup=False)
+
+
+def _overrides(permutations):
+    return {"statistics": {"permutations": permutations}} if permutations is not None else None
+
+
+# --------------------------------------------------------------------------- one-off analyses
+Regions = Annotated[Path, typer.Argument(help="Regions file (shapefile, GeoPackage, GeoJSON, zip).")]
+Table = Annotated[Path, typer.Argument(help="Table with the variables (CSV, Excel, NBS export).")]
+On = Annotated[str, typer.Option("--on", help="Key column of the table (codes or names of the regions).")]
+Id = Annotated[Optional[str], typer.Option("--id", help="Region id column of the regions file.")]
+How = Annotated[str, typer.Option("--how", help="Join: strict (every key must match), left or inner.")]
+WKind = Annotated[str, typer.Option("--weights", "-w", help="queen, rook, knn, distance_band, ...")]
+Islands = Annotated[str, typer.Option("--islands", help="error, nearest or drop.")]
+K = Annotated[Optional[int], typer.Option("--k", help="Neighbours for knn weights.")]
+Threshold = Annotated[Optional[float], typer.Option("--threshold", help="Distance band in metres.")]
+Perms = Annotated[int, typer.Option("--permutations", min=0)]
+Seed = Annotated[int, typer.Option("--seed")]
+Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled GeoPackage.")]
+
+
+def _prepare(regions, table, on, id, how, kind, islands, k, threshold):
+    import spatialcluster as sc
+
+    data = sc.join(sc.read_regions(regions, id=id), sc.read_table(table), on=on, how=how)
+    params = {key: v for key, v in (("k", k), ("threshold", threshold)) if v is not None}
+    return data, sc.build_weights(data, kind=kind, islands=islands, **params)
+
+
+def _print_frame(console, frame, title: str, limit: int = 60):
+    import pandas as pd
+    from rich.table import Table as RichTable
+
+    frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"])
+    t = RichTable(title=title)
+    t.add_column(str(frame.index.name or ""), style="bold")
+    for col in frame.columns:
+        t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
+    for idx, row in frame.head(limit).iterrows():
+        t.add_row(str(idx), *[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+    console.print(t)
+    if len(frame) > limit:
+        console.print(f"... {len(frame) - limit} more rows", markup=False)
+
+
+def _stdout():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _write_gpkg(gpkg, data, frame, name):
+    import spatialcluster as sc
+    from .pipeline.run import _with_geometry
+
+    sc.to_geopackage(gpkg, {name: _with_geometry(data, frame)})
+
+
+def _one_off(kind_name, regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed,
+             gpkg, quiet, debug, **kw):
+    import spatialcluster as sc
+    from . import _progress
+
+    if quiet:
+        _progress.set_progress(False)
+    with _boundary(debug):
+        data, w = _prepare(regions, table, on, id, how, weights, islands, k, threshold)
+        func = {"moran": sc.moran, "lisa": sc.local_moran, "hotspots": sc.getis_ord}[kind_name]
+        res = func(data, column, w, permutations=permutations, seed=seed, **kw)
+        out = _stdout()
+        frame = res.to_frame()
+        _print_frame(out, frame, f"{kind_name}: {column} ({weights} weights)")
+        out.print(res.summary(), markup=False)
+        if gpkg is not None:
+            if kind_name == "moran":
+                sc.to_geopackage(gpkg, {"regions": data})
+            else:
+                _write_gpkg(gpkg, data, frame.drop(columns=[c for c in frame.columns if c == "geometry"]), f"{kind_name}_{column}")
+
+
+@app.command()
+def moran(regions: Regions, table: Table, on: On, column: Annotated[str, typer.Option("--column", "-c")],
+          id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
+          threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0, gpkg: Gpkg = None,
+          quiet: Quiet = False, debug: Debug = False):
+    """Global Moran's I of one column."""
+    _one_off("moran", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug)
+
+
+@app.command()
+def lisa(regions: Regions, table: Table, on: On, column: Annotated[str, typer.Option("--column", "-c")],
+         id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
+         threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
+         alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
+         correction: Annotated[str, typer.Option("--correction", help="fdr, bonferroni, fdr_bound or none")] = "fdr",
+         gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
+    """Local Moran's I (LISA) clusters of one column."""
+    _one_off("lisa", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
+             alpha=alpha, correction=None if correction == "none" else correction)
+
+
+@app.command()
+def hotspots(regions: Regions, table: Table, on: On, column: Annotated[str, typer.Option("--column", "-c")],
+             id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
+             threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0, gpkg: Gpkg = None,
+             quiet: Quiet = False, debug: Debug = False):
+    """Getis-Ord Gi* hot and cold spots of one column."""
+    _one_off("hotspots", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug)
+
+
+@app.command()
+def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Option("--y")],
+            x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
+            model: Annotated[str, typer.Option("--model", help="ols, slx, sar, sem, sdm, sdem, sac or 'select'")] = "select",
+            id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
+            threshold: Threshold = None, gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
+    """Model selection (default) or one spatial regression, with direct/indirect/total effects."""
+    import spatialcluster as sc
+    from . import _progress
+
+    if quiet:
+        _progress.set_progress(False)
+    with _boundary(debug):
+        data, w = _prepare(regions, table, on, id, how, weights, islands, k, threshold)
+        out = _stdout()
+        if model == "select":
+            sel = sc.select_model(data, y=y, x=x, w=w)
+            _print_frame(out, sel.tests, f"Specification tests: {y}")
+            out.print(sel.log if isinstance(sel.log, str) else "\n".join(map(str, sel.log)), markup=False)
+            out.print(f"recommended: {sel.recommended}", markup=False)
+            model = sel.recommended
+        res = sc.spillover(data, y=y, x=x, w=w, model=model)
+        out.print(res.to_markdown(), markup=False)
+        if getattr(res, "effects", None) is not None and len(res.effects):
+            _print_frame(out, res.effects, f"{model.upper()} effects")
+        if gpkg is not None:
+            sc.to_geopackage(gpkg, {"regions": data})
+
+
+@app.callback(invoke_without_command=True)
+def _main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False):
+    if version:
+        from . import __version__
+
+        typer.echo(f"spatialcluster {__version__}")
+        raise typer.Exit(0)
+
+
+def main():  # pragma: no cover - console entry point alias
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,680 @@
+"""Running a validated config: every step, into a self-describing output folder.
+
+The folder holds ``results.gpkg`` (styled layers), ``maps/*.png``, ``tables/*.csv`` and ``.md``,
+``report.html`` and ``manifest.json`` (versions, seeds, input checksums, the config as run,
+weights summaries, timings). Tables and layers depend only on the inputs and the config (seeded
+permutations, stable ordering); timings appear only in the manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import _progress
+from .._errors import InputError
+from .config import Config, Problem, referenced_variables, resolve_path, suggest
+from .outdir import atomic_write_text, staged_folder
+
+#: Distributions whose versions go into the manifest and the report.
+SOFTWARE = (
+    "spatialcluster", "numpy", "scipy", "pandas", "geopandas", "shapely", "pyogrio", "pyproj",
+    "libpysal", "esda", "spreg", "mapclassify", "matplotlib", "numba",
+)
+
+CITATIONS = {
+    "moran": "Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika 37, 17-23; "
+             "Cliff, A. D. and Ord, J. K. (1981). Spatial Processes. Pion.",
+    "lisa": "Anselin, L. (1995). Local indicators of spatial association - LISA. Geographical Analysis 27(2), 93-115.",
+    "gistar": "Getis, A. and Ord, J. K. (1992). The analysis of spatial association by use of distance statistics. "
+              "Geographical Analysis 24(3), 189-206; Ord, J. K. and Getis, A. (1995). Geographical Analysis 27(4), 286-306.",
+    "fdr": "Benjamini, Y. and Hochberg, Y. (1995). Controlling the false discovery rate. JRSS B 57(1), 289-300.",
+    "selection": "Anselin, L. (1988). Spatial Econometrics: Methods and Models. Kluwer; Anselin, L., Bera, A. K., "
+                 "Florax, R. and Yoon, M. J. (1996). Regional Science and Urban Economics 26, 77-104; "
+                 "Elhorst, J. P. (2010). Applied spatial econometrics: raising the bar. Spatial Economic Analysis 5(1), 9-28.",
+    "effects": "LeSage, J. and Pace, R. K. (2009). Introduction to Spatial Econometrics. CRC Press, ch. 2.7 and 5.6.",
+    "panel": "Elhorst, J. P. (2014). Spatial Econometrics: From Cross-Sectional Data to Spatial Panels. Springer; "
+             "Lee, L.-f. and Yu, J. (2010). Journal of Econometrics 154(2), 165-185.",
+}
+
+
+@dataclass
+class RunResult:
+    """What a run wrote: the output folder, its files (relative paths) and the manifest."""
+
+    out: Path
+    files: list[str]
+    manifest: dict
+    data: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        return f"RunResult(out={str(self.out)!r}, files={len(self.files)})"
+
+
+# --------------------------------------------------------------------------- progress
+class Steps:
+    """One plain line per step on stderr (readable in a log file); timings for the manifest.
+
+    Long work inside a step (permutations, ML fits) draws its own bar through
+    :func:`spatialcluster._progress.progress_bar`, which is on only in a terminal.
+    """
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.timings: dict[str, float] = {}
+        self._console = None
+        if not quiet:
+            from rich.console import Console
+
+            self._console = Console(stderr=True, highlight=False)
+
+    def info(self, text: str) -> None:
+        if self._console is not None:
+            self._console.print(f"  {text}", markup=False)
+
+    @contextmanager
+    def step(self, name: str):
+        if self._console is not None:
+            self._console.print(f"[bold]>[/bold] {name} ...")
+        t0 = time.perf_counter()
+        yield
+        dt = time.perf_counter() - t0
+        self.timings[name] = self.timings.get(name, 0.0) + round(dt, 4)
+        if self._console is not None:
+            self._console.print(f"  done: {name} ({dt:.1f} s)", markup=False)
+
+
+# --------------------------------------------------------------------------- helpers
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _inputs_checksums(paths: list[Path]) -> dict:
+    out = {}
+    for p in paths:
+        p = Path(p)
+        files = [p]
+        if p.suffix.lower() == ".shp":  # a shapefile is several files
+            files = sorted(q for q in p.parent.glob(p.stem + ".*") if q.is_file())
+        for f in files:
+            out[str(f)] = _sha256(f)
+    return out
+
+
+def software_versions() -> dict:
+    """Versions of Python and the packages a run depends on."""
+    out = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for name in SOFTWARE:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def markdown_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
+    """A pipe table (GitHub markdown); small and dependency-free."""
+    def cell(v):
+        if isinstance(v, (float, np.floating)):
+            return "" if np.isnan(v) else format(float(v), floatfmt)
+        return str(v).replace("|", "\\|")
+
+    frame = df.reset_index() if df.index.name or not isinstance(df.index, pd.RangeIndex) else df
+    head = [str(c) for c in frame.columns]
+    rows = [[cell(v) for v in r] for r in frame.itertuples(index=False)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in str(name))
+
+
+class _Writer:
+    """Writes tables and figures into the build folder and remembers them for the report."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "tables").mkdir()
+        (root / "maps").mkdir()
+        self.files: list[str] = []
+
+    def table(self, name: str, df: pd.DataFrame) -> Path:
+        path = self.root / "tables" / f"{_safe(name)}.csv"
+        atomic_write_text(path, df.to_csv(lineterminator="\n"))
+        atomic_write_text(path.with_suffix(".md"), markdown_table(df))
+        self.files += [f"tables/{path.name}", f"tables/{path.stem}.md"]
+        return path
+
+    def figure(self, name: str, draw) -> Path:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 6.5), dpi=120)
+        try:
+            draw(ax)
+            fig.tight_layout()
+            path = self.root / "maps" / f"{_safe(name)}.png"
+            tmp = path.with_name(f".{path.name}.tmp.png")
+            # No date in the metadata: the same inputs give the same bytes.
+            fig.savefig(tmp, dpi=120, metadata={"Software": None})
+            tmp.replace(path)
+        finally:
+            plt.close(fig)
+        self.files.append(f"maps/{path.name}")
+        return path
+
+
+# --------------------------------------------------------------------------- inputs
+def load_inputs(cfg: Config, steps: Steps):
+    """Read the regions and tables, join the cross-section tables; panels stay long.
+
+    Returns ``(data, panels, input_files)``.
+    """
+    import spatialcluster as sc
+
+    inputs = cfg.data["inputs"]
+    files: list[Path] = []
+    with steps.step("read regions"):
+        if inputs.get("dataset"):
+            loader = getattr(sc.datasets, inputs["dataset"])
+            data = loader()
+            if isinstance(data, tuple):  # datasets that return (regions, panel)
+                data = data[0]
+            files += _dataset_files()
+            steps.info(f"bundled dataset {inputs['dataset']}: {len(data)} regions")
+        else:
+            path = resolve_path(inputs["regions"], cfg.base)
+            kw = {k: inputs[k] for k in ("layer",) if inputs.get(k)}
+            data = sc.read_regions(path, id=inputs.get("id"), encoding=inputs.get("encoding"), **kw)
+            files.append(path)
+            steps.info(f"{path.name}: {len(data)} regions")
+    panels: dict[str, pd.DataFrame] = {}
+    for t in inputs.get("tables") or []:
+        path = resolve_path(t["path"], cfg.base)
+        with steps.step(f"read and join table {t['name']}"):
+            table = sc.read_table(path, **(t.get("read") or {}))
+            files.append(path)
+            _require_columns(cfg, table, [t["on"]] + ([t["time"]] if t.get("time") else []) + list(t.get("columns") or []),
+                             ("inputs", "tables", cfg.data["inputs"]["tables"].index(t)), f"table {path.name}")
+            if t.get("columns"):
+                keep = [t["on"]] + ([t["time"]] if t.get("time") else []) + [c for c in t["columns"] if c not in (t["on"], t.get("time"))]
+                table = table[keep]
+            if t.get("time"):
+                panels[t["name"]] = _panel(sc, data, table, t)
+                steps.info(f"panel {t['name']}: {len(panels[t['name']])} region-years")
+            else:
+                data = sc.join(data, table.drop(columns=[c for c in table.columns if c in data.columns and c != t["on"]]),
+                               on=t["on"], how=t["how"])
+                steps.info(f"joined {path.name}: {len(data)} regions")
+    return data, panels, files
+
+
+def _panel(sc, regions, table: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """A long panel indexed by (region id, time), keys matched to the regions by :func:`sc.join`."""
+    joined = sc.join(regions[[c for c in regions.columns if c == regions.geometry.name]], table, on=spec["on"], how=spec["how"])
+    long = pd.DataFrame(joined.drop(columns=joined.geometry.name))
+    id_name = regions.index.name or "region"
+    long.index.name = id_name
+    long = long.reset_index().drop(columns=[spec["on"]], errors="ignore")
+    return long.sort_values([id_name, spec["time"]], kind="stable").reset_index(drop=True)
+
+
+def _dataset_files() -> list[Path]:
+    root = Path(__file__).resolve().parents[1] / "datasets"
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts)
+
+
+def _require_columns(cfg: Config, frame, names, where, what):
+    problems = [
+        Problem(where, f"column {n!r} is not in {what}.{suggest(n, frame.columns)} Columns: {', '.join(map(str, frame.columns[:30]))}")
+        for n in names if n not in frame.columns
+    ]
+    if problems:
+        raise cfg.error(problems)
+
+
+# --------------------------------------------------------------------------- derived variables
+def derive(data: pd.DataFrame, derived: dict, cfg: Config | None = None) -> tuple[pd.DataFrame, dict]:
+    """Add the ``[variables.derived]`` columns in order; return (data, descriptions).
+
+    growth: ``100 * (end / start - 1)``, or the compound annual rate ``100 * ((end / start) ** (1 / years) - 1)``;
+    difference: ``end - start``; log: natural log; ratio: ``scale * numerator / denominator``;
+    location_quotient: ``(x_i / sum x) / (b_i / sum b)`` (Isard 1960), via :func:`sc.location_quotient`.
+    """
+    data = data.copy()
+    notes = {}
+    for name, d in (derived or {}).items():
+        kind = d["kind"]
+        cols = [d[k] for k in ("start", "end", "column", "numerator", "denominator") if d.get(k)]
+        missing = [(k, d[k]) for k in ("start", "end", "column", "numerator", "denominator") if d.get(k) and d[k] not in data.columns]
+        if missing:
+            problems = [Problem(("variables", "derived", name, k), f"column {c!r} is not in the joined data.{suggest(c, data.columns)}")
+                        for k, c in missing]
+            if cfg is not None:
+                raise cfg.error(problems)
+            raise InputError("; ".join(p.message for p in problems))
+        vals = {c: pd.to_numeric(data[c], errors="coerce").astype(float) for c in cols}
+        if kind in ("growth", "ratio", "location_quotient", "log"):
+            base = vals[d.get("start") or d.get("denominator") or d.get("column")]
+            bad = base.notna() & (base <= 0)
+            if bad.any():
+                raise InputError(
+                    f"derived variable {name!r} ({kind}): {d.get('start') or d.get('denominator') or d.get('column')!r} is zero or "
+                    f"negative for regions {', '.join(map(str, data.index[bad]))}; {kind} needs positive values there"
+                )
+        if kind == "growth":
+            ratio = vals[d["end"]] / vals[d["start"]]
+            col = 100 * (ratio ** (1 / d["years"]) - 1) if d.get("years") else 100 * (ratio - 1)
+        elif kind == "difference":
+            col = vals[d["end"]] - vals[d["start"]]
+        elif kind == "log":
+            col = np.log(vals[d["column"]])
+        elif kind == "ratio":
+            col = d.get("scale", 1.0) * vals[d["numerator"]] / vals[d["denominator"]]
+        else:
+            col = _location_quotient(data, d["numerator"], d["denominator"])
+        data[name] = col
+        notes[name] = d.get("description") or f"{kind} of {', '.join(cols)}"
+    return data, notes
+
+
+def _location_quotient(data: pd.DataFrame, activity: str, base: str) -> pd.Series:
+    """(x_i / sum x) / (b_i / sum b): the share of the activity over the share of the base."""
+    import spatialcluster as sc
+
+    x = pd.to_numeric(data[activity], errors="coerce").astype(float)
+    b = pd.to_numeric(data[base], errors="coerce").astype(float)
+    try:
+        lq = sc.location_quotient(pd.DataFrame({activity: x}), total=b)
+    except (NotImplementedError, TypeError):
+        ok = x.notna() & b.notna()  # shares over the regions where both are known
+        return (x / x[ok].sum()) / (b / b[ok].sum())
+    lq = lq.to_frame() if hasattr(lq, "to_frame") and not isinstance(lq, pd.DataFrame) else lq
+    return (lq[activity] if isinstance(lq, pd.DataFrame) else lq).astype(float).rename(None)
+
+
+def check_variables(cfg: Config, data: pd.DataFrame, panels: dict) -> None:
+    """Every variable the config names exists in the joined data (or its panel); else ConfigError."""
+    problems = []
+    for where, name in referenced_variables(cfg.data):
+        if name not in data.columns:
+            problems.append(Problem(where, f"variable {name!r} is not in the joined data.{suggest(name, data.columns)}"))
+    stats, models = cfg.data.get("statistics") or {}, cfg.data.get("models") or {}
+    if stats.get("by_year"):
+        panel = panels[stats["by_year"]["table"]]
+        for i, c in enumerate(stats["by_year"]["columns"]):
+            if c not in panel.columns:
+                problems.append(Problem(("statistics", "by_year", "columns", i), f"column {c!r} is not in the panel table.{suggest(c, panel.columns)}"))
+    if models.get("panel"):
+        spec = models["panel"]
+        panel = panels[spec["table"]]
+        for where, c in [(("models", "panel", "y"), spec["y"])] + [(("models", "panel", "x", i), c) for i, c in enumerate(spec["x"])]:
+            if c not in panel.columns:
+                problems.append(Problem(where, f"column {c!r} is not in the panel table.{suggest(c, panel.columns)}"))
+    if problems:
+        raise cfg.error(problems)
+
+
+# --------------------------------------------------------------------------- the run
+def run(cfg: Config, out, *, overwrite: bool = False, quiet: bool = False) -> RunResult:
+    """Run every step of ``cfg`` into the folder ``out``.
+
+    Parameters
+    ----------
+    cfg : Config
+        A validated config (:func:`spatialcluster.pipeline.load_config`).
+    out : path
+        The output folder; built next to it under a temporary name and renamed into place.
+    overwrite : bool
+        Replace an existing non-empty folder (only after the new one is complete).
+    quiet : bool
+        No step lines and no progress bars.
+    """
+    steps = Steps(quiet)
+    previous = _progress._ENABLED
+    if quiet:
+        _progress.set_progress(False)
+    t_start = time.perf_counter()
+    try:
+        with staged_folder(Path(out), overwrite) as tmp:
+            result = _run_into(cfg, tmp, steps)
+            steps.timings["total"] = round(time.perf_counter() - t_start, 4)
+            result.manifest["timings_seconds"] = steps.timings
+            atomic_write_text(tmp / "manifest.json", json.dumps(result.manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+        result.out = Path(out).expanduser().absolute()
+        return result
+    finally:
+        _progress.set_progress(previous)
+
+
+def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
+    import spatialcluster as sc
+
+    c = cfg.data
+    seed = c["project"]["seed"]
+    stats, models, outputs = c["statistics"], c["models"], c["outputs"]
+    wr = _Writer(root)
+    sections: list[dict] = []
+
+    data, panels, input_files = load_inputs(cfg, steps)
+    with steps.step("derive variables"):
+        data, notes = derive(data, (c.get("variables") or {}).get("derived"), cfg)
+        check_variables(cfg, data, panels)
+    data = data.sort_index(kind="stable")
+    data.index = data.index.astype(str)
+
+    # ---- weights
+    weights, wsummaries = {}, {}
+    for spec in c.get("weights") or []:
+        with steps.step(f"build weights {spec['name']}"):
+            weights[spec["name"]] = _build_weights(sc, cfg, data, spec)
+            wsummaries[spec["name"]] = _summary_dict(sc.weights_summary(weights[spec["name"]]))
+    primary = cfg.primary_weights
+    if weights:
+        wtable = pd.DataFrame({k: pd.Series(v) for k, v in wsummaries.items()}).T
+        wtable.index.name = "weights"
+        wr.table("weights_summary", wtable)
+        sections.append({
+            "title": "Spatial weights",
+            "text": "One row per weights specification; the first (" + str(primary) + ") is used for the local statistics "
+                    "and the maps, the others check that global results do not hinge on the choice of weights.",
+            "tables": {"Weights summary": wtable}, "images": [], "log": "",
+        })
+
+    layers: dict[str, object] = {}
+    base_cols = [col for col in data.columns if col != data.geometry.name and pd.api.types.is_numeric_dtype(data[col])]
+    layers["regions"] = data[[col for col in data.columns if col == data.geometry.name or col in base_cols
+                              or col in ("name_zh", "name_en", "group")]]
+
+    # ---- choropleths
+    if outputs["maps"] and outputs["choropleths"]:
+        imgs = []
+        with steps.step("choropleth maps"):
+            for var in outputs["choropleths"]:
+                imgs.append(wr.figure(f"choropleth_{var}", lambda ax, v=var: sc.plot.choropleth(
+                    data, v, scheme=outputs["scheme"], k=outputs["classes"], ax=ax, title=notes.get(v, v))))
+        sections.append({"title": "Maps", "text": _variables_text(outputs["choropleths"], notes), "tables": {}, "images": imgs, "log": ""})
+
+    perms, alpha, corr = stats["permutations"], stats["alpha"], stats["correction"]
+    correction = None if corr == "none" else corr
+
+    # ---- global
+    if stats["global"]:
+        rows, imgs = [], []
+        with steps.step(f"global Moran's I ({perms} permutations)"):
+            for var in stats["global"]:
+                for wname, w in weights.items():
+                    g = sc.moran(data, var, w, permutations=perms, seed=seed)
+                    rows.append({"variable": var, "weights": wname, **{k: _num(getattr(g, k, np.nan)) for k in
+                                 ("I", "expected", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim")}})
+                    if wname == primary and outputs["maps"]:
+                        imgs.append(wr.figure(f"moran_scatter_{var}", lambda ax, g=g: sc.plot.moran_scatter(g, ax=ax)))
+        mtab = pd.DataFrame(rows).set_index(["variable", "weights"])
+        wr.table("moran", mtab)
+        sections.append({"title": "Global spatial autocorrelation (Moran's I)", "text": _MORAN_TEXT.format(perms=perms, seed=seed)
+                         + "\n" + CITATIONS["moran"], "tables": {"Moran's I": mtab}, "images": imgs, "log": ""})
+
+    # ---- local
+    w0 = weights.get(primary)
+    for section, key, func in (("local", "lisa", "local_moran"), ("hotspots", "gistar", "getis_ord")):
+        if not stats[section]:
+            continue
+        imgs, tabs, logs = [], {}, []
+        with steps.step(f"{'LISA' if key == 'lisa' else 'Getis-Ord Gi*'} ({perms} permutations)"):
+            for var in stats[section]:
+                kw = dict(permutations=perms, seed=seed)
+                if key == "lisa":
+                    res = sc.local_moran(data, var, w0, alpha=alpha, correction=correction, **kw)
+                else:
+                    res = sc.getis_ord(data, var, w0, star=True, **_gi_kw(sc, alpha, correction), **kw)
+                frame = _frame(res)
+                name = f"{key}_{var}"
+                wr.table(name, frame)
+                tabs[var] = _counts(frame)
+                logs.append(f"{var}:\n{res.summary()}")
+                layers[name] = _with_geometry(data, frame)
+                if outputs["maps"]:
+                    draw = (lambda ax, r=res: sc.plot.lisa_map(r, data, ax=ax)) if key == "lisa" else \
+                           (lambda ax, r=res: sc.plot.hotspot_map(r, data, ax=ax))
+                    imgs.append(wr.figure(f"{key}_map_{var}", draw))
+        title = "Local clusters (LISA)" if key == "lisa" else "Hot and cold spots (Getis-Ord Gi*)"
+        text = (_LISA_TEXT if key == "lisa" else _GI_TEXT).format(perms=perms, alpha=alpha, corr=corr, seed=seed, w=primary)
+        sections.append({"title": title, "text": text + "\n" + CITATIONS[key] + ("\n" + CITATIONS["fdr"] if corr.startswith("fdr") else ""),
+                         "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
+
+    # ---- by year
+    if stats.get("by_year"):
+        by = stats["by_year"]
+        tspec = next(t for t in c["inputs"]["tables"] if t["name"] == by["table"])
+        panel = panels[by["table"]]
+        idname = panel.columns[0]
+        with steps.step("Moran's I and LISA by year"):
+            for var in by["columns"]:
+                myr = sc.moran_by_year(panel, var, w0, id=idname, time=tspec["time"], permutations=perms, seed=seed)
+                mframe = _frame(myr)
+                wr.table(f"moran_by_year_{var}", mframe)
+                imgs = [wr.figure(f"moran_by_year_{var}", lambda ax, r=myr: r.plot(ax=ax))] if outputs["maps"] else []
+                lyr = sc.lisa_by_year(panel, var, w0, id=idname, time=tspec["time"], permutations=perms, seed=seed,
+                                      alpha=alpha, correction=correction)
+                lframe = _frame(lyr)
+                wr.table(f"lisa_by_year_{var}", lframe)
+                trans = getattr(lyr, "transitions", None)
+                trans = trans() if callable(trans) else trans
+                tables = {f"Moran's I by year: {var}": mframe}
+                if isinstance(trans, pd.DataFrame):
+                    wr.table(f"lisa_transitions_{var}", trans)
+                    tables[f"LISA transitions: {var}"] = trans
+                sections.append({"title": f"Clusters by year: {var}", "text": _BYYEAR_TEXT, "tables": tables, "images": imgs,
+                                 "log": lyr.summary()})
+
+    # ---- models
+    if models.get("y") and (models["selection"] or models["cross_section"]):
+        y, x = models["y"], models["x"]
+        tabs, imgs, logs = {}, [], []
+        if models["selection"]:
+            with steps.step("model selection"):
+                sel = sc.select_model(data, y=y, x=x, w=w0)
+                tests = sel.tests
+                wr.table("model_selection", tests)
+                log = sel.log if isinstance(sel.log, str) else "\n".join(map(str, sel.log))
+                atomic_write_text(root / "tables" / "model_selection_log.txt", log + "\n")
+                wr.files.append("tables/model_selection_log.txt")
+                tabs["Specification tests"] = tests
+                logs.append(f"Recommended model: {sel.recommended}\n{log}")
+        for model in models["cross_section"]:
+            with steps.step(f"{model.upper()} model"):
+                res = sc.spillover(data, y=y, x=x, w=w0, model=model, **_seed_kw(sc.spillover, seed))
+                coef = _frame(res)
+                wr.table(f"model_{model}", coef)
+                md = root / "tables" / f"model_{model}_journal.md"
+                atomic_write_text(md, res.to_markdown() + "\n")
+                wr.files.append(f"tables/{md.name}")
+                tabs[f"{model.upper()} coefficients"] = coef
+                eff = getattr(res, "effects", None)
+                if isinstance(eff, pd.DataFrame) and len(eff):
+                    wr.table(f"effects_{model}", eff)
+                    tabs[f"{model.upper()} direct, indirect and total effects"] = eff
+                    if outputs["maps"]:
+                        imgs.append(wr.figure(f"effects_{model}", lambda ax, r=res: sc.plot.effects_plot(r, ax=ax)))
+                logs.append(res.summary())
+        sections.append({"title": "Spillover models", "text": _MODEL_TEXT.format(y=y, x=", ".join(x), w=primary) + "\n"
+                         + CITATIONS["selection"] + "\n" + CITATIONS["effects"], "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
+    if models.get("panel"):
+        spec = models["panel"]
+        tspec = next(t for t in c["inputs"]["tables"] if t["name"] == spec["table"])
+        panel = panels[spec["table"]]
+        with steps.step(f"panel {spec['model'].upper()} ({spec['effects']} effects)"):
+            res = sc.spillover_panel(panel, y=spec["y"], x=spec["x"], w=w0, id=panel.columns[0], time=tspec["time"],
+                                     model=spec["model"], effects=spec["effects"], **_seed_kw(sc.spillover_panel, seed))
+            coef = _frame(res)
+            wr.table(f"panel_{spec['model']}", coef)
+            tabs = {"Coefficients": coef}
+            if isinstance(getattr(res, "effects", None), pd.DataFrame):
+                wr.table(f"panel_effects_{spec['model']}", res.effects)
+                tabs["Effects"] = res.effects
+        sections.append({"title": "Panel spillover model", "text": CITATIONS["panel"], "tables": tabs, "images": [], "log": res.summary()})
+
+    # ---- GeoPackage, report, manifest
+    if outputs["gpkg"]:
+        with steps.step("GeoPackage"):
+            sc.to_geopackage(root / "results.gpkg", layers)
+            wr.files.append("results.gpkg")
+    versions = software_versions()
+    manifest = {
+        "spatialcluster": versions.get("spatialcluster"),
+        "title": c["project"]["title"],
+        "software": versions,
+        "seeds": {"project": seed, "permutations": perms},
+        "inputs": _inputs_checksums(input_files),
+        "config": c,
+        "config_source": cfg.source,
+        "config_file": cfg.name,
+        "weights": wsummaries,
+        "layers": sorted(layers) if outputs["gpkg"] else [],
+        "variables": notes,
+    }
+    if outputs["report"]:
+        with steps.step("HTML report"):
+            meta = {"software": versions, "seeds": manifest["seeds"], "config file": cfg.name,
+                    "inputs (sha256)": manifest["inputs"]}
+            intro = {"title": "Data", "text": (c["project"]["description"] or "") + "\n" + _variables_text(list(notes), notes),
+                     "tables": {}, "images": [], "log": ""}
+            sc.write_report(root / "report.html", title=c["project"]["title"], sections=[intro] + sections, meta=meta)
+            wr.files.append("report.html")
+    wr.files.append("manifest.json")
+    return RunResult(out=root, files=sorted(wr.files), manifest=manifest, data=data)
+
+
+# --------------------------------------------------------------------------- adapters
+def _build_weights(sc, cfg: Config, data, spec: dict):
+    params = {k: spec[k] for k in ("k", "threshold", "power", "bandwidth", "function") if spec.get(k) is not None}
+    if spec["kind"] == "matrix":
+        params["matrix"] = sc.read_table(resolve_path(spec["path"], cfg.base))
+    return sc.build_weights(data, kind=spec["kind"], islands=spec["islands"], transform=spec["transform"], **params)
+
+
+def _summary_dict(summary) -> dict:
+    """A weights summary as a flat, JSON-able dict whatever shape weights_summary returns."""
+    if isinstance(summary, dict):
+        d = summary
+    elif isinstance(summary, pd.Series):
+        d = summary.to_dict()
+    elif isinstance(summary, pd.DataFrame):
+        d = summary.iloc[:, 0].to_dict() if summary.shape[1] == 1 else summary.iloc[0].to_dict()
+    elif hasattr(summary, "to_frame"):
+        return _summary_dict(summary.to_frame())
+    elif hasattr(summary, "__dict__"):
+        d = {k: v for k, v in vars(summary).items() if not k.startswith("_")}
+    else:
+        d = {"summary": str(summary)}
+    return {str(k): _jsonable(v) for k, v in d.items()}
+
+
+def _jsonable(v):
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, (list, tuple, set, np.ndarray, pd.Index)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    return v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+
+
+def _num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _frame(res) -> pd.DataFrame:
+    frame = res.to_frame()
+    if hasattr(frame, "geometry") and "geometry" in frame.columns:
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+    return frame
+
+
+def _counts(frame: pd.DataFrame) -> pd.DataFrame:
+    col = "cluster" if "cluster" in frame.columns else "bin" if "bin" in frame.columns else None
+    if col is None:
+        return frame
+    counts = frame[col].value_counts().sort_index()
+    return counts.rename("regions").to_frame()
+
+
+def _with_geometry(data, frame: pd.DataFrame):
+    import geopandas as gpd
+
+    frame = frame.copy()
+    frame.index = frame.index.astype(str)
+    geo = data[[data.geometry.name]].join(frame, how="left")
+    return gpd.GeoDataFrame(geo, geometry=data.geometry.name, crs=data.crs)
+
+
+def _gi_kw(sc, alpha, correction) -> dict:
+    import inspect
+
+    params = inspect.signature(sc.getis_ord).parameters
+    kw = {}
+    if "correction" in params:
+        kw["correction"] = correction
+    if "alpha" in params:
+        kw["alpha"] = alpha
+    return kw
+
+
+def _seed_kw(func, seed) -> dict:
+    import inspect
+
+    try:
+        return {"seed": seed} if "seed" in inspect.signature(func).parameters else {}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _variables_text(names, notes) -> str:
+    return "\n".join(f"- {n}: {notes[n]}" for n in names if n in notes)
+
+
+_MORAN_TEXT = (
+    "Global Moran's I for each variable under each weights specification, with inference under normality, "
+    "under randomization (analytic) and by {perms} random permutations (pseudo p-value (1 + #{{I_perm >= I}}) / (1 + {perms}); "
+    "seed {seed})."
+)
+_LISA_TEXT = (
+    "Local Moran's I with conditional permutation inference ({perms} permutations, seed {seed}) on the {w} weights. "
+    "A region is labelled HH, LL, HL or LH only when its pseudo p-value is below {alpha} after the '{corr}' "
+    "multiple-testing correction; otherwise 'ns'. Tables give the number of regions per label; the log shows the "
+    "uncorrected and corrected counts side by side."
+)
+_GI_TEXT = (
+    "Getis-Ord Gi* (the region itself included) with analytic z-scores and permutation pseudo p-values "
+    "({perms} permutations, seed {seed}) on the {w} weights; bins -3..3 are cold/hot spots at 99/95/90 % confidence, 0 not significant."
+)
+_BYYEAR_TEXT = "Moran's I for each year and LISA labels per year with the transitions between consecutive years."
+_MODEL_TEXT = (
+    "Dependent variable {y}; explanatory variables {x}; weights {w}. Model selection starts from OLS with the LM tests "
+    "(and their robust forms), then tests the spatial Durbin model against its restrictions (SAR, SEM, SLX) by likelihood "
+    "ratio. Effects of the Durbin model are the LeSage-Pace direct (mean diagonal of S_r(W)), indirect and total effects, "
+    "with standard errors from simulating the estimator's asymptotic distribution."
+)
