@@ -1,18 +1,22 @@
-"""Reading regions and tables, and joining them (placeholder, being written)."""
+"""Reading regions and tables, and joining them.
 
-def read_regions(*args, **kwargs):
-    raise NotImplementedError("read_regions: work in progress")
+* :func:`read_regions`: shapefiles (also zipped), GeoPackages, GeoJSON -> GeoDataFrame indexed by string ids;
+* :func:`read_table`: CSV, Excel, the data.stats.gov.cn export -> DataFrame with numbers parsed;
+* :func:`join`: both, matched on normalised keys (:func:`normalize_region_key`), never losing a region silently.
+"""
 
+from .join import join, region_key
+from .names import PROVINCES, normalize_region_key
+from .regions import read_regions
+from .tables import PLACEHOLDERS, parse_number, read_table
 
-def read_table(*args, **kwargs):
-    raise NotImplementedError("read_table: work in progress")
-
-
-def join(*args, **kwargs):
-    raise NotImplementedError("join: work in progress")
-
-
-def normalize_region_key(*args, **kwargs):
-    raise NotImplementedError("normalize_region_key: work in progress")
-
-
+__all__ = [
+    "PLACEHOLDERS",
+    "PROVINCES",
+    "join",
+    "normalize_region_key",
+    "parse_number",
+    "read_regions",
+    "read_table",
+    "region_key",
+]
