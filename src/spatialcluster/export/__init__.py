@@ -1,10 +1,7 @@
-"""Export (placeholder, being written)."""
+"""Export: GeoPackages and shapefiles that open styled in QGIS, and a self-contained HTML report."""
 
-def to_geopackage(*args, **kwargs):
-    raise NotImplementedError("to_geopackage: work in progress")
+from .geopackage import to_geopackage, to_shapefile
+from .qml import LayerStyle, layer_style
+from .report import write_report
 
-
-def write_report(*args, **kwargs):
-    raise NotImplementedError("write_report: work in progress")
-
-
+__all__ = ["LayerStyle", "layer_style", "to_geopackage", "to_shapefile", "write_report"]

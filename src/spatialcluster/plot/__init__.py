@@ -1,6 +1,30 @@
-"""Plots (placeholder, being written)."""
+"""Maps and charts: choropleths, LISA cluster, significance and hot-spot maps, Moran scatter plots
+and spillover effects plots.
 
-def choropleth(*args, **kwargs):
-    raise NotImplementedError("choropleth: work in progress")
+Every function takes ``ax=None`` and returns the matplotlib Axes it drew into. The
+functions register an installed CJK font as matplotlib's fallback font (see :func:`use_cjk_font`)
+so Chinese labels render.
+"""
+
+from ._classify import SCHEMES, Classes, classify
+from ._crs import CHINA_ALBERS, auto_crs
+from ._fonts import cjk_family, use_cjk_font
+from .charts import effects_plot, moran_scatter
+from .maps import choropleth, hotspot_map, lisa_map, significance_map
 
 
+__all__ = [
+    "CHINA_ALBERS",
+    "SCHEMES",
+    "Classes",
+    "auto_crs",
+    "choropleth",
+    "cjk_family",
+    "classify",
+    "effects_plot",
+    "hotspot_map",
+    "lisa_map",
+    "moran_scatter",
+    "significance_map",
+    "use_cjk_font",
+]

@@ -1,0 +1,233 @@
+"""GeoPackage and shapefile export with QGIS default styles.
+
+Layout QGIS expects (learned from its OGR provider, checked by ``tests/test_qgis.py`` with real
+QGIS): one row per layer in the ``layer_styles`` table with ``f_table_schema = ''`` (an empty
+string: QGIS's lookup does not match NULL), ``f_table_name`` = the layer name,
+``f_geometry_column`` = the real geometry column (GDAL writes ``geom``) and ``useAsDefault = 1``.
+The file is GeoPackage 1.2, since QGIS 3.22 warns about GDAL 3.12's default 1.4. A ``.qml``
+sidecar next to a GeoPackage would apply to every layer in it, so GeoPackages get
+``layer_styles`` rows and only shapefiles get sidecars.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import tempfile
+import uuid
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .._errors import InputError, SpatialClusterWarning
+from .qml import STYLE_KEYS, LayerStyle, geometry_kind, layer_style
+
+STYLES_TABLE = "layer_styles"
+DEFAULT_ID = "code"
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qml")
+
+
+def _as_frame(name, obj) -> pd.DataFrame:
+    if hasattr(obj, "to_frame") and not isinstance(obj, pd.DataFrame):
+        obj = obj.to_frame()
+    if not isinstance(obj, pd.DataFrame):
+        raise InputError(f"layer {name!r}: expected a GeoDataFrame or a result with .to_frame(), got {type(obj).__name__}")
+    return obj
+
+
+def _prepare(name, obj) -> pd.DataFrame:
+    """Index -> string id column, column names -> str, categoricals -> plain values."""
+    frame = _as_frame(name, obj)
+    id_name = str(frame.index.name) if frame.index.name is not None else DEFAULT_ID
+    out = frame.copy()
+    out.columns = [str(c) for c in out.columns]
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+        ids = frame.index.astype(str)
+        if id_name in out.columns:
+            if not (out[id_name].astype(str).to_numpy() == ids.to_numpy()).all():
+                raise InputError(
+                    f"layer {name!r}: the index and the column {id_name!r} differ; rename one of them"
+                )
+            out = out.reset_index(drop=True)
+        else:
+            out.index = ids
+            out.index.name = id_name
+            out = out.reset_index()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
+
+
+def _has_geometry(frame) -> bool:
+    return isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
+
+
+def _style_options(name, styles):
+    opts = dict((styles or {}).get(name) or {})
+    unknown = set(opts) - STYLE_KEYS
+    if unknown:
+        raise InputError(f"style of layer {name!r} has unknown keys {sorted(unknown)}; allowed: {sorted(STYLE_KEYS)}")
+    return opts
+
+
+def _remove_quietly(path):
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+def to_geopackage(path, layers, styles=None, overwrite=True):
+    """Write layers into one GeoPackage, each with a QGIS default style.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.gpkg`` file. Written to a temporary file in the same folder and moved into place,
+        so a failed export never leaves a half-written file.
+    layers : dict of str -> GeoDataFrame or result
+        Layer name -> GeoDataFrame (or a result whose ``to_frame()`` is one). The index becomes a
+        string column named after it (``"code"`` when unnamed). Frames without geometries are
+        written as attribute tables, without a style.
+    styles : dict of str -> dict, optional
+        Per-layer style options for :func:`spatialcluster.export.layer_style`: ``column``,
+        ``kind`` ("lisa", "hotspot", "graduated"), ``scheme``, ``k``, ``bins``, ``cmap``, ``fmt``.
+        Default: LISA colours for ``cluster``, Gi* colours for ``bin``, else quantiles of the
+        first z-score or numeric column, the same classes :func:`spatialcluster.plot.choropleth`
+        draws.
+    overwrite : bool
+        Replace an existing file (else :class:`InputError`).
+
+    Returns
+    -------
+    dict of str -> LayerStyle
+        The style stored for each spatial layer.
+    """
+    path = Path(path)
+    if not layers:
+        raise InputError("no layers to write: pass {'layer name': GeoDataFrame, ...}")
+    if not isinstance(layers, dict):
+        raise InputError("layers must be a dict {'layer name': GeoDataFrame, ...}")
+    bad_names = [n for n in layers if not isinstance(n, str) or not n or n.lower() == STYLES_TABLE]
+    if bad_names:
+        raise InputError(f"invalid layer names {bad_names}: use non-empty strings other than {STYLES_TABLE!r}")
+    unknown = set(styles or {}) - set(layers)
+    if unknown:
+        raise InputError(f"styles given for layers that are not written: {sorted(unknown)}; layers: {list(layers)}")
+    if path.exists() and not overwrite:
+        raise InputError(f"{path} exists; pass overwrite=True to replace it")
+    if not path.parent.exists():
+        raise InputError(f"folder {path.parent} does not exist; create it first")
+
+    frames = {name: _prepare(name, obj) for name, obj in layers.items()}
+    chosen = {
+        name: layer_style(frame, **_style_options(name, styles))
+        for name, frame in frames.items()
+        if _has_geometry(frame)
+    }
+    tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp.gpkg")
+    try:
+        for i, (name, frame) in enumerate(frames.items()):
+            pyogrio.write_dataframe(
+                frame, tmp, layer=name, driver="GPKG", append=i > 0,
+                dataset_options=None if i else {"VERSION": "1.2"},
+                promote_to_multi=True if _has_geometry(frame) else None,
+            )
+        if chosen:
+            _write_styles(tmp, frames, chosen)
+        os.replace(tmp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            _remove_quietly(f"{tmp}{suffix}")
+    return chosen
+
+
+def _write_styles(gpkg: Path, frames, chosen: dict[str, LayerStyle]):
+    """Add one default-style row per spatial layer to ``layer_styles`` (created by GDAL, so it is
+    registered in ``gpkg_contents`` as an attributes table, as QGIS itself does)."""
+    with contextlib.closing(sqlite3.connect(gpkg)) as con:
+        geom_cols = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+    now = pd.Timestamp(datetime.now(UTC))
+    rows = []
+    for name, style in chosen.items():
+        rows.append({
+            "f_table_catalog": "",
+            "f_table_schema": "",
+            "f_table_name": name,
+            "f_geometry_column": geom_cols[name],
+            "styleName": name,
+            "styleQML": style.to_qml(geometry_kind(frames[name])),
+            "styleSLD": "",
+            "useAsDefault": True,
+            "description": f"spatialcluster: {style.description}",
+            "owner": "",
+            "ui": "",
+            "update_time": now,
+        })
+    pyogrio.write_dataframe(
+        pd.DataFrame(rows), gpkg, layer=STYLES_TABLE, driver="GPKG", append=True, layer_options={"FID": "id"}
+    )
+
+
+def to_shapefile(path, gdf, style=None, overwrite=True):
+    """Write a shapefile (UTF-8) with a QGIS ``.qml`` style sidecar of the same basename.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.shp`` file; its parts are written in a temporary folder beside it and moved into place.
+    gdf : GeoDataFrame or result
+        The index becomes a string column, as in :func:`to_geopackage`.
+    style : dict, optional
+        Style options as in :func:`to_geopackage`'s ``styles`` values.
+    overwrite : bool
+        Replace existing files of the same basename (else :class:`InputError`).
+
+    Returns
+    -------
+    LayerStyle
+
+    Notes
+    -----
+    dBase limits field names to 10 characters; GDAL shortens longer names, the style refers to
+    the shortened name, and a :class:`SpatialClusterWarning` lists the renamed fields.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".shp":
+        raise InputError(f"{path}: a shapefile path must end in .shp")
+    frame = _prepare(path.stem, gdf)
+    if not _has_geometry(frame):
+        raise InputError("a shapefile needs geometries: pass a GeoDataFrame")
+    targets = [path.with_suffix(s) for s in _SHAPEFILE_PARTS]
+    if not overwrite and any(t.exists() for t in targets):
+        raise InputError(f"{path} exists; pass overwrite=True to replace it")
+    style_obj = layer_style(frame, **_style_options("shapefile", {"shapefile": style}))
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}-") as tmpdir:
+        tmp = Path(tmpdir) / path.name
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Normalized/laundered field name.*")
+            pyogrio.write_dataframe(frame, tmp, driver="ESRI Shapefile", layer_options={"ENCODING": "UTF-8"},
+                                    promote_to_multi=True)
+        written = list(pyogrio.read_info(tmp)["fields"])
+        original = [c for c in frame.columns if c != frame._geometry_column_name]
+        renamed = {o: w for o, w in zip(original, written, strict=True) if o != w}
+        if renamed:
+            warnings.warn(
+                f"shapefile field names are limited to 10 characters; renamed {renamed}. "
+                "Use to_geopackage to keep the names.",
+                SpatialClusterWarning,
+                stacklevel=2,
+            )
+            if style_obj.column in renamed:
+                style_obj.column = renamed[style_obj.column]
+        tmp.with_suffix(".qml").write_text(style_obj.to_qml(geometry_kind(frame)), encoding="utf-8")
+        for target in targets:
+            _remove_quietly(target)
+        for part in Path(tmpdir).iterdir():
+            shutil.move(str(part), path.with_suffix(part.suffix))
+    return style_obj

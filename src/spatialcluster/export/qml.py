@@ -1,0 +1,200 @@
+"""QGIS layer styles (QML) generated from the same colours and classes as the matplotlib maps.
+
+A :class:`LayerStyle` is chosen for a layer by :func:`layer_style` (categorized for LISA
+``cluster`` labels and Gi* ``bin`` values, graduated for numeric columns with mapclassify
+classes) and rendered to QML from the package template ``templates/style.qml.j2``. QGIS is not
+needed to write styles; the test suite checks them with real QGIS.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import geopandas as gpd
+import matplotlib.colors as mcolors
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from .._errors import InputError
+from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
+from ..plot._classify import classify, default_cmap, is_z_column, numeric_values
+from ..plot.maps import LISA_ORDER
+
+# Version written into the QML header: the oldest QGIS whose reader the file was checked with.
+QGIS_VERSION = "3.22.16-Białowieża"
+OUTLINE = "99,99,99,255"
+OUTLINE_WIDTH = "0.26"
+# mapclassify scheme -> QGIS classification method id, so "Classify" in QGIS re-runs the same family.
+QGIS_METHODS = {
+    "quantiles": "Quantile",
+    "fisher_jenks": "Jenks",
+    "equal_interval": "EqualInterval",
+    "std_mean": "StdDev",
+    "user_defined": "Custom",
+}
+STYLE_KEYS = {"column", "kind", "scheme", "k", "bins", "cmap", "fmt"}
+
+
+def qgis_color(color) -> str:
+    """A matplotlib colour as QGIS's ``"r,g,b,a"``."""
+    r, g, b, a = (round(255 * c) for c in mcolors.to_rgba(color))
+    return f"{r},{g},{b},{a}"
+
+
+@dataclass
+class LayerStyle:
+    """A renderer for one layer.
+
+    Attributes
+    ----------
+    renderer : {"categorized", "graduated", "single"}
+    column : str or None
+        Attribute the renderer classifies.
+    items : list of dict
+        Categorized: ``value``, ``color`` (hex), ``label``; graduated: ``lower``, ``upper``,
+        ``color``, ``label``; single: ``color``.
+    method : str
+        QGIS classification method id of a graduated renderer.
+    precision : int
+        Decimals of the graduated labels.
+    description : str
+        One line stored with the style in the GeoPackage.
+    """
+
+    renderer: str
+    column: str | None
+    items: list = field(default_factory=list)
+    method: str = "Custom"
+    precision: int = 1
+    description: str = ""
+
+    def to_qml(self, geometry: str = "fill") -> str:
+        """The style as QML for a ``"fill"`` (polygon), ``"line"`` or ``"marker"`` (point) layer."""
+        if geometry not in {"fill", "line", "marker"}:
+            raise InputError(f"geometry must be 'fill', 'line' or 'marker', got {geometry!r}")
+        items = [
+            {**it, "color": qgis_color(it["color"])}
+            | ({"lower": repr(float(it["lower"])), "upper": repr(float(it["upper"]))} if "lower" in it else {})
+            for it in self.items
+        ]
+        return _template().render(
+            renderer=self.renderer,
+            column=self.column,
+            items=items,
+            method=self.method,
+            precision=self.precision,
+            geometry=geometry,
+            outline=OUTLINE,
+            outline_width=OUTLINE_WIDTH,
+            missing_color=qgis_color(MISSING_COLOR),
+            qgis_version=QGIS_VERSION,
+        )
+
+
+@lru_cache(maxsize=1)
+def _template():
+    env = Environment(
+        loader=PackageLoader("spatialcluster", "export/templates"),
+        autoescape=True,  # labels and column names end up in XML attributes
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("style.qml.j2")
+
+
+def geometry_kind(gdf: gpd.GeoDataFrame) -> str:
+    """QGIS symbol type for the layer's geometries: fill, line or marker."""
+    types = set(gdf.geom_type.dropna())
+    if types and types <= {"Point", "MultiPoint"}:
+        return "marker"
+    if types and types <= {"LineString", "MultiLineString", "LinearRing"}:
+        return "line"
+    return "fill"
+
+
+def _precision(fmt: str) -> int:
+    m = re.search(r"\.(\d+)[fFeEgG%]", fmt)
+    return int(m.group(1)) if m else 1
+
+
+def _lisa(column):
+    items = [{"value": k, "color": LISA_COLORS[k], "label": LISA_LABELS[k]} for k in LISA_ORDER]
+    return LayerStyle("categorized", column, items, description=f"LISA clusters ({column})")
+
+
+def _hotspot(column):
+    items = [{"value": str(b), "color": HOTSPOT_COLORS[b], "label": HOTSPOT_LABELS[b]} for b in sorted(HOTSPOT_COLORS)]
+    return LayerStyle("categorized", column, items, description=f"Gi* hot and cold spots ({column})")
+
+
+def _graduated(frame, column, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"):
+    values = numeric_values(frame, column)
+    classes = classify(values.to_numpy(), scheme=scheme, k=k, bins=bins, cmap=cmap or default_cmap(column), fmt=fmt)
+    items = [
+        {"lower": lo, "upper": hi, "color": c, "label": lab}
+        for lo, hi, c, lab in zip(classes.lower, classes.upper, classes.colors, classes.labels, strict=True)
+    ]
+    return LayerStyle(
+        "graduated", column, items, method=QGIS_METHODS[classes.scheme], precision=_precision(fmt),
+        description=f"{column}: {classes.scheme}, {classes.k} classes",
+    )
+
+
+def _auto_column(frame: pd.DataFrame):
+    cols = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)]
+    if "cluster" in cols:
+        return "cluster"
+    if "bin" in cols:
+        return "bin"
+    numeric = [c for c in cols if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    numeric = [c for c in numeric if frame[c].notna().any()]
+    z = [c for c in numeric if is_z_column(c)]
+    return (z or numeric or [None])[0]
+
+
+def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles", k=5, bins=None, cmap=None,
+                fmt="{:.1f}") -> LayerStyle:
+    """Choose the style of a layer, as the maps of :mod:`spatialcluster.plot` would draw it.
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        The layer's attributes.
+    column : str, optional
+        Attribute to style. Default: ``cluster`` (LISA labels), else ``bin`` (Gi* bins), else the
+        first z-score column (``z``, ``z_*``, ``*_z``), else the first numeric column; a layer
+        with none of these gets a single grey symbol.
+    kind : {"lisa", "hotspot", "graduated"}, optional
+        Renderer; default categorized ``lisa`` for a column named ``cluster``, ``hotspot`` for
+        ``bin``, ``graduated`` otherwise.
+    scheme, k, bins, cmap, fmt
+        Classes of a graduated style, as in :func:`spatialcluster.plot.choropleth` (same
+        defaults, so the QGIS layer and the matplotlib map show the same classes and colours).
+
+    Returns
+    -------
+    LayerStyle
+    """
+    if column is None:
+        column = _auto_column(frame)
+        if column is None:
+            return LayerStyle("single", None, [{"color": LISA_COLORS["ns"]}], description="single symbol")
+    elif column not in frame.columns:
+        raise InputError(f"style column {column!r} is not in the layer; columns: {list(frame.columns)}")
+    if kind is None:
+        kind = {"cluster": "lisa", "bin": "hotspot"}.get(str(column), "graduated")
+    if kind == "lisa":
+        unknown = sorted(set(frame[column].dropna().astype(str)) - set(LISA_COLORS))
+        if unknown:
+            raise InputError(f"column {column!r} has values {unknown} that are not LISA clusters {list(LISA_ORDER)}")
+        return _lisa(column)
+    if kind == "hotspot":
+        vals = pd.to_numeric(frame[column], errors="coerce").dropna()
+        if not vals.isin(list(HOTSPOT_COLORS)).all():
+            raise InputError(f"column {column!r} must hold Gi* bins -3..3 for a hotspot style")
+        return _hotspot(column)
+    if kind == "graduated":
+        return _graduated(frame, column, scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
+    raise InputError(f"unknown style kind {kind!r}; use 'lisa', 'hotspot' or 'graduated'")

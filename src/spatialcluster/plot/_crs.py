@@ -1,0 +1,61 @@
+"""The projection a map is drawn in: equal-area by default, so areas compare fairly across regions."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS
+
+from .._errors import InputError
+
+# Albers equal-area conic for China (standard parallels 25° N and 47° N, central meridian
+# 105° E), the projection of China's national atlases, on WGS84.
+CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +datum=WGS84 +units=m +no_defs"
+# Longitude / latitude box that contains mainland China, Hainan and Taiwan.
+_CHINA_BOX = (72.0, 17.0, 136.0, 54.5)
+
+
+def auto_crs(gdf: gpd.GeoDataFrame):
+    """CRS to draw ``gdf`` in, or None to keep it as is.
+
+    Projected data (and data without a CRS) are kept. Geographic data inside China's extent get
+    :data:`CHINA_ALBERS`; other geographic data an Albers equal-area conic fitted to their extent
+    (standard parallels at 1/6 and 5/6 of the latitude range, Snyder 1987, p. 99), or a Lambert
+    azimuthal equal-area centred on the data when they reach a pole.
+
+    References
+    ----------
+    Snyder, J. P. (1987). Map Projections: A Working Manual. USGS Professional Paper 1395.
+    """
+    if gdf.crs is None or not gdf.crs.is_geographic:
+        return None
+    lonlat = gdf.to_crs(4326) if not gdf.crs.equals(CRS.from_epsg(4326)) else gdf
+    minx, miny, maxx, maxy = lonlat.total_bounds
+    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+        return None
+    bx = _CHINA_BOX
+    if minx >= bx[0] and miny >= bx[1] and maxx <= bx[2] and maxy <= bx[3]:
+        return CHINA_ALBERS
+    lon0 = (minx + maxx) / 2
+    if miny < -80 or maxy > 80:
+        return f"+proj=laea +lat_0={(miny + maxy) / 2:.4f} +lon_0={lon0:.4f} +datum=WGS84 +units=m +no_defs"
+    span = maxy - miny
+    lat1, lat2 = miny + span / 6, maxy - span / 6
+    if np.isclose(lat1, lat2):  # a single point or an east-west line: one standard parallel
+        lat2 = lat1 + 1.0
+    return f"+proj=aea +lat_1={lat1:.4f} +lat_2={lat2:.4f} +lat_0={(miny + maxy) / 2:.4f} +lon_0={lon0:.4f} +datum=WGS84 +units=m +no_defs"
+
+
+def project(gdf: gpd.GeoDataFrame, crs="auto") -> gpd.GeoDataFrame:
+    """``gdf`` in the drawing CRS: ``"auto"`` (see :func:`auto_crs`), None (as is) or any pyproj CRS."""
+    if crs is None:
+        return gdf
+    if isinstance(crs, str) and crs == "auto":
+        target = auto_crs(gdf)
+        return gdf if target is None else gdf.to_crs(target)
+    if gdf.crs is None:
+        raise InputError(
+            "the data have no CRS, so they cannot be reprojected for the map; set it first "
+            "(gdf.set_crs(4326) for longitude/latitude) or pass crs=None to draw them as they are."
+        )
+    return gdf.to_crs(crs)

@@ -1,0 +1,135 @@
+"""Charts that are not maps: the Moran scatter plot and the spillover effects plot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._errors import InputError
+from .._palette import LISA_COLORS
+from .maps import _new_ax
+
+EFFECT_COLORS = {"direct": "#1b9e77", "indirect": "#d95f02", "total": "#7570b3"}
+
+
+def moran_scatter(moran_result, ax=None, title=None, color="#3182bd"):
+    """Moran scatter plot: standardised values against their spatial lag (Anselin 1996).
+
+    The line through the origin has slope Moran's I (the least-squares slope of the lag on
+    the standardised values when the weights are row-standardised); dashed lines at zero split
+    the plot into the HH (top right), LH (top left), LL (bottom left) and HL (bottom right)
+    quadrants.
+
+    Parameters
+    ----------
+    moran_result : object
+        With attributes ``z`` (standardised values), ``lag`` (spatial lag of ``z``), ``I`` and
+        ``variable`` (the column name, used in the axis labels).
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default "Moran's I = ...".
+    color : str
+        Colour of the points.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    References
+    ----------
+    Anselin, L. (1996). The Moran scatterplot as an ESDA tool to assess local instability in
+    spatial association. In Fischer, Scholten, Unwin (eds.), Spatial Analytical Perspectives on
+    GIS, 111–125. Taylor & Francis.
+    """
+    for attr in ("z", "lag", "I"):
+        if not hasattr(moran_result, attr):
+            raise InputError(f"moran_scatter needs a result with .z, .lag and .I; {attr!r} is missing")
+    z = np.asarray(moran_result.z, dtype=float)
+    lag = np.asarray(moran_result.lag, dtype=float)
+    if z.shape != lag.shape:
+        raise InputError(f".z has {z.size} values but .lag has {lag.size}")
+    slope = float(moran_result.I)
+    name = getattr(moran_result, "variable", None) or "value"
+    ax = _new_ax(ax)
+    ax.scatter(z, lag, s=18, color=color, edgecolor="white", linewidth=0.4, zorder=3)
+    ax.axhline(0, color="#969696", linestyle="--", linewidth=0.8, zorder=1)
+    ax.axvline(0, color="#969696", linestyle="--", linewidth=0.8, zorder=1)
+    lim = 1.1 * max(np.abs(z).max(), np.abs(lag).max(), 1.0)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    xs = np.array([-lim, lim])
+    ax.plot(xs, slope * xs, color=LISA_COLORS["HH"], linewidth=1.5, zorder=2, label=f"slope = I = {slope:.3f}")
+    for text, (x, y) in {"HH": (0.97, 0.97), "LH": (0.03, 0.97), "LL": (0.03, 0.03), "HL": (0.97, 0.03)}.items():
+        ax.text(x, y, text, transform=ax.transAxes, ha="right" if x > 0.5 else "left",
+                va="top" if y > 0.5 else "bottom", fontsize=10, fontweight="bold", color="#525252")
+    ax.set_xlabel(f"{name} (standardised)")
+    ax.set_ylabel(f"spatial lag of {name}")
+    ax.set_title(title if title is not None else f"Moran's I = {slope:.3f}")
+    ax.set_aspect("equal")
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 0.08), fontsize=8, frameon=False)
+    return ax
+
+
+def _bounds(effects: pd.DataFrame, kind: str, level: float):
+    lo, hi = f"{kind}_lo", f"{kind}_hi"
+    if lo in effects.columns and hi in effects.columns:
+        return effects[lo].to_numpy(float), effects[hi].to_numpy(float)
+    se = f"{kind}_se"
+    if se in effects.columns:
+        half = stats.norm.ppf(0.5 + level / 2) * effects[se].to_numpy(float)
+        est = effects[kind].to_numpy(float)
+        return est - half, est + half
+    return None
+
+
+def effects_plot(effects, ax=None, title=None, level=0.95):
+    """Direct, indirect (spillover) and total effects with their confidence intervals.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        Indexed by regressor, with columns ``direct``, ``indirect``, ``total`` and interval
+        bounds ``<effect>_lo`` / ``<effect>_hi``; where the bounds are absent, ``<effect>_se``
+        gives a normal interval at ``level``. An object with an ``.effects`` DataFrame (a
+        spillover result) is accepted too.
+    ax : matplotlib Axes, optional
+    title : str, optional
+    level : float
+        Confidence level of the normal intervals built from standard errors.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    References
+    ----------
+    LeSage, J., Pace, R. K. (2009). Introduction to Spatial Econometrics, ch. 2.7. CRC Press.
+    """
+    if hasattr(effects, "effects") and not isinstance(effects, pd.DataFrame):
+        effects = effects.effects
+    if not isinstance(effects, pd.DataFrame):
+        raise InputError(f"effects_plot needs a DataFrame of effects, got {type(effects).__name__}")
+    kinds = [k for k in EFFECT_COLORS if k in effects.columns]
+    if not kinds:
+        raise InputError(f"no 'direct', 'indirect' or 'total' column in the effects; columns: {list(effects.columns)}")
+    ax = _new_ax(ax)
+    n = len(effects)
+    pos = np.arange(n)[::-1].astype(float)
+    offsets = np.linspace(0.22, -0.22, len(kinds)) if len(kinds) > 1 else [0.0]
+    for kind, off in zip(kinds, offsets, strict=True):
+        est = effects[kind].to_numpy(float)
+        bounds = _bounds(effects, kind, level)
+        xerr = None if bounds is None else np.vstack([est - bounds[0], bounds[1] - est])
+        ax.errorbar(est, pos + off, xerr=xerr, fmt="o", color=EFFECT_COLORS[kind], capsize=3, markersize=5,
+                    linewidth=1.4, label=kind)
+    ax.axvline(0, color="#636363", linewidth=0.8)
+    ax.set_yticks(pos, [str(i) for i in effects.index])
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlabel("effect on the dependent variable")
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(loc="best", fontsize=8)
+    ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return ax

@@ -1,0 +1,258 @@
+"""Maps: choropleths, LISA cluster and significance maps, Gi* hot-spot maps.
+
+Every function draws into ``ax`` (a new figure when None) and returns it, so maps compose into
+multi-panel figures. Colours come from :mod:`spatialcluster._palette` and class breaks from
+:func:`spatialcluster.plot._classify.classify`, the same sources the QGIS styles written by
+:func:`spatialcluster.to_geopackage` use.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib.patches import Patch
+
+from .._errors import InputError
+from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
+from ._classify import classify, default_cmap, numeric_values
+from ._crs import project
+from ._fonts import use_cjk_font
+
+EDGE_COLOR = "#636363"
+EDGE_WIDTH = 0.4
+MISSING_HATCH = "////"
+# GeoDa's legend order for cluster maps.
+LISA_ORDER = ("ns", "HH", "LL", "LH", "HL", "island")
+# Significance classes (upper p bound, label), GeoDa's green ramp; "ns" uses the LISA grey.
+SIGNIFICANCE_CLASSES = ((0.001, "p ≤ 0.001"), (0.01, "p ≤ 0.01"), (0.05, "p ≤ 0.05"))
+SIGNIFICANCE_COLORS = ("#1a7a1a", "#53c53c", "#a6e68c")
+
+
+def _new_ax(ax):
+    use_cjk_font()
+    if ax is None:
+        import matplotlib.pyplot as plt  # on first use: importing the package must not pick a backend
+
+        _, ax = plt.subplots(figsize=(7, 6))
+    return ax
+
+
+def _as_geoframe(result_or_gdf, needed, regions=None) -> gpd.GeoDataFrame:
+    """The GeoDataFrame behind a result (its ``to_frame()``) or a GeoDataFrame, with ``needed`` columns."""
+    frame = result_or_gdf.to_frame() if hasattr(result_or_gdf, "to_frame") and not isinstance(
+        result_or_gdf, pd.DataFrame
+    ) else result_or_gdf
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"expected a result with .to_frame() or a GeoDataFrame, got {type(result_or_gdf).__name__}")
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+        if regions is None:
+            raise InputError(
+                "the result has no geometries: pass regions=<GeoDataFrame of the regions, indexed by region id>"
+            )
+        geoms = regions.geometry.reindex(frame.index)
+        if geoms.isna().any():
+            missing = ", ".join(str(i) for i in frame.index[geoms.isna()][:20])
+            raise InputError(f"regions has no geometry for ids {missing}; pass the regions the result was computed on")
+        frame = gpd.GeoDataFrame(frame, geometry=geoms.values, crs=regions.crs)
+    missing_cols = [c for c in needed if c not in frame.columns]
+    if missing_cols:
+        raise InputError(f"columns {missing_cols} are missing; available: {list(frame.columns)}")
+    return frame
+
+
+def _draw(ax, gdf, colors, *, hatch=None):
+    if len(gdf):
+        gdf.plot(ax=ax, color=list(colors), edgecolor=EDGE_COLOR, linewidth=EDGE_WIDTH, hatch=hatch)
+
+
+def _annotate(ax, gdf, labels):
+    if labels is None:
+        return
+    if labels not in gdf.columns:
+        raise InputError(f"labels column {labels!r} is not in the data")
+    for geom, text in zip(gdf.geometry, gdf[labels], strict=True):
+        if geom is None or geom.is_empty or pd.isna(text):
+            continue
+        pt = geom.representative_point()
+        ax.annotate(str(text), (pt.x, pt.y), ha="center", va="center", fontsize=6, color="#252525")
+
+
+def _finish(ax, title, handles, legend_title, legend):
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    if title is not None:
+        ax.set_title(title)
+    if legend and handles:
+        ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=7, title_fontsize=8, frameon=True)
+    return ax
+
+
+def _patch(color, label, hatch=None):
+    return Patch(facecolor=color, edgecolor=EDGE_COLOR, linewidth=EDGE_WIDTH, hatch=hatch, label=label)
+
+
+def choropleth(
+    data,
+    column,
+    scheme="quantiles",
+    k=5,
+    bins=None,
+    ax=None,
+    cmap=None,
+    crs="auto",
+    title=None,
+    legend=True,
+    missing_label="No data",
+    fmt="{:.1f}",
+    labels=None,
+):
+    """Choropleth map of a numeric column with mapclassify classes.
+
+    Parameters
+    ----------
+    data : GeoDataFrame
+        Regions with the column to map.
+    column : str
+        Numeric column; missing values are drawn hatched on white and labelled ``missing_label``.
+    scheme : {"quantiles", "fisher_jenks", "equal_interval", "std_mean", "user_defined"}
+        Classification (see :func:`spatialcluster.plot._classify.classify`); ``bins`` implies
+        ``"user_defined"``.
+    k : int
+        Number of classes.
+    bins : sequence of float, optional
+        Upper class bounds.
+    ax : matplotlib Axes, optional
+    cmap : str, optional
+        Colour map; default diverging for z-score columns, ``YlOrRd`` otherwise.
+    crs : "auto", None or CRS
+        ``"auto"``: Albers equal-area for China (other geographic data: an Albers fitted to their
+        extent), projected data as they are; None draws the data as they are.
+    title : str, optional
+    legend : bool
+        Legend with the class bounds and the number of regions in each class.
+    missing_label : str
+    fmt : str
+        Format of the class bounds in the legend.
+    labels : str, optional
+        Column whose text (e.g. region names) is written on each region.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _new_ax(ax)
+    gdf = project(_as_geoframe(data, [column]), crs)
+    values = numeric_values(gdf, column)
+    classes = classify(values.to_numpy(), scheme=scheme, k=k, bins=bins, cmap=cmap or default_cmap(column), fmt=fmt)
+    has = classes.yb >= 0
+    _draw(ax, gdf[has], [classes.colors[i] for i in classes.yb[has]])
+    _draw(ax, gdf[~has], [MISSING_COLOR] * int((~has).sum()), hatch=MISSING_HATCH)
+    counts = classes.counts()
+    handles = [_patch(c, f"{lab} ({n})") for c, lab, n in zip(classes.colors, classes.labels, counts, strict=True)]
+    if (~has).any():
+        handles.append(_patch(MISSING_COLOR, f"{missing_label} ({int((~has).sum())})", MISSING_HATCH))
+    _annotate(ax, gdf, labels)
+    return _finish(ax, title, handles, str(column), legend)
+
+
+def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=()):
+    """Draw one fill per category in ``order``; legend entries with counts (``always`` shown even when empty)."""
+    handles = []
+    for key in order:
+        mask = (codes == key).to_numpy()
+        n = int(mask.sum())
+        hatch = hatches.get(key)
+        _draw(ax, gdf[mask], [colors[key]] * n, hatch=hatch)
+        if n or key in always:
+            handles.append(_patch(colors[key], f"{names[key]} ({n})", hatch))
+    _annotate(ax, gdf, labels)
+    return _finish(ax, title, handles, legend_title, legend)
+
+
+def lisa_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, labels=None, regions=None):
+    """LISA cluster map in GeoDa's colours.
+
+    High-High red, Low-Low blue, High-Low light red, Low-High light blue, not significant light
+    grey, islands (regions without neighbours) white and dotted. The legend counts the regions
+    in each class (Anselin 1995).
+
+    Parameters
+    ----------
+    result_or_gdf : LocalMoranResult or GeoDataFrame
+        A result with ``to_frame()`` or a frame with a ``cluster`` column in
+        {"HH", "LL", "HL", "LH", "ns", "island"}.
+    ax, crs, title, legend, labels
+        As in :func:`choropleth`.
+    regions : GeoDataFrame, optional
+        Geometries by region id, when the result's frame has none.
+
+    References
+    ----------
+    Anselin, L. (1995). Local indicators of spatial association—LISA. Geographical Analysis
+    27(2), 93–115.
+    """
+    ax = _new_ax(ax)
+    gdf = project(_as_geoframe(result_or_gdf, ["cluster"], regions), crs)
+    codes = gdf["cluster"].astype("string").fillna("ns")
+    unknown = sorted(set(codes) - set(LISA_COLORS))
+    if unknown:
+        raise InputError(f"unknown cluster labels {unknown}; expected {list(LISA_ORDER)}")
+    return _category_map(
+        ax, gdf, codes, LISA_ORDER, LISA_COLORS, LISA_LABELS, {"island": ".."}, title, legend,
+        "LISA cluster", labels, always=("ns", "HH", "LL", "LH", "HL"),
+    )
+
+
+def significance_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, labels=None, regions=None):
+    """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant.
+
+    Uses ``p_adjusted`` (after multiple-testing correction) when the frame has it, else the
+    pseudo p-value ``p_sim``. Regions without a p-value (islands) are drawn as islands.
+    """
+    ax = _new_ax(ax)
+    frame = _as_geoframe(result_or_gdf, [], regions)
+    pcol = next((c for c in ("p_adjusted", "p_sim") if c in frame.columns and frame[c].notna().any()), None)
+    if pcol is None:
+        raise InputError(f"no p-value column: expected 'p_adjusted' or 'p_sim', available: {list(frame.columns)}")
+    gdf = project(frame, crs)
+    p = pd.to_numeric(gdf[pcol], errors="coerce")
+    codes = pd.Series("ns", index=gdf.index, dtype=object)
+    for bound, _label in reversed(SIGNIFICANCE_CLASSES):
+        codes[(p <= bound).to_numpy()] = f"{bound:g}"
+    codes[p.isna().to_numpy()] = "island"
+    order = ["ns", *(f"{b:g}" for b, _ in SIGNIFICANCE_CLASSES), "island"]
+    colors = {"ns": LISA_COLORS["ns"], "island": LISA_COLORS["island"]}
+    names = {"ns": "Not significant", "island": "No p-value (island)"}
+    for (bound, label), color in zip(SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS, strict=True):
+        colors[f"{bound:g}"], names[f"{bound:g}"] = color, label
+    legend_title = "Adjusted p-value" if pcol == "p_adjusted" else "Pseudo p-value"
+    return _category_map(
+        ax, gdf, codes, order, colors, names, {"island": ".."}, title, legend, legend_title, labels,
+        always=order[:-1],
+    )
+
+
+def hotspot_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, labels=None, regions=None):
+    """Getis–Ord Gi* hot-spot map: seven classes from ``bin`` (-3..3, cold/hot at 99/95/90 %).
+
+    References
+    ----------
+    Getis, A., Ord, J. K. (1992). The analysis of spatial association by use of distance
+    statistics. Geographical Analysis 24(3), 189–206. Ord, J. K., Getis, A. (1995). Local spatial
+    autocorrelation statistics: distributional issues and an application. Geographical Analysis
+    27(4), 286–306.
+    """
+    ax = _new_ax(ax)
+    gdf = project(_as_geoframe(result_or_gdf, ["bin"], regions), crs)
+    b = pd.to_numeric(gdf["bin"], errors="coerce")
+    bad = b.isna() | ~b.isin(list(HOTSPOT_COLORS))
+    if bad.any():
+        ids = ", ".join(str(i) for i in gdf.index[bad.to_numpy()][:20])
+        raise InputError(f"'bin' must be an integer in -3..3; regions {ids} are not")
+    codes = b.astype(int)
+    order = sorted(HOTSPOT_COLORS, reverse=True)
+    return _category_map(
+        ax, gdf, codes, order, HOTSPOT_COLORS, HOTSPOT_LABELS, {}, title, legend, "Gi* hot spots", labels,
+        always=order,
+    )
+
