@@ -221,19 +221,18 @@ def load_inputs(cfg: Config, steps: Steps):
                 panels[t["name"]] = _panel(sc, data, table, t)
                 steps.info(f"panel {t['name']}: {len(panels[t['name']])} region-years")
             else:
-                data = sc.join(data, table.drop(columns=[c for c in table.columns if c in data.columns and c != t["on"]]),
-                               on=t["on"], how=t["how"])
+                data = sc.join(data, table, on=t["on"], how=t["how"], time=False)
                 steps.info(f"joined {path.name}: {len(data)} regions")
     return data, panels, files
 
 
 def _panel(sc, regions, table: pd.DataFrame, spec: dict) -> pd.DataFrame:
     """A long panel indexed by (region id, time), keys matched to the regions by :func:`sc.join`."""
-    joined = sc.join(regions[[c for c in regions.columns if c == regions.geometry.name]], table, on=spec["on"], how=spec["how"])
+    joined = sc.join(regions[[regions.geometry.name]], table, on=spec["on"], how=spec["how"], time=spec["time"])
     long = pd.DataFrame(joined.drop(columns=joined.geometry.name))
     id_name = regions.index.name or "region"
-    long.index.name = id_name
-    long = long.reset_index().drop(columns=[spec["on"]], errors="ignore")
+    long.index = long.index.astype(str).rename(id_name)
+    long = long.reset_index()
     return long.sort_values([id_name, spec["time"]], kind="stable").reset_index(drop=True)
 
 
@@ -257,7 +256,7 @@ def derive(data: pd.DataFrame, derived: dict, cfg: Config | None = None) -> tupl
 
     growth: ``100 * (end / start - 1)``, or the compound annual rate ``100 * ((end / start) ** (1 / years) - 1)``;
     difference: ``end - start``; log: natural log; ratio: ``scale * numerator / denominator``;
-    location_quotient: ``(x_i / sum x) / (b_i / sum b)`` (Isard 1960), via :func:`sc.location_quotient`.
+    location_quotient: ``(x_i / sum x) / (b_i / sum b)`` (Isserman 1977), via :func:`sc.location_quotient`.
     """
     data = data.copy()
     notes = {}
@@ -297,18 +296,13 @@ def derive(data: pd.DataFrame, derived: dict, cfg: Config | None = None) -> tupl
 
 
 def _location_quotient(data: pd.DataFrame, activity: str, base: str) -> pd.Series:
-    """(x_i / sum x) / (b_i / sum b): the share of the activity over the share of the base."""
+    """(x_i / sum x) / (b_i / sum b), by :func:`sc.location_quotient` in its ratio layout."""
     import spatialcluster as sc
 
-    x = pd.to_numeric(data[activity], errors="coerce").astype(float)
-    b = pd.to_numeric(data[base], errors="coerce").astype(float)
-    try:
-        lq = sc.location_quotient(pd.DataFrame({activity: x}), total=b)
-    except (NotImplementedError, TypeError):
-        ok = x.notna() & b.notna()  # shares over the regions where both are known
-        return (x / x[ok].sum()) / (b / b[ok].sum())
-    lq = lq.to_frame() if hasattr(lq, "to_frame") and not isinstance(lq, pd.DataFrame) else lq
-    return (lq[activity] if isinstance(lq, pd.DataFrame) else lq).astype(float).rename(None)
+    table = pd.DataFrame({activity: pd.to_numeric(data[activity], errors="coerce"),
+                          base: pd.to_numeric(data[base], errors="coerce")}, index=data.index)
+    lq = sc.location_quotient(table, numerator=activity, denominator=base).lq
+    return lq.reindex(data.index).astype(float).rename(None)
 
 
 def check_variables(cfg: Config, data: pd.DataFrame, panels: dict) -> None:
