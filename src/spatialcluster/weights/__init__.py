@@ -1,10 +1,20 @@
-"""Spatial weights (placeholder, being written)."""
+"""Spatial weights: :func:`build_weights` returns a :class:`libpysal.graph.Graph` keyed by region id.
 
-def build_weights(*args, **kwargs):
-    raise NotImplementedError("build_weights: work in progress")
+:func:`weights_summary` describes any Graph (links, islands, components, asymmetry) and, for
+graphs built here, how they were built (kind, parameters, projected CRS, islands linked or
+dropped; see :func:`build_info`).
+"""
 
+from ._build import build_weights
+from ._crs import CHINA_ALBERS, projected_crs
+from ._summary import BuildInfo, WeightsSummary, build_info, weights_summary
 
-def weights_summary(*args, **kwargs):
-    raise NotImplementedError("weights_summary: work in progress")
-
-
+__all__ = [
+    "CHINA_ALBERS",
+    "BuildInfo",
+    "WeightsSummary",
+    "build_info",
+    "build_weights",
+    "projected_crs",
+    "weights_summary",
+]

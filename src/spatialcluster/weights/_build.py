@@ -1,0 +1,506 @@
+"""``build_weights``: every weights kind behind one validated entry point.
+
+The graphs themselves come from libpysal's :class:`libpysal.graph.Graph` builders; this module
+adds what those leave to the user: id and geometry checks, an automatic projected CRS for
+distances, explicit island policies, warnings about disconnected components, and a record of
+how the weights were built (read by :func:`~spatialcluster.weights_summary`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from libpysal.graph import Graph
+from libpysal.kernels import _kernel_functions
+from scipy.spatial import cKDTree
+
+from .._errors import InputError, SpatialClusterWarning, WeightsError
+from .._validate import _names
+from ._contiguity import contiguity
+from ._crs import projected_crs
+from ._regions import check_geometries, check_ids, label
+from ._summary import BuildInfo, remember
+
+KINDS = {
+    "queen": "queen",
+    "rook": "rook",
+    "knn": "knn",
+    "distance_band": "distance_band",
+    "distance": "distance_band",
+    "inverse_distance": "inverse_distance",
+    "idw": "inverse_distance",
+    "kernel": "kernel",
+    "matrix": "matrix",
+}
+DISTANCE_KINDS = ("knn", "distance_band", "inverse_distance", "kernel")
+ISLAND_POLICIES = ("error", "nearest", "drop")
+TRANSFORMS = {"r": "R", "b": "B", "o": "O", "v": "V", "d": "D"}
+KERNELS = sorted(k for k in _kernel_functions if isinstance(k, str))
+# All-pairs inverse distance is dense; beyond this many regions a threshold is required.
+MAX_DENSE = 20_000
+
+
+def build_weights(
+    data,
+    kind: str = "queen",
+    *,
+    k: int | None = None,
+    threshold: float | None = None,
+    power: float = 1.0,
+    bandwidth: float | None = None,
+    function: str = "gaussian",
+    matrix: pd.DataFrame | None = None,
+    islands: str = "error",
+    island_k: int = 1,
+    transform: str | None = "r",
+) -> Graph:
+    """Build spatial weights over the regions of ``data``.
+
+    Parameters
+    ----------
+    data : geopandas.GeoDataFrame or pandas.DataFrame
+        Regions indexed by their id (strings, unique). Geometries are needed for every kind
+        except ``"matrix"`` and distance kinds given a ``matrix`` of distances.
+    kind : str
+        * ``"queen"`` / ``"rook"``: polygons sharing a vertex / an edge (vertex-set contiguity,
+          as libpysal ``Graph.build_contiguity(strict=False)`` and GeoDa; needs topologically
+          clean boundaries with shared vertices, as shipped by :mod:`spatialcluster.datasets`).
+        * ``"knn"``: the ``k`` nearest regions (centroid distance; asymmetric in general).
+        * ``"distance_band"`` (alias ``"distance"``): all regions within ``threshold``.
+        * ``"inverse_distance"`` (alias ``"idw"``): weight ``d ** -power`` for regions within
+          ``threshold`` (all pairs when ``threshold`` is None; up to 20,000 regions).
+        * ``"kernel"``: weight ``K(d / bandwidth)`` for the kernel ``function`` (libpysal's
+          kernels, truncated at the bandwidth), optionally only over the ``k`` nearest.
+        * ``"matrix"``: the user's weights, ``matrix`` a square DataFrame keyed by region ids
+          on both axes (zero = no link).
+
+        Distances are between centroids in a projected CRS chosen by
+        :func:`~spatialcluster.weights.projected_crs` (the data's own when projected;
+        reported by :func:`~spatialcluster.weights_summary`), so ``threshold`` and
+        ``bandwidth`` are in metres for longitude/latitude input. Passing ``matrix`` with a
+        distance kind uses its values as the distances instead (e.g. railway kilometres).
+    k : int, optional
+        Neighbours for ``"knn"`` (required) and optional truncation for ``"kernel"``.
+    threshold : float, optional
+        Distance band for ``"distance_band"`` (required) and ``"inverse_distance"``.
+    power : float
+        Distance-decay exponent for ``"inverse_distance"`` (1 = inverse distance, 2 = gravity).
+    bandwidth : float, optional
+        Kernel bandwidth; with ``k`` and no bandwidth, the largest k-th neighbour distance.
+    function : str
+        Kernel function: one of libpysal's ("gaussian", "triangular", "bisquare", ...).
+    matrix : pandas.DataFrame, optional
+        Square table keyed by region ids: weights for ``"matrix"``, distances for distance kinds.
+    islands : {"error", "nearest", "drop"}
+        Regions left without neighbours: raise :class:`~spatialcluster.WeightsError` naming
+        them (default); link each symmetrically to its ``island_k`` nearest regions (boundary
+        distance for polygons in a projected CRS, weight as a regular link of that kind),
+        with a warning; or drop them, returning a Graph over the remaining regions only (the
+        data must then be subset with ``data.loc[w.unique_ids]``).
+    island_k : int
+        Nearest regions each island is linked to with ``islands="nearest"``.
+    transform : {"r", "b", "o", "v", "d"} or None
+        Row-standardised (default), binary, original, variance-stabilising, doubly
+        standardised (libpysal's transformations); None = "o".
+
+    Returns
+    -------
+    libpysal.graph.Graph
+        ``unique_ids`` are ``data.index`` (minus dropped islands), in order.
+
+    Warns
+    -----
+    SpatialClusterWarning
+        When islands are linked or dropped, and when the graph has several disconnected
+        components (regions in different components never interact).
+
+    Raises
+    ------
+    InputError, WeightsError
+        For non-string or duplicate ids, missing / empty / invalid geometries, missing CRS
+        with a distance kind, bad parameters, islands with ``islands="error"``.
+
+    References
+    ----------
+    Anselin, L. (1988). *Spatial Econometrics: Methods and Models*. Kluwer, ch. 3.
+    Getis, A. and Aldstadt, J. (2004). Constructing the spatial weights matrix using a local
+    statistic. *Geographical Analysis* 36(2), 90-104.
+    """
+    kind = _check_kind(kind)
+    policy, tcode = _check_options(islands, island_k, transform)
+    ids = check_ids(data)
+    info = BuildInfo(kind=kind, params={}, transform=tcode, islands_policy=policy)
+    if kind in ("queen", "rook"):
+        geoms = check_geometries(data, polygons=True)
+        w = contiguity(geoms, ids, rook=kind == "rook")
+        source, link_weight = _PolygonDistances(data, info), _binary
+    elif kind == "matrix":
+        weights = _square_matrix(matrix, ids, distances=False)
+        w = Graph.from_sparse(sp.csr_array(weights), ids=ids)
+        source, link_weight = None, None
+    else:
+        if matrix is not None:
+            source = _MatrixDistances(_square_matrix(matrix, ids, distances=True), info)
+        else:
+            source = _PointDistances(data, info)
+        w, link_weight = _distance_graph(kind, source, ids, info, k, threshold, power, bandwidth, function)
+
+    isolated = [str(i) for i in w.isolates]
+    if isolated:
+        w = _handle_islands(w, data, isolated, kind, info, source, link_weight, island_k)
+    if not pd.Index(w.unique_ids).equals(ids.difference(info.dropped, sort=False)):
+        raise AssertionError("internal error: the weights lost the order of data.index")
+    _warn_components(w, data)
+    if tcode != "O":
+        w = w.transform(tcode)
+    remember(w, info)
+    return w
+
+
+def _check_kind(kind) -> str:
+    key = str(kind).lower().replace(" ", "_").replace("-", "_")
+    if key not in KINDS:
+        raise InputError(f"unknown weights kind {kind!r}; choose one of {', '.join(sorted(set(KINDS.values())))}")
+    return KINDS[key]
+
+
+def _check_options(islands, island_k, transform) -> tuple[str, str]:
+    if islands not in ISLAND_POLICIES:
+        raise InputError(f"islands={islands!r}: choose 'error', 'nearest' or 'drop'")
+    if not (isinstance(island_k, int | np.integer) and island_k >= 1):
+        raise InputError(f"island_k must be a positive integer, got {island_k!r}")
+    tkey = "o" if transform is None else str(transform).lower()
+    if tkey not in TRANSFORMS:
+        raise InputError(f"transform={transform!r}: choose 'r' (row-standardised), 'b', 'o', 'v' or 'd'")
+    return islands, TRANSFORMS[tkey]
+
+
+def _positive(name: str, value, *, integer: bool = False):
+    ok = value is not None and np.isfinite(value) and value > 0 and (not integer or float(value).is_integer())
+    if not ok:
+        raise InputError(f"{name} must be a positive {'integer' if integer else 'number'}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+# --- distances: from points (projected centroids), polygons (boundaries) or a user matrix --------
+
+
+class _PointDistances:
+    """Centroids in a projected CRS; distances on demand (KD-tree or one row at a time)."""
+
+    def __init__(self, data, info: BuildInfo):
+        check_geometries(data, polygons=False)
+        crs, reason = projected_crs(data)
+        info.crs, info.crs_reason = crs.to_string(), reason
+        projected = data.geometry.to_crs(crs) if data.crs != crs else data.geometry
+        self.ids = data.index
+        self.coords = shapely.get_coordinates(shapely.centroid(np.asarray(projected.values)))
+        same = pd.DataFrame(self.coords).duplicated(keep=False).to_numpy()
+        if same.any():
+            raise WeightsError(
+                f"regions {_names(self.ids[same])} share a centroid with another region, so their "
+                "distance is 0 and distance weights are undefined; merge them or use kind='queen'."
+            )
+
+    def points(self):
+        return gpd_points(self.coords, self.ids)
+
+    def row(self, i: int) -> np.ndarray:
+        return np.hypot(*(self.coords - self.coords[i]).T)
+
+    def max_nearest(self) -> float:
+        """The smallest distance band giving every region at least one neighbour."""
+        d, _ = cKDTree(self.coords).query(self.coords, k=2)
+        return float(d[:, 1].max())
+
+    def span(self) -> float:
+        lo, hi = self.coords.min(axis=0), self.coords.max(axis=0)
+        return float(np.hypot(*(hi - lo)))
+
+
+def gpd_points(coords: np.ndarray, ids) -> object:
+    import geopandas as gpd
+
+    return gpd.GeoSeries(shapely.points(coords), index=ids)
+
+
+class _PolygonDistances:
+    """Boundary distances between polygons in a projected CRS (for linking islands only)."""
+
+    def __init__(self, data, info: BuildInfo):
+        self._data, self._info = data, info
+        self._projected = None
+
+    def row(self, i: int) -> np.ndarray:
+        if self._projected is None:
+            crs, reason = projected_crs(self._data)
+            self._info.crs, self._info.crs_reason = crs.to_string(), reason
+            geo = self._data.geometry
+            self._projected = np.asarray((geo.to_crs(crs) if geo.crs != crs else geo).values)
+        return shapely.distance(self._projected, self._projected[i])
+
+
+class _MatrixDistances:
+    """A user-supplied distance matrix (e.g. railway or travel-time distances)."""
+
+    def __init__(self, d: np.ndarray, info: BuildInfo):
+        self.d = d
+        info.crs, info.crs_reason = None, "user-supplied distance matrix (its units)"
+
+    def row(self, i: int) -> np.ndarray:
+        return self.d[i].copy()
+
+    def max_nearest(self) -> float:
+        off = self.d + np.diag(np.full(len(self.d), np.inf))
+        return float(off.min(axis=1).max())
+
+
+def _distance_graph(kind, source, ids, info, k, threshold, power, bandwidth, function):
+    """Distance-based weights and the weight a link at distance d gets (for islands='nearest')."""
+    params = info.params
+    if kind == "knn":
+        if k is None:
+            raise InputError("kind='knn' needs k, the number of nearest neighbours (e.g. k=4)")
+        params["k"] = k = _positive("k", k, integer=True)
+        if k >= len(ids):
+            raise InputError(f"k={k} but there are only {len(ids)} regions; k must be below that")
+        if isinstance(source, _MatrixDistances):
+            return _graph_from_dense(_knn_mask(source.d, k).astype(float), ids), None
+        return Graph.build_knn(source.points(), k=k), None
+    if kind == "distance_band":
+        if threshold is None:
+            raise InputError(
+                "kind='distance_band' needs threshold (distance units: "
+                f"{info.crs_reason}); the smallest threshold that leaves no region without a "
+                f"neighbour is {source.max_nearest():.6g}"
+            )
+        params["threshold"] = threshold = _positive("threshold", threshold)
+        if isinstance(source, _MatrixDistances):
+            return _graph_from_dense(_band(source.d, threshold).astype(float), ids), _binary
+        return Graph.build_distance_band(source.points(), threshold, binary=True), _binary
+    if kind == "inverse_distance":
+        params["power"] = power = _positive("power", power)
+        decay = lambda d: float(d) ** -power  # noqa: E731
+        if threshold is not None:
+            params["threshold"] = threshold = _positive("threshold", threshold)
+        if isinstance(source, _MatrixDistances):
+            d = source.d
+            mask = _band(d, threshold if threshold is not None else np.inf)
+            return _graph_from_dense(np.where(mask, d, 1.0) ** -power * mask, ids), decay
+        if threshold is None:
+            if len(ids) > MAX_DENSE:
+                raise InputError(
+                    f"all-pairs inverse distance over {len(ids)} regions is a dense matrix; "
+                    "give a threshold (in the CRS units)"
+                )
+            threshold = source.span() * (1 + 1e-9)  # covers every pair
+        with np.errstate(divide="ignore"):  # libpysal raises the isolates' 0 placeholders to -power
+            g = Graph.build_distance_band(source.points(), threshold, binary=False, alpha=-power)
+        return g, decay
+    # kernel
+    if function not in KERNELS:
+        raise InputError(f"unknown kernel function {function!r}; choose one of {', '.join(KERNELS)}")
+    params["function"] = function
+    if k is not None:
+        params["k"] = k = _positive("k", k, integer=True)
+        if k >= len(ids):
+            raise InputError(f"k={k} but there are only {len(ids)} regions; k must be below that")
+    if bandwidth is None and k is None:
+        raise InputError(
+            f"kind='kernel' needs bandwidth (distance units: {info.crs_reason}) or k; a bandwidth "
+            f"of at least {source.max_nearest():.6g} leaves no region without a neighbour"
+        )
+    if isinstance(source, _MatrixDistances):
+        d = source.d
+        mask = _knn_mask(d, k) if k is not None else ~np.eye(len(d), dtype=bool)
+        if bandwidth is None:
+            bandwidth = float(d[mask].max())
+        params["bandwidth"] = bandwidth = _positive("bandwidth", bandwidth)
+        vals = np.zeros_like(d)
+        vals[mask] = _kernel_functions[function](d[mask], bandwidth)
+        vals[d > bandwidth] = 0.0  # truncated at the bandwidth, as libpysal (taper=True)
+        return _graph_from_dense(vals, ids), None
+    if k is not None:
+        if bandwidth is None:
+            dk, _ = cKDTree(source.coords).query(source.coords, k=k + 1)
+            bandwidth = float(dk[:, -1].max())
+        params["bandwidth"] = bandwidth = _positive("bandwidth", bandwidth)
+        return Graph.build_kernel(source.points(), kernel=function, k=k, bandwidth=bandwidth), None
+    params["bandwidth"] = bandwidth = _positive("bandwidth", bandwidth)
+    # A kernel truncated at the bandwidth only has links within it: the sparse distance band
+    # gives the same graph as build_kernel without its dense all-pairs distance matrix.
+    g = Graph.build_distance_band(source.points(), bandwidth, binary=False, kernel=function, bandwidth=bandwidth)
+    return g, None
+
+
+def _binary(d: float) -> float:
+    return 1.0
+
+
+def _band(d: np.ndarray, threshold: float) -> np.ndarray:
+    mask = d <= threshold
+    np.fill_diagonal(mask, False)
+    return mask
+
+
+def _knn_mask(d: np.ndarray, k: int) -> np.ndarray:
+    off = d + np.diag(np.full(len(d), np.inf))
+    order = np.argsort(off, axis=1, kind="stable")[:, :k]
+    mask = np.zeros(d.shape, dtype=bool)
+    np.put_along_axis(mask, order, True, axis=1)
+    return mask
+
+
+def _graph_from_dense(values: np.ndarray, ids) -> Graph:
+    return Graph.from_sparse(sp.csr_array(values), ids=ids)
+
+
+# --- user matrices ----------------------------------------------------------------------------
+
+
+def _key(x) -> str:
+    """Matrix labels as region-id strings: 110000, 110000.0 and "110000" are the same region."""
+    if isinstance(x, str):
+        return x.strip()
+    if isinstance(x, int | np.integer) or (isinstance(x, float | np.floating) and float(x).is_integer()):
+        return str(int(x))
+    return str(x)
+
+
+def _square_matrix(matrix, ids: pd.Index, *, distances: bool) -> np.ndarray:
+    """The user's matrix as floats in the order of ``ids``, with checks naming bad cells."""
+    what = "distance" if distances else "weights"
+    if matrix is None:
+        raise InputError("kind='matrix' needs matrix=, a square DataFrame keyed by region ids on both axes")
+    if not isinstance(matrix, pd.DataFrame):
+        raise InputError(
+            f"matrix must be a square pandas DataFrame with region ids as index and columns, "
+            f"not {type(matrix).__name__} (wrap an array: pd.DataFrame(a, index=ids, columns=ids))"
+        )
+    rows = pd.Index([_key(x) for x in matrix.index])
+    cols = pd.Index([_key(x) for x in matrix.columns])
+    for axis, labels in (("rows", rows), ("columns", cols)):
+        if labels.has_duplicates:
+            raise InputError(f"the {what} matrix repeats region ids in its {axis}: {_names(labels[labels.duplicated()])}")
+    if set(rows) != set(cols):
+        raise InputError(
+            f"the {what} matrix is not keyed by the same ids on both axes: rows only "
+            f"{_names(rows.difference(cols)) or 'none'}; columns only {_names(cols.difference(rows)) or 'none'}"
+        )
+    missing = ids.difference(rows)
+    if len(missing):
+        raise WeightsError(
+            f"the {what} matrix has no row/column for regions {_names(missing)}; add them, or drop "
+            "these regions from the data before building the weights"
+        )
+    extra = rows.difference(ids)
+    if len(extra):
+        warnings.warn(
+            f"the {what} matrix also covers regions not in the data, which are ignored: {_names(extra)}",
+            SpatialClusterWarning,
+            stacklevel=3,
+        )
+    m = matrix.set_axis(rows, axis=0).set_axis(cols, axis=1).loc[ids, ids]
+    values = m.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    _refuse_cells(~np.isfinite(values), ids, f"the {what} matrix has missing or non-numeric cells")
+    _refuse_cells(values < 0, ids, f"the {what} matrix has negative cells")
+    if distances:
+        zero = values == 0
+        np.fill_diagonal(zero, False)
+        _refuse_cells(zero, ids, "the distance matrix has zero distances between different regions")
+        np.fill_diagonal(values, 0.0)
+    else:
+        diag = np.diag(values) != 0
+        if diag.any():
+            raise WeightsError(
+                f"the weights matrix links regions to themselves (non-zero diagonal) for "
+                f"{_names(ids[diag])}; set the diagonal to 0"
+            )
+    return values
+
+
+def _refuse_cells(bad: np.ndarray, ids, message: str) -> None:
+    if bad.any():
+        r, c = np.nonzero(bad)
+        cells = [f"({ids[i]}, {ids[j]})" for i, j in zip(r, c)]
+        raise WeightsError(f"{message}: {_names(cells, 10)}")
+
+
+# --- islands and components -------------------------------------------------------------------
+
+
+def _handle_islands(w, data, isolated, kind, info, source, link_weight: Callable | None, island_k):
+    info.islands_found = list(isolated)
+    named = ", ".join(label(data, isolated))
+    if info.islands_policy == "error":
+        err = WeightsError(
+            f"{kind} weights leave {len(isolated)} region(s) without neighbours (islands): {named}. "
+            "Choose how to treat them: islands='nearest' links each to its nearest region "
+            "(island_k=1, reported), islands='drop' leaves them out of the weights (then subset "
+            "the data to w.unique_ids), or use a distance-based kind such as kind='knn'."
+        )
+        err.islands = list(isolated)
+        raise err
+    if info.islands_policy == "drop":
+        keep = [i for i in w.unique_ids if i not in set(isolated)]
+        if not keep:
+            raise WeightsError(f"every region is an island under {kind} weights; nothing would be left")
+        info.dropped = list(isolated)
+        warnings.warn(
+            f"islands dropped from the weights: {named}. The weights now cover {len(keep)} of "
+            f"{len(w.unique_ids)} regions; analyse data.loc[w.unique_ids].",
+            SpatialClusterWarning,
+            stacklevel=3,
+        )
+        return w.subgraph(keep)
+    # nearest
+    if link_weight is None:
+        raise WeightsError(
+            f"islands='nearest' is not available for kind={kind!r} (no distance defines a link weight); "
+            f"islands: {named}. Use islands='drop'" + (", or a larger bandwidth or k." if kind == "kernel" else ".")
+        )
+    ids = pd.Index(w.unique_ids)
+    m = sp.lil_array(w.sparse)
+    for island in isolated:
+        i = ids.get_loc(island)
+        d = source.row(i)
+        d[i] = np.inf
+        for j in np.argsort(d, kind="stable")[:island_k]:
+            m[i, j] = m[j, i] = link_weight(d[j])
+            info.island_links.append((island, str(ids[j]), float(d[j])))
+    scale, unit = (1000.0, " km") if info.crs else (1.0, "")  # metres when a CRS was chosen
+    described = [
+        f"{a} - {b} ({d / scale:.4g}{unit})"
+        for (a, b), (_, _, d) in zip((label(data, link[:2]) for link in info.island_links), info.island_links)
+    ]
+    warnings.warn(
+        f"islands linked to their nearest region{'s' if island_k > 1 else ''} "
+        f"({'boundary distance' if kind in ('queen', 'rook') else 'distance'}; {info.crs_reason}): "
+        + "; ".join(described),
+        SpatialClusterWarning,
+        stacklevel=3,
+    )
+    return Graph.from_sparse(m.tocsr(), ids=ids)
+
+
+def _warn_components(w, data) -> None:
+    n = w.n_components
+    if n <= 1:
+        return
+    labels = w.component_labels
+    sizes = labels.value_counts()
+    small = labels[labels != sizes.index[0]].index
+    warnings.warn(
+        f"the weights have {n} disconnected components (sizes {', '.join(map(str, sizes.tolist()))}); "
+        f"regions outside the largest one: {', '.join(label(data, small[:20]))}"
+        + (f" ... and {len(small) - 20} more" if len(small) > 20 else "")
+        + ". Regions in different components never interact; consider islands='nearest' or a "
+        "distance-based kind.",
+        SpatialClusterWarning,
+        stacklevel=3,
+    )
