@@ -7,8 +7,9 @@ column by column with one set of rules:
 * key columns (names such as ``code``, ``adcode``, ``id``, ``地区``, ``代码``) and digit strings
   with a leading zero or shaped like 6-digit administrative codes stay strings;
 * numbers stored as text are converted: thousands separators, full-width digits and
-  punctuation, and one trailing unit (``万人``, ``亿元``, ``%``) are accepted; the unit is
-  recorded in ``table.attrs["units"]`` and is never used to rescale;
+  punctuation, and one trailing unit (Chinese units such as ``万人``, ``亿元``, ``元/人``,
+  ``%``, ``‰``, a few Latin ones such as ``km2``) are accepted; the unit is recorded in
+  ``table.attrs["units"]`` and is never used to rescale;
 * the placeholders in :data:`PLACEHOLDERS` become missing values, deliberately;
 * a column that is mostly numbers but has other text is an error listing those cells.
 """
@@ -33,13 +34,14 @@ from .names import _PREFIXES
 PLACEHOLDERS = frozenset(
     {"", "—", "——", "…", "……", "...", "-", "--", "–", "NA", "N/A", "n/a", "NaN", "nan", "null", "#N/A"}
 )
+_PLACEHOLDERS_NFKC = frozenset(unicodedata.normalize("NFKC", p) for p in PLACEHOLDERS)
 KEY_NAMES = frozenset(
     {"id", "code", "adcode", "gb", "gbcode", "fips", "geoid", "region", "province", "name",
      "name_zh", "name_en", "地区", "省份", "省", "地区名称", "代码", "区划代码", "行政区划代码"}
 )
 _NUMBER = re.compile(
     r"(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
-    r"\s*(?P<unit>[%‰]|[^\W\d_]+(?:/[^\W\d_]+)?)?"
+    r"\s*(?P<unit>[%‰]|[\u4e00-\u9fff]+(?:/[\u4e00-\u9fff]+)?|(?i:km2|km|m2|kg|ha|kwh|usd|cny|rmb|yuan))?"
 )
 _META = re.compile(r"^(?P<key>数据库|指标|时间|地区)\s*[：:]\s*(?P<value>.*)$")
 _NOTE = re.compile(r"^(注|数据来源|资料来源)\s*[：:]")
@@ -70,7 +72,7 @@ def parse_number(cell) -> tuple[float, str]:
     if isinstance(cell, Real) and not isinstance(cell, bool):
         return float(cell), ""
     text = unicodedata.normalize("NFKC", str(cell)).strip().replace("\u2212", "-")
-    if text in PLACEHOLDERS:
+    if text in _PLACEHOLDERS_NFKC:
         return math.nan, ""
     match = _NUMBER.fullmatch(text)
     if not match:
