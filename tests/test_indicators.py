@@ -180,6 +180,25 @@ def test_coupling_user_and_equal_weights():
     assert eq.frame.loc["y", "U_s"] == pytest.approx(0.25, **TIGHT_P)
 
 
+def test_coupling_panel_normalises_over_all_periods_pooled():
+    rng = np.random.default_rng(9)
+    ids = ["110000", "120000", "130000", "140000"]
+    long = pd.DataFrame({"code": ids * 2, "year": [2019] * 4 + [2020] * 4,
+                         "a": rng.uniform(0, 1, 8), "b": rng.uniform(0, 1, 8), "c": rng.uniform(0, 1, 8)})
+    systems = {"s": ["a", "b"], "t": ["c"]}
+    panel = sc.coupling_coordination(long, systems, time="year", id="code")
+    assert panel.frame.index.names == ["code", "year"]
+    pooled = sc.coupling_coordination(long.set_index(long["code"] + "/" + long["year"].astype(str)), systems)
+    np.testing.assert_allclose(panel.frame[["U_s", "U_t", "C", "T", "D"]].to_numpy(),
+                               pooled.frame[["U_s", "U_t", "C", "T", "D"]].to_numpy(), **TIGHT)
+    # per-year normalisation would stretch each year to [0, 1]; pooled does not
+    assert panel.normalized.loc[(slice(None), 2019), "c"].max() < 1 or panel.normalized.loc[
+        (slice(None), 2020), "c"].max() < 1
+    long.loc[5, "code"] = "110000"
+    with pytest.raises(InputError, match="110000 @ 2020"):
+        sc.coupling_coordination(long, systems, time="year", id="code")
+
+
 def test_coordination_grades_boundaries():
     grade, label = coordination_grade([0.0, 0.0999, 0.1, 0.3, 0.49999, 0.5, 0.95, 1.0])
     assert list(grade) == [1, 1, 2, 4, 5, 6, 10, 10]

@@ -350,6 +350,8 @@ def coupling_coordination(
     weights: str | Mapping[str, float] = "entropy",
     negative: Sequence[str] = (),
     contributions: Mapping[str, float] | None = None,
+    time: str | None = None,
+    id: str | None = None,
 ) -> CouplingCoordination:
     """Coupling coordination degree of two or more subsystems (e.g. urbanization and economy).
 
@@ -387,6 +389,14 @@ def coupling_coordination(
         Indicators for which a smaller value is better (e.g. an unemployment rate).
     contributions : mapping of str to float, optional
         Coefficients :math:`a_i` of T (must sum to 1); equal by default.
+    time : str, optional
+        Period column of a long panel (one row per region and period). Normalisation and entropy
+        weights are then computed over all region-periods pooled, so that D is comparable across
+        periods (normalising each year separately makes every year span [0, 1], the
+        incomparability problem discussed by Wang et al. 2021). The result is indexed by
+        (region, period).
+    id : str, optional
+        Region-id column of a long panel (default: the index).
 
     Returns
     -------
@@ -412,8 +422,19 @@ def coupling_coordination(
     if not isinstance(systems, Mapping) or len(systems) < 2:
         raise InputError("systems must map at least two subsystem names to their indicator columns, "
                          "e.g. {'urbanization': ['urban_rate'], 'economy': ['gdp_pc']}.")
-    if data.index.has_duplicates:
-        raise InputError(f"duplicate region ids: {_names(data.index[data.index.duplicated()].unique())}.")
+    if time is None:
+        index = data.index
+        work = data
+    else:
+        if time not in data.columns:
+            raise InputError(f"time column {time!r} is not in the data.")
+        ids = data[id] if id is not None else data.index.to_series()
+        index = pd.MultiIndex.from_arrays([ids.astype(str).to_numpy(), data[time].to_numpy()],
+                                          names=[id or data.index.name or "region", time])
+        work = data.set_index(pd.Index([f"{r} @ {t}" for r, t in index]))
+    if work.index.has_duplicates:
+        raise InputError(f"duplicate region ids{'' if time is None else ' x periods'}: "
+                         f"{_names(work.index[work.index.duplicated()].unique())}.")
     all_cols = [c for cols in systems.values() for c in cols]
     seen = pd.Index(all_cols)
     if seen.has_duplicates:
@@ -425,7 +446,7 @@ def coupling_coordination(
         if isinstance(cols, str) or not len(cols):
             raise InputError(f"subsystem {name!r} needs a list of indicator columns, got {cols!r}.")
 
-    raw = pd.DataFrame({c: _numeric(data, c, nonnegative=False) for c in all_cols}, index=data.index)
+    raw = pd.DataFrame({c: _numeric(work, c, nonnegative=False) for c in all_cols}, index=work.index)
     lo, hi = raw.min(), raw.max()
     const = hi == lo
     if const.any():
@@ -463,7 +484,7 @@ def coupling_coordination(
     wtab.index.name = "indicator"
 
     U = pd.DataFrame({f"U_{name}": norm[list(cols)].to_numpy() @ wtab.loc[list(cols), "weight"].to_numpy()
-                      for name, cols in systems.items()}, index=data.index)
+                      for name, cols in systems.items()}, index=index)
     n = len(systems)
     if contributions is None:
         a = pd.Series(1.0 / n, index=list(systems))
@@ -486,7 +507,7 @@ def coupling_coordination(
     grade, label = coordination_grade(D)
     frame = U.assign(C=C, T=T, D=D, grade=grade, label=label)
     method = weights if isinstance(weights, str) else "user"
-    return CouplingCoordination(frame, wtab, norm, a.to_dict(), method)
+    return CouplingCoordination(frame, wtab, norm.set_axis(index), a.to_dict(), method)
 
 
 # ----------------------------------------------------------------------------- inequality
