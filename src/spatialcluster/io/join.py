@@ -51,12 +51,17 @@ def _labels(raw: list[str], keys: list[str]) -> dict[str, list[str]]:
 
 
 def _suggest(query: list[str], candidates: dict[str, list[str]], n: int = 3) -> list[str]:
-    """Closest candidate labels to any of the query's strings (difflib ratio >= 0.5)."""
+    """Closest candidate labels to any of the query's strings (difflib ratio >= 0.6).
+
+    Two recognised provinces are never suggested for each other: their codes differ.
+    """
     def score(texts):
+        if query[1] and texts[1]:
+            return 0.0
         return max(difflib.SequenceMatcher(None, q.lower(), s.lower()).ratio() for q in query if q for s in texts if s)
 
     scores = {label: score(texts) for label, texts in candidates.items()}
-    best = sorted(((s, lab) for lab, s in scores.items() if s >= 0.5), reverse=True)
+    best = sorted(((s, lab) for lab, s in scores.items() if s >= 0.6), reverse=True)
     return [lab for _, lab in best[:n]]
 
 
