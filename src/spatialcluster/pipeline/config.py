@@ -407,6 +407,14 @@ def _check_table(spec: Table, value, path, errors: _Collector):
             errors.add(path + (key,), f"required key {key!r} is missing")
         elif isinstance(sub, Key):
             out[key] = copy.deepcopy(sub.default)
+        elif sub.array:
+            out[key] = []
+        elif sub.named:
+            out[key] = {}
+        elif not any(getattr(k, "required", False) for k in sub.keys.values()):
+            out[key] = _check_table(sub, {}, path + (key,), errors)  # an absent table: its defaults
+        else:
+            out[key] = None  # an optional step that needs its own keys (e.g. [models.panel])
     return out
 
 

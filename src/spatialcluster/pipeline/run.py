@@ -76,7 +76,7 @@ class Steps:
         if not quiet:
             from rich.console import Console
 
-            self._console = Console(stderr=True, highlight=False)
+            self._console = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def info(self, text: str) -> None:
         if self._console is not None:
@@ -111,8 +111,17 @@ def _inputs_checksums(paths: list[Path]) -> dict:
         if p.suffix.lower() == ".shp":  # a shapefile is several files
             files = sorted(q for q in p.parent.glob(p.stem + ".*") if q.is_file())
         for f in files:
-            out[str(f)] = _sha256(f)
+            out[_label(f)] = _sha256(f)
     return out
+
+
+def _label(path: Path) -> str:
+    """Bundled files by their place in the package (machine independent), others as given."""
+    package = Path(__file__).resolve().parents[1]
+    try:
+        return "spatialcluster/" + Path(path).resolve().relative_to(package).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def software_versions() -> dict:
@@ -376,21 +385,27 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
     data.index = data.index.astype(str)
 
     # ---- weights
-    weights, wsummaries = {}, {}
+    weights, wsummaries, wtexts = {}, {}, []
     for spec in c.get("weights") or []:
         with steps.step(f"build weights {spec['name']}"):
-            weights[spec["name"]] = _build_weights(sc, cfg, data, spec)
-            wsummaries[spec["name"]] = _summary_dict(sc.weights_summary(weights[spec["name"]]))
+            w = weights[spec["name"]] = _build_weights(sc, cfg, data, spec)
+            summary = sc.weights_summary(w, data)
+            wsummaries[spec["name"]] = _summary_dict(summary)
+            if getattr(summary, "crs_reason", None):
+                wsummaries[spec["name"]]["distances"] = summary.crs_reason
+            wtexts.append(f"[{spec['name']}]\n{summary.summary()}")
+            steps.info(wtexts[-1].replace("\n", "\n  "))
     primary = cfg.primary_weights
     if weights:
-        wtable = pd.DataFrame({k: pd.Series(v) for k, v in wsummaries.items()}).T
-        wtable.index.name = "weights"
+        # one column per specification, statistics as rows in the summary's own order
+        wtable = pd.DataFrame.from_dict(wsummaries, orient="index").T.drop(index=["crs"], errors="ignore")
+        wtable.index.name = "statistic"
         wr.table("weights_summary", wtable)
         sections.append({
             "title": "Spatial weights",
             "text": "One row per weights specification; the first (" + str(primary) + ") is used for the local statistics "
                     "and the maps, the others check that global results do not hinge on the choice of weights.",
-            "tables": {"Weights summary": wtable}, "images": [], "log": "",
+            "tables": [("Weights summary", wtable)], "images": [], "log": "\n\n".join(wtexts),
         })
 
     layers: dict[str, object] = {}
@@ -405,7 +420,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
             for var in outputs["choropleths"]:
                 imgs.append(wr.figure(f"choropleth_{var}", lambda ax, v=var: sc.plot.choropleth(
                     data, v, scheme=outputs["scheme"], k=outputs["classes"], ax=ax, title=notes.get(v, v))))
-        sections.append({"title": "Maps", "text": _variables_text(outputs["choropleths"], notes), "tables": {}, "images": imgs, "log": ""})
+        sections.append({"title": "Maps", "text": _variables_text(outputs["choropleths"], notes), "images": imgs})
 
     perms, alpha, corr = stats["permutations"], stats["alpha"], stats["correction"]
     correction = None if corr == "none" else corr
@@ -424,14 +439,14 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
         mtab = pd.DataFrame(rows).set_index(["variable", "weights"])
         wr.table("moran", mtab)
         sections.append({"title": "Global spatial autocorrelation (Moran's I)", "text": _MORAN_TEXT.format(perms=perms, seed=seed)
-                         + "\n" + CITATIONS["moran"], "tables": {"Moran's I": mtab}, "images": imgs, "log": ""})
+                         + "\n\n" + CITATIONS["moran"], "tables": [("Moran's I", mtab)], "images": imgs})
 
     # ---- local
     w0 = weights.get(primary)
     for section, key, func in (("local", "lisa", "local_moran"), ("hotspots", "gistar", "getis_ord")):
         if not stats[section]:
             continue
-        imgs, tabs, logs = [], {}, []
+        imgs, tabs, logs = [], [], []
         with steps.step(f"{'LISA' if key == 'lisa' else 'Getis-Ord Gi*'} ({perms} permutations)"):
             for var in stats[section]:
                 kw = dict(permutations=perms, seed=seed)
@@ -442,16 +457,16 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 frame = _frame(res)
                 name = f"{key}_{var}"
                 wr.table(name, frame)
-                tabs[var] = _counts(frame)
+                tabs.append((f"Regions per class: {var}", _counts(frame)))
                 logs.append(f"{var}:\n{res.summary()}")
                 layers[name] = _with_geometry(data, frame)
                 if outputs["maps"]:
-                    draw = (lambda ax, r=res: sc.plot.lisa_map(r, data, ax=ax)) if key == "lisa" else \
-                           (lambda ax, r=res: sc.plot.hotspot_map(r, data, ax=ax))
+                    draw = (lambda ax, r=res: sc.plot.lisa_map(r, ax=ax, regions=data)) if key == "lisa" else \
+                           (lambda ax, r=res: sc.plot.hotspot_map(r, ax=ax, regions=data))
                     imgs.append(wr.figure(f"{key}_map_{var}", draw))
         title = "Local clusters (LISA)" if key == "lisa" else "Hot and cold spots (Getis-Ord Gi*)"
         text = (_LISA_TEXT if key == "lisa" else _GI_TEXT).format(perms=perms, alpha=alpha, corr=corr, seed=seed, w=primary)
-        sections.append({"title": title, "text": text + "\n" + CITATIONS[key] + ("\n" + CITATIONS["fdr"] if corr.startswith("fdr") else ""),
+        sections.append({"title": title, "text": text + "\n\n" + CITATIONS[key] + ("\n\n" + CITATIONS["fdr"] if corr.startswith("fdr") else ""),
                          "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
 
     # ---- by year
@@ -472,17 +487,17 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 wr.table(f"lisa_by_year_{var}", lframe)
                 trans = getattr(lyr, "transitions", None)
                 trans = trans() if callable(trans) else trans
-                tables = {f"Moran's I by year: {var}": mframe}
+                tables = [(f"Moran's I by year: {var}", mframe)]
                 if isinstance(trans, pd.DataFrame):
                     wr.table(f"lisa_transitions_{var}", trans)
-                    tables[f"LISA transitions: {var}"] = trans
+                    tables.append((f"LISA transitions: {var}", trans))
                 sections.append({"title": f"Clusters by year: {var}", "text": _BYYEAR_TEXT, "tables": tables, "images": imgs,
                                  "log": lyr.summary()})
 
     # ---- models
     if models.get("y") and (models["selection"] or models["cross_section"]):
         y, x = models["y"], models["x"]
-        tabs, imgs, logs = {}, [], []
+        tabs, imgs, logs = [], [], []
         if models["selection"]:
             with steps.step("model selection"):
                 sel = sc.select_model(data, y=y, x=x, w=w0)
@@ -491,7 +506,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 log = sel.log if isinstance(sel.log, str) else "\n".join(map(str, sel.log))
                 atomic_write_text(root / "tables" / "model_selection_log.txt", log + "\n")
                 wr.files.append("tables/model_selection_log.txt")
-                tabs["Specification tests"] = tests
+                tabs.append(("Specification tests", tests))
                 logs.append(f"Recommended model: {sel.recommended}\n{log}")
         for model in models["cross_section"]:
             with steps.step(f"{model.upper()} model"):
@@ -501,16 +516,16 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 md = root / "tables" / f"model_{model}_journal.md"
                 atomic_write_text(md, res.to_markdown() + "\n")
                 wr.files.append(f"tables/{md.name}")
-                tabs[f"{model.upper()} coefficients"] = coef
+                tabs.append((f"{model.upper()} coefficients", coef))
                 eff = getattr(res, "effects", None)
                 if isinstance(eff, pd.DataFrame) and len(eff):
                     wr.table(f"effects_{model}", eff)
-                    tabs[f"{model.upper()} direct, indirect and total effects"] = eff
+                    tabs.append((f"{model.upper()} direct, indirect and total effects", eff))
                     if outputs["maps"]:
                         imgs.append(wr.figure(f"effects_{model}", lambda ax, r=res: sc.plot.effects_plot(r, ax=ax)))
                 logs.append(res.summary())
         sections.append({"title": "Spillover models", "text": _MODEL_TEXT.format(y=y, x=", ".join(x), w=primary) + "\n"
-                         + CITATIONS["selection"] + "\n" + CITATIONS["effects"], "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
+                         + CITATIONS["selection"] + "\n\n" + CITATIONS["effects"], "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
     if models.get("panel"):
         spec = models["panel"]
         tspec = next(t for t in c["inputs"]["tables"] if t["name"] == spec["table"])
@@ -520,16 +535,18 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                                      model=spec["model"], effects=spec["effects"], **_seed_kw(sc.spillover_panel, seed))
             coef = _frame(res)
             wr.table(f"panel_{spec['model']}", coef)
-            tabs = {"Coefficients": coef}
+            tabs = [("Coefficients", coef)]
             if isinstance(getattr(res, "effects", None), pd.DataFrame):
                 wr.table(f"panel_effects_{spec['model']}", res.effects)
-                tabs["Effects"] = res.effects
+                tabs.append(("Effects", res.effects))
         sections.append({"title": "Panel spillover model", "text": CITATIONS["panel"], "tables": tabs, "images": [], "log": res.summary()})
 
     # ---- GeoPackage, report, manifest
     if outputs["gpkg"]:
         with steps.step("GeoPackage"):
-            sc.to_geopackage(root / "results.gpkg", layers)
+            styles = {"regions": {"column": outputs["choropleths"][0], "scheme": outputs["scheme"], "k": outputs["classes"]}} \
+                if outputs["choropleths"] else None
+            sc.to_geopackage(root / "results.gpkg", layers, styles=styles)
             wr.files.append("results.gpkg")
     versions = software_versions()
     manifest = {
@@ -549,8 +566,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
         with steps.step("HTML report"):
             meta = {"software": versions, "seeds": manifest["seeds"], "config file": cfg.name,
                     "inputs (sha256)": manifest["inputs"]}
-            intro = {"title": "Data", "text": (c["project"]["description"] or "") + "\n" + _variables_text(list(notes), notes),
-                     "tables": {}, "images": [], "log": ""}
+            intro = {"title": "Data", "text": (c["project"]["description"] or "") + "\n\n" + _variables_text(list(notes), notes)}
             sc.write_report(root / "report.html", title=c["project"]["title"], sections=[intro] + sections, meta=meta)
             wr.files.append("report.html")
     wr.files.append("manifest.json")
