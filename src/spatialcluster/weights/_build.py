@@ -406,7 +406,7 @@ def _square_matrix(matrix, ids: pd.Index, *, distances: bool) -> np.ndarray:
             stacklevel=3,
         )
     m = matrix.set_axis(rows, axis=0).set_axis(cols, axis=1).loc[ids, ids]
-    values = m.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    values = m.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, copy=True)
     _refuse_cells(~np.isfinite(values), ids, f"the {what} matrix has missing or non-numeric cells")
     _refuse_cells(values < 0, ids, f"the {what} matrix has negative cells")
     if distances:
@@ -485,7 +485,9 @@ def _handle_islands(w, data, isolated, kind, info, source, link_weight: Callable
         SpatialClusterWarning,
         stacklevel=3,
     )
-    return Graph.from_sparse(m.tocsr(), ids=ids)
+    m = m.tocsr()
+    m.eliminate_zeros()  # the island's zero self-loop placeholder is not a link
+    return Graph.from_sparse(m, ids=ids)
 
 
 def _warn_components(w, data) -> None:

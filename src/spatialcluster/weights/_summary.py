@@ -86,7 +86,8 @@ class WeightsSummary(Result):
         self.islands = [str(i) for i in ids[card.to_numpy() == 0]]
         self.n_components = int(len(sizes))
         self.component_sizes = [int(s) for s in sizes]
-        self.n_asymmetric = int(len(w.asymmetry(intrinsic=False)))
+        pattern = w.sparse.tocsr() != 0
+        self.n_asymmetric = int((pattern > pattern.T).nnz)  # i -> j present, j -> i absent
         self.transform = str(w.transformation)
         self.kind = info.kind if info else None
         self.params = dict(info.params) if info else {}
