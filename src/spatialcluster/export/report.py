@@ -37,6 +37,17 @@ def _captioned(item):
     return None, item
 
 
+def _items(value) -> list:
+    """A list of items or ``(caption, item)`` pairs; a dict is read as caption -> item."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return list(value.items())
+    if isinstance(value, pd.DataFrame | str | Path) or hasattr(value, "savefig"):
+        return [value]
+    return list(value)
+
+
 def _table(item, float_format) -> Markup:
     caption, df = _captioned(item)
     if isinstance(df, pd.Series):
@@ -84,9 +95,10 @@ def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
     title : str
     sections : list of dict
         Each with ``title`` (str) and optionally ``text`` (str; paragraphs separated by blank
-        lines), ``tables`` (DataFrames or ``(caption, DataFrame)``), ``images`` (file paths,
-        matplotlib Figures, or ``(caption, path)``; embedded as base64), ``log`` (str, shown
-        preformatted).
+        lines), ``tables`` (DataFrames or ``(caption, DataFrame)`` pairs, or a dict caption ->
+        DataFrame), ``images`` (file paths or matplotlib Figures, optionally as
+        ``(caption, path)`` pairs or a dict caption -> path; embedded as base64), ``log`` (str,
+        shown preformatted).
     meta : dict, optional
         Run information shown as a table (software versions, seeds, inputs, ...).
     float_format : str
@@ -115,8 +127,8 @@ def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
             "title": str(sec["title"]),
             "anchor": f"section-{i + 1}",
             "paragraphs": [" ".join(p.split()) for p in text.split("\n\n") if p.strip()],
-            "tables": [_table(t, float_format) for t in sec.get("tables") or []],
-            "images": [_image(im) for im in sec.get("images") or []],
+            "tables": [_table(t, float_format) for t in _items(sec.get("tables"))],
+            "images": [_image(im) for im in _items(sec.get("images"))],
             "log": str(sec.get("log") or ""),
         })
     html = _template().render(

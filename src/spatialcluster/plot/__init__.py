@@ -1,9 +1,9 @@
 """Maps and charts: choropleths, LISA cluster, significance and hot-spot maps, Moran scatter plots
 and spillover effects plots.
 
-Every function takes ``ax=None`` and returns the matplotlib Axes it drew into. The
-functions register an installed CJK font as matplotlib's fallback font (see :func:`use_cjk_font`)
-so Chinese labels render.
+Every function takes ``ax=None`` and returns the matplotlib Axes it drew into. Importing the
+package registers an installed CJK font as matplotlib's fallback font (:func:`use_cjk_font`, run
+again by every plot function in case rcParams were reset) so Chinese labels render.
 """
 
 from ._classify import SCHEMES, Classes, classify
@@ -11,6 +11,8 @@ from ._crs import CHINA_ALBERS, auto_crs
 from ._fonts import cjk_family, use_cjk_font
 from .charts import effects_plot, moran_scatter
 from .maps import choropleth, hotspot_map, lisa_map, significance_map
+
+use_cjk_font()
 
 
 __all__ = [

@@ -89,14 +89,19 @@ def class_colors(k: int, cmap=None) -> list:
     return [mcolors.to_hex(cm(p)) for p in points]
 
 
+def missing_column(column, columns) -> str:
+    """Message for a column that is not there, with the closest names."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(str(column), [str(c) for c in columns], n=3)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else f" Columns: {list(columns)}."
+    return f"column {column!r} is not in the data.{hint}"
+
+
 def numeric_values(data: pd.DataFrame, column) -> pd.Series:
     """A column as float, missing values as NaN; refuses non-numeric cells by region id."""
     if column not in data.columns:
-        from difflib import get_close_matches
-
-        close = get_close_matches(str(column), [str(c) for c in data.columns], n=3)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise InputError(f"column {column!r} is not in the data.{hint}")
+        raise InputError(missing_column(column, data.columns))
     raw = data[column]
     values = pd.to_numeric(raw, errors="coerce").astype(float)
     bad = values.isna() & raw.notna()

@@ -9,12 +9,14 @@ multi-panel figures. Colours come from :mod:`spatialcluster._palette` and class 
 from __future__ import annotations
 
 import geopandas as gpd
+import matplotlib as mpl
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from .._errors import InputError
 from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
-from ._classify import classify, default_cmap, numeric_values
+from ._classify import classify, default_cmap, missing_column, numeric_values
 from ._crs import project
 from ._fonts import use_cjk_font
 
@@ -28,8 +30,19 @@ SIGNIFICANCE_CLASSES = ((0.001, "p ≤ 0.001"), (0.01, "p ≤ 0.01"), (0.05, "p 
 SIGNIFICANCE_COLORS = ("#1a7a1a", "#53c53c", "#a6e68c")
 
 
+def _axes_and_regions(regions, ax):
+    """Accept ``f(result, ax)`` too: an Axes passed where the regions go is the Axes."""
+    if isinstance(regions, Axes) and ax is None:
+        return None, regions
+    return regions, ax
+
+
 def _new_ax(ax):
-    use_cjk_font()
+    family = use_cjk_font()
+    if ax is not None and family is not None:
+        # Texts an Axes made when it was created keep the font list of that moment.
+        for text in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label):
+            text.set_fontfamily(mpl.rcParams["font.family"])
     if ax is None:
         import matplotlib.pyplot as plt  # on first use: importing the package must not pick a backend
 
@@ -54,9 +67,9 @@ def _as_geoframe(result_or_gdf, needed, regions=None) -> gpd.GeoDataFrame:
             missing = ", ".join(str(i) for i in frame.index[geoms.isna()][:20])
             raise InputError(f"regions has no geometry for ids {missing}; pass the regions the result was computed on")
         frame = gpd.GeoDataFrame(frame, geometry=geoms.values, crs=regions.crs)
-    missing_cols = [c for c in needed if c not in frame.columns]
-    if missing_cols:
-        raise InputError(f"columns {missing_cols} are missing; available: {list(frame.columns)}")
+    for c in needed:
+        if c not in frame.columns:
+            raise InputError(missing_column(c, frame.columns))
     return frame
 
 
@@ -169,7 +182,7 @@ def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, 
     return _finish(ax, title, handles, legend_title, legend)
 
 
-def lisa_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, labels=None, regions=None):
+def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None):
     """LISA cluster map in GeoDa's colours.
 
     High-High red, Low-Low blue, High-Low light red, Low-High light blue, not significant light
@@ -181,16 +194,17 @@ def lisa_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, labels
     result_or_gdf : LocalMoranResult or GeoDataFrame
         A result with ``to_frame()`` or a frame with a ``cluster`` column in
         {"HH", "LL", "HL", "LH", "ns", "island"}.
+    regions : GeoDataFrame, optional
+        Geometries by region id, used when the result's frame has none.
     ax, crs, title, legend, labels
         As in :func:`choropleth`.
-    regions : GeoDataFrame, optional
-        Geometries by region id, when the result's frame has none.
 
     References
     ----------
     Anselin, L. (1995). Local indicators of spatial association—LISA. Geographical Analysis
     27(2), 93–115.
     """
+    regions, ax = _axes_and_regions(regions, ax)
     ax = _new_ax(ax)
     gdf = project(_as_geoframe(result_or_gdf, ["cluster"], regions), crs)
     codes = gdf["cluster"].astype("string").fillna("ns")
@@ -203,12 +217,13 @@ def lisa_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, labels
     )
 
 
-def significance_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, labels=None, regions=None):
+def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None):
     """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant.
 
     Uses ``p_adjusted`` (after multiple-testing correction) when the frame has it, else the
     pseudo p-value ``p_sim``. Regions without a p-value (islands) are drawn as islands.
     """
+    regions, ax = _axes_and_regions(regions, ax)
     ax = _new_ax(ax)
     frame = _as_geoframe(result_or_gdf, [], regions)
     pcol = next((c for c in ("p_adjusted", "p_sim") if c in frame.columns and frame[c].notna().any()), None)
@@ -232,7 +247,7 @@ def significance_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True
     )
 
 
-def hotspot_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, labels=None, regions=None):
+def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None):
     """Getis–Ord Gi* hot-spot map: seven classes from ``bin`` (-3..3, cold/hot at 99/95/90 %).
 
     References
@@ -242,6 +257,7 @@ def hotspot_map(result_or_gdf, ax=None, crs="auto", title=None, legend=True, lab
     autocorrelation statistics: distributional issues and an application. Geographical Analysis
     27(4), 286–306.
     """
+    regions, ax = _axes_and_regions(regions, ax)
     ax = _new_ax(ax)
     gdf = project(_as_geoframe(result_or_gdf, ["bin"], regions), crs)
     b = pd.to_numeric(gdf["bin"], errors="coerce")
