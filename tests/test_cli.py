@@ -105,7 +105,7 @@ def test_demo_derived_variables_by_hand(demo_run):
     import pyogrio
 
     out, _ = demo_run
-    regions = pyogrio.read_dataframe(out / "results.gpkg", layer="regions").set_index("adcode")
+    regions = pyogrio.read_dataframe(out / "results.gpkg", layer="regions").set_index("code")
     facts = pd.read_csv(pipeline.config.bundled_path("china_provinces_facts.csv"), dtype={"adcode": str}).set_index("adcode")
     facts = facts.loc[regions.index]
     lq = (facts.gdp_2020 / facts.gdp_2020.sum()) / (facts.pop_2020 / facts.pop_2020.sum())

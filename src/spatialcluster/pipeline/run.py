@@ -13,6 +13,7 @@ import json
 import platform
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _progress
-from .._errors import InputError
+from .._errors import InputError, SpatialClusterWarning
 from .config import Config, Problem, referenced_variables, resolve_path, suggest
 from .outdir import atomic_write_text, staged_folder
 
@@ -72,6 +73,7 @@ class Steps:
     def __init__(self, quiet: bool = False):
         self.quiet = quiet
         self.timings: dict[str, float] = {}
+        self.notes: list[dict] = []
         self._console = None
         if not quiet:
             from rich.console import Console
@@ -84,10 +86,19 @@ class Steps:
 
     @contextmanager
     def step(self, name: str):
+        """Time a step; its warnings become notes (kept for the manifest and report, printed unless quiet)."""
         if self._console is not None:
             self._console.print(f"[bold]>[/bold] {name} ...")
         t0 = time.perf_counter()
-        yield
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for w in caught:
+            own = issubclass(w.category, SpatialClusterWarning)
+            if own:
+                self.notes.append({"step": name, "message": str(w.message)})
+            if self._console is not None and (own or not issubclass(w.category, DeprecationWarning)):
+                self._console.print(f"  {'note' if own else 'warning'}: {w.message}", markup=False)
         dt = time.perf_counter() - t0
         self.timings[name] = self.timings.get(name, 0.0) + round(dt, 4)
         if self._console is not None:
@@ -359,6 +370,7 @@ def run(cfg: Config, out, *, overwrite: bool = False, quiet: bool = False) -> Ru
     try:
         with staged_folder(Path(out), overwrite) as tmp:
             result = _run_into(cfg, tmp, steps)
+            result.manifest["notes"] = steps.notes
             steps.timings["total"] = round(time.perf_counter() - t_start, 4)
             result.manifest["timings_seconds"] = steps.timings
             atomic_write_text(tmp / "manifest.json", json.dumps(result.manifest, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -419,7 +431,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
         with steps.step("choropleth maps"):
             for var in outputs["choropleths"]:
                 imgs.append(wr.figure(f"choropleth_{var}", lambda ax, v=var: sc.plot.choropleth(
-                    data, v, scheme=outputs["scheme"], k=outputs["classes"], ax=ax, title=notes.get(v, v))))
+                    data, v, scheme=outputs["scheme"], k=outputs["classes"], ax=ax, title=_title(notes, v))))
         sections.append({"title": "Maps", "text": _variables_text(outputs["choropleths"], notes), "images": imgs})
 
     perms, alpha, corr = stats["permutations"], stats["alpha"], stats["correction"]
@@ -435,7 +447,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                     rows.append({"variable": var, "weights": wname, **{k: _num(getattr(g, k, np.nan)) for k in
                                  ("I", "expected", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim")}})
                     if wname == primary and outputs["maps"]:
-                        imgs.append(wr.figure(f"moran_scatter_{var}", lambda ax, g=g: sc.plot.moran_scatter(g, ax=ax)))
+                        imgs.append(wr.figure(f"moran_scatter_{var}", lambda ax, g=g, v=var: sc.plot.moran_scatter(g, ax=ax, title=f"Moran scatter plot: {_title(notes, v)} ({wname})")))
         mtab = pd.DataFrame(rows).set_index(["variable", "weights"])
         wr.table("moran", mtab)
         sections.append({"title": "Global spatial autocorrelation (Moran's I)", "text": _MORAN_TEXT.format(perms=perms, seed=seed)
@@ -461,8 +473,10 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 logs.append(f"{var}:\n{res.summary()}")
                 layers[name] = _with_geometry(data, frame)
                 if outputs["maps"]:
-                    draw = (lambda ax, r=res: sc.plot.lisa_map(r, ax=ax, regions=data)) if key == "lisa" else \
-                           (lambda ax, r=res: sc.plot.hotspot_map(r, ax=ax, regions=data))
+                    label = f"{var} ({perms} permutations, {corr} correction, alpha {alpha})"
+                    draw = (lambda ax, r=res, t=label: sc.plot.lisa_map(r, ax=ax, regions=data, title=f"LISA clusters: {t}")) \
+                        if key == "lisa" else \
+                        (lambda ax, r=res, t=label: sc.plot.hotspot_map(r, ax=ax, regions=data, title=f"Gi* hot and cold spots: {t}"))
                     imgs.append(wr.figure(f"{key}_map_{var}", draw))
         title = "Local clusters (LISA)" if key == "lisa" else "Hot and cold spots (Getis-Ord Gi*)"
         text = (_LISA_TEXT if key == "lisa" else _GI_TEXT).format(perms=perms, alpha=alpha, corr=corr, seed=seed, w=primary)
@@ -567,6 +581,9 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
             meta = {"software": versions, "seeds": manifest["seeds"], "config file": cfg.name,
                     "inputs (sha256)": manifest["inputs"]}
             intro = {"title": "Data", "text": (c["project"]["description"] or "") + "\n\n" + _variables_text(list(notes), notes)}
+            if steps.notes:
+                sections.append({"title": "Notes", "text": "What the package changed or decided on the way, step by step.",
+                                 "log": "\n".join(f"[{n['step']}] {n['message']}" for n in steps.notes)})
             sc.write_report(root / "report.html", title=c["project"]["title"], sections=[intro] + sections, meta=meta)
             wr.files.append("report.html")
     wr.files.append("manifest.json")
@@ -637,7 +654,8 @@ def _with_geometry(data, frame: pd.DataFrame):
 
     frame = frame.copy()
     frame.index = frame.index.astype(str)
-    geo = data[[data.geometry.name]].join(frame, how="left")
+    names = [c for c in ("name_zh", "name_en", "name") if c in data.columns and c not in frame.columns]
+    geo = data[names + [data.geometry.name]].join(frame, how="left")
     return gpd.GeoDataFrame(geo, geometry=data.geometry.name, crs=data.crs)
 
 
@@ -660,6 +678,12 @@ def _seed_kw(func, seed) -> dict:
         return {"seed": seed} if "seed" in inspect.signature(func).parameters else {}
     except (TypeError, ValueError):
         return {}
+
+
+def _title(notes, name) -> str:
+    """A map title: the variable's description up to its first colon (long ones), else its name."""
+    text = " ".join(str(notes.get(name) or name).split())
+    return text if len(text) <= 70 else text.split(":")[0][:70]
 
 
 def _variables_text(names, notes) -> str:
