@@ -93,7 +93,7 @@ from .._progress import progress_bar
 from .._validate import _names, sparse_weights
 from ._logdet import is_row_standardised, logdet as _make_logdet
 from ._result import SpatialModelResult
-from .effects import effects_table
+from .effects import ImpactKernel, effects_table
 
 #: Largest N for which the information-matrix traces are computed from a dense inverse.
 EXACT_TRACE_MAX_N = 3000
@@ -489,7 +489,9 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         beta = params[list(x)]
         theta = params[[f"W_{v}" for v in x]] if model == "sdm" else None
         rho = None if model == "sem" else float(params["rho"])
-        eff = effects_table(W, rho, beta, theta, vcov, draws=draws, seed=seed)
+        # reuse the log-determinant's eigenvalues for the effects when it has them
+        kernel = ImpactKernel(W, "exact", precomputed=ld.eigenvalues) if rho is not None and ld.eigenvalues is not None else None
+        eff = effects_table(W, rho, beta, theta, vcov, draws=draws, seed=seed, kernel=kernel)
         advance()
 
     tss = float(np.sum((Y - Y.mean()) ** 2))
