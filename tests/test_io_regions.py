@@ -66,6 +66,23 @@ def test_gbk_dbf_with_cpg_and_explicit_encoding(tmp_path, provinces, no_warnings
     assert sc.read_regions(path, encoding="GBK")["name"].tolist() == NAMES
 
 
+def test_code_page_in_dbf_header_is_honoured(tmp_path, provinces, no_warnings):
+    # byte 29 of a .dbf is the language driver id; 0x4D is code page 936 (GBK)
+    path = write_shapefile(provinces, tmp_path / "p.shp", encoding="GBK", cpg=False)
+    dbf = bytearray(path.with_suffix(".dbf").read_bytes())
+    dbf[29] = 0x4D
+    path.with_suffix(".dbf").write_bytes(bytes(dbf))
+    assert sc.read_regions(path)["name"].tolist() == NAMES
+
+
+def test_upper_case_shapefile_parts(tmp_path, provinces):
+    path = write_shapefile(provinces, tmp_path / "p.shp", encoding="GBK", cpg=False)
+    for part in tmp_path.glob("p.*"):
+        part.rename(part.with_suffix(part.suffix.upper()))
+    with pytest.warns(sc.SpatialClusterWarning, match="GB18030"):
+        assert sc.read_regions(tmp_path / "p.SHP")["name"].tolist() == NAMES
+
+
 def test_utf8_dbf_without_cpg_is_read_as_utf8_silently(tmp_path, provinces, no_warnings):
     path = write_shapefile(provinces, tmp_path / "p.shp", encoding="UTF-8", cpg=False)
     assert sc.read_regions(path)["name"].tolist() == NAMES

@@ -67,6 +67,14 @@ def _dbf_encoding(dbf: bytes, label: str) -> str | None:
     return "GB18030"
 
 
+def _sidecar(path: Path, suffix: str) -> Path | None:
+    """A shapefile's companion file, in either letter case (P.SHP comes with P.CPG)."""
+    for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if candidate.exists():
+            return candidate
+    return None
+
+
 def _zip_member(path: Path, layer) -> tuple[str, str | None]:
     """GDAL path of the dataset inside a zip, and its detected encoding."""
     try:
@@ -118,9 +126,9 @@ def _read_frame(path: Path, encoding, layer) -> gpd.GeoDataFrame:
         source, detected = _zip_member(path, layer)
     elif suffix == ".gpkg":
         read_layer = _gpkg_layer(path, layer)
-    elif suffix == ".shp" and encoding is None and not path.with_suffix(".cpg").exists():
-        dbf = path.with_suffix(".dbf")
-        if dbf.exists():
+    elif suffix == ".shp" and encoding is None and not _sidecar(path, ".cpg"):
+        dbf = _sidecar(path, ".dbf")
+        if dbf:
             detected = _dbf_encoding(dbf.read_bytes(), str(path))
     try:
         return gpd.read_file(source, engine="pyogrio", layer=read_layer, encoding=encoding or detected)
