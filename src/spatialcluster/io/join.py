@@ -65,6 +65,22 @@ def _suggest(query: list[str], candidates: dict[str, list[str]], n: int = 3) -> 
     return [lab for _, lab in best[:n]]
 
 
+def _unmatched(on, region_raw, rkeys, table_raw, tkeys):
+    """Keys on one side only, the closest candidates for each, and a message ("" if none)."""
+    r_labels = _labels(region_raw, rkeys)
+    t_raw = [str(_as_key(r)) for r in table_raw]
+    t_labels = _labels(t_raw, tkeys)
+    rset, tset = set(rkeys), set(tkeys)
+    only_r = [r for r, k in zip(region_raw, rkeys) if k not in tset]
+    only_t = list(dict.fromkeys(t for t, k in zip(t_raw, tkeys) if k not in rset))
+    # candidates: what is unmatched on the other side, or everything there when nothing is
+    r_pool = {k: r_labels[k] for k in only_r} or r_labels
+    t_pool = {k: t_labels[k] for k in only_t} or t_labels
+    suggestions = {k: _suggest(r_labels[k], t_pool) for k in only_r}
+    suggestions.update({k: _suggest(t_labels[k], r_pool) for k in only_t})
+    return only_r, only_t, suggestions, _unmatched_message(on, only_r, only_t, suggestions, {**r_labels, **t_labels})
+
+
 def _unmatched_message(on, only_r, only_t, suggestions, labels) -> str:
     def name(k):
         province = labels.get(k, ["", ""])[1]
@@ -200,17 +216,8 @@ def join(regions, table, on=None, how="strict", *, regions_on=None, time=None) -
         if dup:
             raise InputError(f"duplicate (region, {time}) pairs in the table: {dup}. Keep one row per region and period.")
 
-    rset, tset = set(rkeys), set(tkeys)
-    only_r = [r for r, k in zip(region_raw, rkeys) if k not in tset]
-    only_t = list(dict.fromkeys(str(_as_key(r)) for r, k in zip(table_raw, tkeys) if k not in rset))
-    if only_r or only_t:
-        r_pool = _labels(region_raw, rkeys) if not only_r else _labels(only_r, [region_key(r) for r in only_r])
-        t_pool = _labels(only_t or [str(_as_key(r)) for r in table_raw], [region_key(t) for t in only_t or table_raw])
-        own_r = _labels(only_r, [region_key(r) for r in only_r])
-        own_t = _labels(only_t, [region_key(t) for t in only_t])
-        suggestions = {k: _suggest(own_r[k], t_pool) for k in only_r}
-        suggestions.update({k: _suggest(own_t[k], r_pool) for k in only_t})
-        message = _unmatched_message(on, only_r, only_t, suggestions, {**r_pool, **t_pool, **own_r, **own_t})
+    only_r, only_t, suggestions, message = _unmatched(on, region_raw, rkeys, table_raw, tkeys)
+    if message:
         if how == "strict":
             raise JoinError(
                 f"join on table column {on!r}: {message}. Correct the keys, or pass how='left' (keep every "
