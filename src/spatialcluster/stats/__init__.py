@@ -1,27 +1,31 @@
-"""Statistics (placeholder, being written)."""
+"""Global and local spatial autocorrelation, hot spots, multiple testing and panels.
 
-def moran(*args, **kwargs):
-    raise NotImplementedError("moran: work in progress")
+Every function takes a (Geo)DataFrame indexed by region id, a column name and a
+``libpysal.graph.Graph``; permutation inference is seeded, reproducible whatever the number of
+threads, and runs on numba kernels (:mod:`spatialcluster.stats._kernels`).
+"""
 
+from .global_ import MoranResult, moran, moran_bv, moran_residuals
+from .hotspots import GetisOrdResult, getis_ord
+from .local import LocalMoranResult, local_moran, local_moran_bv
+from .multitest import bh_adjust, bonferroni_adjust, fdr_bound
 
-def moran_bv(*args, **kwargs):
-    raise NotImplementedError("moran_bv: work in progress")
-
-
-def moran_residuals(*args, **kwargs):
-    raise NotImplementedError("moran_residuals: work in progress")
-
-
-def local_moran(*args, **kwargs):
-    raise NotImplementedError("local_moran: work in progress")
-
-
-def local_moran_bv(*args, **kwargs):
-    raise NotImplementedError("local_moran_bv: work in progress")
-
-
-def getis_ord(*args, **kwargs):
-    raise NotImplementedError("getis_ord: work in progress")
+__all__ = [
+    "GetisOrdResult",
+    "LocalMoranResult",
+    "MoranResult",
+    "bh_adjust",
+    "bonferroni_adjust",
+    "fdr_bound",
+    "getis_ord",
+    "lisa_by_year",
+    "local_moran",
+    "local_moran_bv",
+    "moran",
+    "moran_bv",
+    "moran_by_year",
+    "moran_residuals",
+]
 
 
 def moran_by_year(*args, **kwargs):
@@ -30,5 +34,3 @@ def moran_by_year(*args, **kwargs):
 
 def lisa_by_year(*args, **kwargs):
     raise NotImplementedError("lisa_by_year: work in progress")
-
-

@@ -1,0 +1,155 @@
+"""Shared plumbing of the statistics: inputs, seeds, weights pieces and pseudo p-values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import stats
+
+from .. import _progress, _validate
+from .._errors import InputError, WeightsError
+
+ALTERNATIVES = ("two-sided", "greater", "less", "directed")
+
+CONVENTIONS = (
+    "pseudo p = (M + 1) / (R + 1) with R permutations and M draws at least as extreme; "
+    "'two-sided' doubles the smaller tail (capped at 1), 'directed' is esda's/GeoDa's folded "
+    "one-tailed value (half the two-sided one)"
+)
+
+
+def as_graph(w):
+    """Accept a libpysal Graph (or a legacy W, converted); anything else is a WeightsError."""
+    from libpysal.graph import Graph
+
+    if isinstance(w, Graph):
+        return w
+    try:
+        from libpysal.weights import W
+    except ImportError:  # pragma: no cover - libpysal always has it
+        W = ()
+    if isinstance(w, W):
+        return Graph.from_W(w)
+    raise WeightsError(
+        f"weights must be a libpysal.graph.Graph (got {type(w).__name__}); build them with "
+        "sc.build_weights(data, kind='queen')."
+    )
+
+
+def prepare(data, w, names):
+    """Align ``data`` to ``w``; return (aligned data, list of value arrays, CSR weights, graph)."""
+    w = as_graph(w)
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"data must be a (Geo)DataFrame indexed by region id, got {type(data).__name__}")
+    aligned = _validate.align(data, w)
+    values = [_validate.column(aligned, name) for name in names]
+    if len(aligned) < 3:
+        raise InputError(f"spatial statistics need at least 3 regions, got {len(aligned)}")
+    return aligned, values, _validate.sparse_weights(w), w
+
+
+def split_diagonal(W: sp.csr_matrix):
+    """(off-diagonal CSR, diagonal) so permutation kernels never shuffle the self-weight."""
+    diag = W.diagonal().astype(np.float64)
+    off = W - sp.diags(diag)
+    off = sp.csr_matrix(off)
+    off.eliminate_zeros()
+    off.sort_indices()
+    return off, diag
+
+
+def island_mask(off: sp.csr_matrix) -> np.ndarray:
+    """Regions with no neighbour other than themselves."""
+    return np.diff(off.indptr) == 0
+
+
+def resolve_seed(seed) -> int:
+    """A concrete non-negative integer seed (fresh entropy when None), to be stored on results."""
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed must be an integer or None, got {seed!r}")
+    return int(seed) % 2**64
+
+
+def child_seed(seed: int, key: int) -> int:
+    """Independent seed for sub-task ``key`` (a year, a column) derived from ``seed``."""
+    return int(np.random.SeedSequence([seed % 2**63, key]).generate_state(1, np.uint64)[0])
+
+
+def check_alternative(alternative):
+    alias = {"lesser": "less"}
+    alternative = alias.get(alternative, alternative)
+    if alternative not in ALTERNATIVES:
+        raise InputError(f"alternative={alternative!r} is not known; use one of {', '.join(ALTERNATIVES)}")
+    return alternative
+
+
+def check_permutations(permutations, minimum=0):
+    if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < minimum:
+        raise InputError(f"permutations must be an integer >= {minimum}, got {permutations!r}")
+    return int(permutations)
+
+
+def pseudo_p(n_ge, n_le, permutations, alternative):
+    """Permutation p-values from the counts of draws >= and <= the observed statistic."""
+    n_ge = np.asarray(n_ge, dtype=float)
+    n_le = np.asarray(n_le, dtype=float)
+    r = float(permutations)
+    if alternative == "greater":
+        p = (n_ge + 1) / (r + 1)
+    elif alternative == "less":
+        p = (n_le + 1) / (r + 1)
+    elif alternative == "two-sided":
+        p = np.minimum(1.0, 2 * (np.minimum(n_ge, n_le) + 1) / (r + 1))
+    else:  # directed: esda's count, the tail that holds fewer draws (R - n_ge draws are below)
+        larger = np.where(r - n_ge < n_ge, r - n_ge, n_ge)
+        p = (larger + 1) / (r + 1)
+    return np.where(n_ge < 0, np.nan, p)
+
+
+def normal_p(z, alternative):
+    """Normal-approximation p-values for z-scores under the same alternatives."""
+    z = np.asarray(z, dtype=float)
+    if alternative == "greater":
+        return stats.norm.sf(z)
+    if alternative == "less":
+        return stats.norm.cdf(z)
+    if alternative == "two-sided":
+        return 2 * stats.norm.sf(np.abs(z))
+    return stats.norm.sf(np.abs(z))
+
+
+def progress_steps(seconds, progress, steps=20):
+    """How many slices to run a permutation job in: ``steps`` when a bar will show, else 1.
+
+    By default the bar shows only for work expected to take longer than about 2 s (and then
+    only where :mod:`spatialcluster._progress` allows it); ``progress`` forces it on or off.
+    """
+    if progress is None and seconds < 2:
+        return 1
+    return steps if _progress.enabled(progress) else 1
+
+
+def standardise(x):
+    """(x - mean) / std with ddof = 0, as esda does for local statistics."""
+    return (x - x.mean()) / x.std()
+
+
+def geometry_of(data):
+    """The GeoSeries of ``data`` if it is a GeoDataFrame with an active geometry, else None."""
+    import geopandas as gpd
+
+    if isinstance(data, gpd.GeoDataFrame) and data._geometry_column_name in data.columns:
+        return data.geometry.copy()
+    return None
+
+
+def with_geometry(frame: pd.DataFrame, geometry):
+    """``frame`` as a GeoDataFrame when the input had geometry (same CRS), else unchanged."""
+    if geometry is None:
+        return frame
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(frame, geometry=geometry.reindex(frame.index).to_numpy(), crs=geometry.crs)

@@ -1,0 +1,253 @@
+"""Numba kernels for conditional and total permutation inference.
+
+Why our own kernels instead of ``esda.crand``: esda copies all N values for every observation
+(``z[np.arange(n) != i]``, which makes it quadratic in N) and keeps an N x permutations matrix of
+simulated statistics by default; here each observation draws its neighbours' indices from 0..N-2
+and shifts them past itself, so memory is O(N) unless the simulations are asked for.
+
+Reproducibility: every observation (local statistics) and every permutation (global statistics)
+has its own SplitMix64 random stream keyed by ``(seed, index)``. Results therefore do not depend
+on the number of threads, on chunking, or on the order in which numba schedules the work.
+Reference for the generator: Steele, Lea & Flood (2014), "Fast splittable pseudorandom number
+generators", OOPSLA; for the bounded draw: Lemire (2019), "Fast random integer generation in an
+interval", ACM TOMACS 29(1).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_INV53 = 1.0 / 9007199254740992.0  # 2**-53
+_S11 = np.uint64(11)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_TABLE_SALT = np.uint64(0x5DEECE66D1F3A7B9)  # separates the block tables' streams from the rest
+# Observations per shared draw table: the table costs k_max x permutations draws per block,
+# about 1/_BLOCK of the gathers it serves.
+_BLOCK = 64
+BLOCK = _BLOCK
+
+
+@njit(cache=True, inline="always")
+def _mix(z):
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True, inline="always")
+def _stream(seed, index):
+    """Starting state of the random stream of one observation or permutation."""
+    return _mix(_mix(seed) + _GOLDEN * (np.uint64(index) + np.uint64(1)))
+
+
+@njit(cache=True, inline="always")
+def _below(state, m):
+    """Advance the stream; return it and a uniform integer in [0, m).
+
+    The top 53 bits of the SplitMix64 output scaled by m (Lemire 2019, Sec. 2, in floating
+    point): the bias is below m / 2**53, i.e. nil for any N that fits in memory, and there is no
+    rejection loop in the hot path.
+    """
+    state = state + _GOLDEN
+    return state, np.int64(np.float64(_mix(state) >> _S11) * _INV53 * m)
+
+
+@njit(cache=True)
+def _draw_table(table, scratch, swaps, seed, block, m):
+    """Fill ``table`` (k_max x permutations) with draws from 0..m-1, distinct within a column.
+
+    Partial Fisher-Yates over ``scratch`` (the identity 0..m-1); every position touched is
+    reset afterwards, so scratch is the identity again for the next column.
+    """
+    k_max, permutations = table.shape
+    state = _stream(seed ^ _TABLE_SALT, block)
+    for p in range(permutations):
+        for t in range(k_max):
+            state, r = _below(state, m - t)
+            r += t
+            swaps[t] = r
+            tmp = scratch[t]
+            scratch[t] = scratch[r]
+            scratch[r] = tmp
+            table[t, p] = scratch[t]
+        for t in range(k_max):
+            scratch[t] = t
+            scratch[swaps[t]] = swaps[t]
+
+
+@njit(cache=True, error_model="numpy")
+def _local_block(start, stop, indptr, indices, weights, selfw, values, scale, permutations,
+                 seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims):
+    """Conditional permutation for observations ``start..stop-1`` (one thread's share).
+
+    The statistic of observation i is ``scale[i] * (selfw[i] * values[i] + sum_j w_ij values[j])``;
+    under the null the k_i neighbours' values are replaced by k_i values drawn without
+    replacement from the other n - 1 observations (Anselin 1995, conditional randomisation).
+
+    Draws: every block of ``_BLOCK`` observations shares a table of random k-subsets of
+    0..n-2 (one per permutation, drawn from the block's own stream), and each observation
+    translates it by its own random offset modulo n - 1. A translation maps uniform random
+    k-subsets to uniform random k-subsets, so each observation's reference distribution is
+    exactly the conditional-permutation null; the table makes the inner loop a vectorisable
+    gather (about 2.5x faster than drawing every index, measured), and the offsets keep the
+    observations of a block from sharing reference values (unlike esda and GeoDa, which reuse
+    one table for all observations).
+    """
+    n = values.shape[0]
+    m = n - 1
+    scratch = np.arange(m)
+    swaps = np.empty(k_max, dtype=np.int64)
+    table = np.empty((k_max, permutations), dtype=np.int64)
+    acc = np.empty(permutations)
+    for b0 in range(start, stop, _BLOCK):
+        _draw_table(table, scratch, swaps, seed, b0 // _BLOCK, m)
+        for i in range(b0, min(stop, b0 + _BLOCK)):
+            lo = indptr[i]
+            k = indptr[i + 1] - lo
+            if k == 0:
+                continue  # island: left as NaN / -1 by the caller
+            own = selfw[i] * values[i]
+            total = own
+            for t in range(k):
+                total += weights[lo + t] * values[indices[lo + t]]
+            si = scale[i]
+            obs = si * total
+            observed[i] = obs
+            _, off = _below(_stream(seed, i), m)
+            acc[:] = own
+            for t in range(k):
+                wt = weights[lo + t]
+                row = table[t]
+                for p in range(permutations):
+                    j = row[p] + off
+                    j -= m * (j >= m)
+                    j += j >= i  # skip observation i itself
+                    acc[p] += wt * values[j]
+            ge = 0
+            le = 0
+            s1 = 0.0
+            s2 = 0.0
+            for p in range(permutations):
+                sim = si * acc[p]
+                ge += sim >= obs
+                le += sim <= obs
+                d = sim - obs
+                s1 += d
+                s2 += d * d
+            if keep:
+                for p in range(permutations):
+                    sims[i, p] = si * acc[p]
+            n_ge[i] = ge
+            n_le[i] = le
+            mu = s1 / permutations
+            mean[i] = obs + mu
+            sd[i] = np.sqrt(max(s2 / permutations - mu * mu, 0.0))
+
+
+@njit(cache=True, parallel=True)
+def _local_parallel(bounds, indptr, indices, weights, selfw, values, scale, permutations, seed,
+                    keep, k_max, n_ge, n_le, mean, sd, observed, sims):
+    for c in prange(bounds.shape[0] - 1):
+        _local_block(bounds[c], bounds[c + 1], indptr, indices, weights, selfw, values, scale,
+                     permutations, seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims)
+
+
+def _bounds(start, stop, parts, align=1):
+    """Split start..stop into ``parts`` ranges whose inner edges are multiples of ``align``."""
+    edges = np.linspace(start, stop, parts + 1)
+    edges = (np.round(edges / align) * align).astype(np.int64)
+    edges[0], edges[-1] = start, stop
+    return np.unique(np.clip(edges, start, stop))
+
+
+def local_permutation(indptr, indices, weights, selfw, values, scale, permutations, seed, *,
+                      keep=False, start=0, stop=None, out=None):
+    """Run the conditional-permutation kernel on observations ``start..stop-1``.
+
+    ``out`` (from :func:`local_buffers`) is filled in place and returned, so a caller can run
+    the observations in blocks (for a progress bar) with results identical to one call, as
+    long as ``start`` is a multiple of :data:`BLOCK`.
+    """
+    n = values.shape[0]
+    stop = n if stop is None else stop
+    if out is None:
+        out = local_buffers(n, permutations, keep)
+    k_max = int(np.diff(indptr).max()) if n else 0
+    bounds = _bounds(start, stop, numba.get_num_threads(), _BLOCK)
+    _local_parallel(bounds, indptr.astype(np.int64), indices.astype(np.int64),
+                    np.ascontiguousarray(weights, dtype=np.float64),
+                    np.ascontiguousarray(selfw, dtype=np.float64),
+                    np.ascontiguousarray(values, dtype=np.float64),
+                    np.ascontiguousarray(scale, dtype=np.float64), int(permutations),
+                    np.uint64(seed), bool(keep), k_max, out["n_ge"], out["n_le"], out["mean"],
+                    out["sd"], out["observed"], out["sims"])
+    return out
+
+
+def local_buffers(n, permutations, keep):
+    """Output arrays of :func:`local_permutation`; islands keep NaN / -1."""
+    return {
+        "n_ge": np.full(n, -1, dtype=np.int64),
+        "n_le": np.full(n, -1, dtype=np.int64),
+        "mean": np.full(n, np.nan),
+        "sd": np.full(n, np.nan),
+        "observed": np.full(n, np.nan),
+        "sims": np.full((n, permutations) if keep else (0, 0), np.nan),
+    }
+
+
+@njit(cache=True)
+def _global_block(start, stop, first, indptr, indices, weights, left, right, same, seed, out):
+    """Total permutation of ``right`` (and of ``left`` with it when ``same``): x' W y per draw.
+
+    ``out[p]`` is permutation number ``first + p``, drawn from stream ``(seed, first + p)``.
+    """
+    n = right.shape[0]
+    buf = np.empty(n)
+    for p in range(start, stop):
+        buf[:] = right
+        state = _stream(seed, first + p)
+        for t in range(n - 1):
+            state, r = _below(state, n - t)
+            r += t
+            tmp = buf[t]
+            buf[t] = buf[r]
+            buf[r] = tmp
+        total = 0.0
+        for i in range(n):
+            acc = 0.0
+            for q in range(indptr[i], indptr[i + 1]):
+                acc += weights[q] * buf[indices[q]]
+            total += (buf[i] if same else left[i]) * acc
+        out[p] = total
+
+
+@njit(cache=True, parallel=True)
+def _global_parallel(bounds, first, indptr, indices, weights, left, right, same, seed, out):
+    for c in prange(bounds.shape[0] - 1):
+        _global_block(bounds[c], bounds[c + 1], first, indptr, indices, weights, left, right,
+                      same, seed, out)
+
+
+def global_permutation(indptr, indices, weights, left, right, seed, *, same, start, stop):
+    """Cross-products ``left' W right`` for permutations ``start..stop-1`` of ``right``.
+
+    With ``same=True`` the permuted vector is used on both sides (univariate Moran's I).
+    Permutation p uses stream ``(seed, p)``, so the draws do not depend on the thread count
+    or on how the permutations are split into calls.
+    """
+    count = stop - start
+    out = np.empty(count)
+    bounds = _bounds(0, count, numba.get_num_threads())
+    _global_parallel(bounds, np.int64(start), indptr.astype(np.int64), indices.astype(np.int64),
+                     np.ascontiguousarray(weights, dtype=np.float64),
+                     np.ascontiguousarray(left, dtype=np.float64),
+                     np.ascontiguousarray(right, dtype=np.float64), bool(same), np.uint64(seed), out)
+    return out

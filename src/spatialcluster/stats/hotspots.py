@@ -1,0 +1,233 @@
+"""Hot and cold spots: local Getis-Ord G_i and G_i*."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._errors import InputError
+from .._result import Result
+from . import _core, multitest
+from .local import check_local_args, run_local
+
+LEVELS = (0.10, 0.05, 0.01)  # bins 1, 2, 3: 90 / 95 / 99 % confidence (ArcGIS "Gi_Bin")
+BIN_NAMES = {3: "hot 99%", 2: "hot 95%", 1: "hot 90%", 0: "ns", -1: "cold 90%", -2: "cold 95%", -3: "cold 99%"}
+
+
+@dataclass(repr=False)
+class GetisOrdResult(Result):
+    """Local G_i / G_i* for every region.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Index = region id. Columns ``value``, ``G``, ``E_G`` and ``V_G`` (analytic moments),
+        ``z`` (analytic, Ord & Getis 1995), ``p_norm``, ``p_sim`` (permutation, NaN when
+        ``permutations=0``), ``p_adjusted`` (of the p-value used, see ``inference``),
+        ``bin`` (-3..3 after correction: cold/hot at 99/95/90 %, 0 = not significant),
+        ``bin_uncorrected``, ``label`` ("hot", "cold", "ns" or "island" at ``alpha``, after
+        correction) and ``label_uncorrected``.
+    star : bool
+    transform : str
+    inference : {"sim", "norm"}
+        Which p-value the bins and labels use.
+    """
+
+    frame: pd.DataFrame
+    variable: str
+    star: bool
+    transform: str
+    permutations: int
+    seed: int | None
+    alpha: float
+    correction: str | None
+    inference: str
+    alternative: str
+    n: int
+    n_islands: int
+    island_ids: list
+    sims: np.ndarray | None = None
+    geometry: object = None
+
+    def counts(self, corrected: bool = True) -> pd.Series:
+        """Regions per bin (-3..3) after the correction (or uncorrected)."""
+        col = "bin" if corrected else "bin_uncorrected"
+        counts = self.frame.loc[self.frame["label"] != "island", col].value_counts()
+        counts = counts.reindex(sorted(BIN_NAMES, reverse=True), fill_value=0)
+        counts.index = [BIN_NAMES[b] for b in counts.index]
+        return counts.rename("regions")
+
+    def to_frame(self):
+        """The frame, as a GeoDataFrame with the input's geometry when there was one."""
+        return _core.with_geometry(self.frame.copy(), self.geometry)
+
+    def summary(self) -> str:
+        name = "G_i*" if self.star else "G_i"
+        table = pd.concat({"uncorrected": self.counts(False), "corrected": self.counts(True)}, axis=1)
+        lines = [
+            f"Getis-Ord {name}: {self.variable}  (n = {self.n}, islands = {self.n_islands}, weights '{self.transform}')",
+            f"  bins use p_{self.inference}; correction '{self.correction or 'none'}' per confidence level:",
+            *("    " + line for line in table.to_string().splitlines()),
+            "  z: analytic (Ord & Getis 1995); bins: ArcGIS convention, sign of z, 90/95/99 %.",
+        ]
+        if self.permutations:
+            lines.append(f"  permutation: conditional, R = {self.permutations}, seed {self.seed}; {_core.CONVENTIONS}.")
+        lines.append(f"  alternative: {self.alternative}.")
+        if self.n_islands:
+            lines.append(f"  islands (NaN statistics): {', '.join(map(str, self.island_ids[:10]))}"
+                         + (" ..." if self.n_islands > 10 else ""))
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """Hot-spot map of the bins (needs geometry in the input data)."""
+        from ..plot import hotspot_map
+
+        return hotspot_map(self, ax=ax)
+
+
+def _star_weights(W: sp.csr_matrix, star: bool, transform: str):
+    """Off-diagonal weights and self-weights for G_i (no self) or G_i* (self included).
+
+    For G_i* without a self-weight in ``w`` the self-weight is the row's largest weight (1 for
+    binary contiguity), esda's convention; then rows are standardised ("r") or binarised ("b").
+    """
+    off, diag = _core.split_diagonal(W)
+    if not star:
+        diag = np.zeros_like(diag)
+    elif not diag.any():
+        diag = np.asarray(off.max(axis=1).todense()).ravel()
+    if transform == "b":
+        off = off.copy()
+        off.data[:] = 1.0
+        diag = (diag != 0).astype(float)
+    else:
+        rows = np.asarray(off.sum(axis=1)).ravel() + diag
+        inv = np.divide(1.0, rows, out=np.zeros_like(rows), where=rows != 0)
+        off = sp.csr_matrix(sp.diags(inv) @ off)
+        off.sort_indices()
+        diag = diag * inv
+    return off, diag
+
+
+def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.05, correction=None,
+              transform="r", alternative="two-sided", inference=None, keep_simulations=False,
+              progress=None):
+    """Local Getis-Ord statistics G_i and G_i* (Getis & Ord 1992; Ord & Getis 1995).
+
+    ``G_i* = sum_j w_ij x_j / sum_j x_j`` with the region itself among its neighbours
+    (``star=True``), ``G_i = sum_{j != i} w_ij x_j / sum_{j != i} x_j`` without it.
+
+    Parameters
+    ----------
+    data, column, w
+        As in :func:`spatialcluster.local_moran`.
+    star : bool, default True
+        G_i* (hot-spot analysis as in ArcGIS) or G_i.
+    permutations : int, default 999
+        Conditional permutations for ``p_sim`` (0: analytic inference only).
+    seed : int, optional
+    alpha : float, default 0.05
+        Level of the ``label`` column (the bins always use 90/95/99 %).
+    correction : {None, "fdr", "bonferroni", "fdr_bound"}
+        Applied separately at each confidence level of the bins (as ArcGIS's FDR option).
+    transform : {"r", "b"}
+        Row-standardised (esda's default; G values equal esda's ``G_Local``) or binary weights.
+        z, p and bins do not depend on it.
+    alternative : {"two-sided", "greater", "less", "directed"}
+    inference : {"sim", "norm"}, optional
+        p-value behind the bins and labels; default "sim" with permutations, else "norm".
+    keep_simulations, progress
+        As in :func:`spatialcluster.local_moran`.
+
+    Returns
+    -------
+    GetisOrdResult
+
+    Notes
+    -----
+    The analytic variance is the general-weights form of Ord & Getis (1995, eq. 9),
+    ``(N S1_i - W_i^2) / (N - 1)``; esda's ``G_Local`` uses ``W_i (N - W_i) / (N - 1)``, which is
+    the same for binary weights only, so its z-scores change with the transform while these
+    do not (they equal esda's with ``transform="B"``). G is a ratio to the total and is meant for
+    non-negative variables; z and p remain valid for any sign, but a total of zero is refused.
+
+    References
+    ----------
+    Getis, A., Ord, J. K. (1992). The analysis of spatial association by use of distance
+    statistics. Geographical Analysis 24(3), 189-206.
+    Ord, J. K., Getis, A. (1995). Local spatial autocorrelation statistics: distributional issues
+    and an application. Geographical Analysis 27(4), 286-306.
+    """
+    permutations, alpha, correction, alternative = check_local_args(
+        permutations, alpha, correction, alternative, minimum=0)
+    if transform not in ("r", "b"):
+        raise InputError(f"transform must be 'r' (row-standardised) or 'b' (binary), got {transform!r}")
+    inference = inference or ("sim" if permutations else "norm")
+    if inference not in ("sim", "norm") or (inference == "sim" and not permutations):
+        raise InputError(f"inference={inference!r} needs to be 'norm', or 'sim' with permutations > 0")
+    aligned, (x,), W, _ = _core.prepare(data, w, [column])
+    n = x.shape[0]
+    off, selfw = _star_weights(W, bool(star), transform)
+    island = _core.island_mask(off)
+    total = x.sum()
+    others = n if star else n - 1
+    denom = total if star else total - x
+    if np.any(np.isclose(denom, 0.0, atol=1e-12 * np.abs(x).sum())):
+        raise InputError(
+            f"column {column!r} sums to (about) zero{'' if star else ' without some region'}: Getis-Ord G "
+            "divides by that total. Use a non-negative level variable (or shift it), not a centred one."
+        )
+    lag = off @ x + selfw * x
+    G = lag / denom
+    # moments (Ord & Getis 1995) over the N values each G_i is compared with
+    sum_x = total - (0 if star else x)
+    sum_x2 = (x**2).sum() - (0 if star else x**2)
+    mean = sum_x / others
+    var = sum_x2 / others - mean**2
+    w_i = np.asarray(off.sum(axis=1)).ravel() + selfw
+    s1_i = np.asarray(off.multiply(off).sum(axis=1)).ravel() + selfw**2
+    e_g = w_i / others
+    v_g = (others * s1_i - w_i**2) / (others - 1) / others**2 * var / mean**2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (G - e_g) / np.sqrt(v_g)
+    p_norm = _core.normal_p(z, alternative)
+    seed_used = None
+    p_sim = np.full(n, np.nan)
+    sims = None
+    if permutations:
+        seed_used = _core.resolve_seed(seed)
+        out = run_local(off, selfw, x, 1.0 / np.broadcast_to(denom, (n,)), permutations, seed_used,
+                        keep=keep_simulations, label=f"Getis-Ord ({column})", progress=progress)
+        p_sim = _core.pseudo_p(out["n_ge"], out["n_le"], permutations, alternative)
+        sims = out["sims"] if keep_simulations else None
+    G, e_g, v_g, z, p_norm, p_sim = (np.where(island, np.nan, a) for a in (G, e_g, v_g, z, p_norm, p_sim))
+    p = p_sim if inference == "sim" else p_norm
+    sign = np.sign(np.nan_to_num(z))
+    bins = {}
+    for key, corr in (("bin", correction), ("bin_uncorrected", None)):
+        level = sum(multitest.significant(p, corr, a).astype(int) for a in LEVELS)
+        bins[key] = (sign * level).astype(int)
+    p_adj, threshold = multitest.adjust(p, correction, alpha)
+
+    def labels(sig):
+        lab = np.where(sig, np.where(sign > 0, "hot", "cold"), "ns")
+        return np.where(island, "island", lab).astype(object)
+
+    with np.errstate(invalid="ignore"):
+        frame = pd.DataFrame(
+            {
+                "value": x, "G": G, "E_G": e_g, "V_G": v_g, "z": z, "p_norm": p_norm, "p_sim": p_sim,
+                "p_adjusted": p_adj, "bin": bins["bin"], "bin_uncorrected": bins["bin_uncorrected"],
+                "label": labels(p_adj <= threshold), "label_uncorrected": labels(p <= alpha),
+            },
+            index=aligned.index.copy(),
+        )
+    return GetisOrdResult(
+        frame=frame, variable=str(column), star=bool(star), transform=transform,
+        permutations=permutations, seed=seed_used, alpha=alpha, correction=correction,
+        inference=inference, alternative=alternative, n=n, n_islands=int(island.sum()),
+        island_ids=list(aligned.index[island]), sims=sims, geometry=_core.geometry_of(aligned),
+    )
