@@ -79,9 +79,9 @@ def test_missing_values_listed(panel):
 def test_regions_missing_from_weights_listed(panel):
     df, g = panel
     extra = df[df.code == "R00"].assign(code="R99")
-    with pytest.raises(WeightsError, match=r"in the panel but not in the weights: R99"):
+    with pytest.raises(WeightsError, match=r"in the data but not in the weights: R99"):
         call(pd.concat([df, extra]), g)
-    with pytest.raises(WeightsError, match=r"in the weights but not in the panel: R15"):
+    with pytest.raises(WeightsError, match=r"in the weights but not in the data: R15"):
         call(df[df.code != "R15"], g)
 
 

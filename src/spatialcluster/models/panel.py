@@ -11,8 +11,8 @@ For N regions observed in T periods the models are (Elhorst 2014, ch. 3)
 with region effects ``mu`` (``effects="region"``), time effects ``alpha_t`` (``"time"``) or both
 (``"twoway"``), and ``e_t ~ N(0, sigma^2 I)``.
 
-Estimation (Elhorst 2014, sec. 3.3)
------------------------------------
+Estimation (Elhorst 2014, ch. 3)
+--------------------------------
 The fixed effects are concentrated out by demeaning: over time within each region (region effects),
 over regions within each period (time effects), or both (``a_it - a_i. - a_.t + a_..``). Spatial lags
 are taken *before* demeaning (the demeaned equation holds for ``Q (W y)``, not for ``W (Q y)``). The
@@ -48,15 +48,15 @@ twoway                (N - 1)(T - 1) T - 1    1
 ====================  =============  =======  ===
 
 (``log|I - rho W*| = log|I - rho W| - log(1 - rho)`` for ``W* = F' W F`` removes W's unit eigenvalue.)
-Consequences (Lee and Yu 2010, eqs. 15 and 27; Elhorst 2014, sec. 3.4): with region effects only,
+Consequences (Lee and Yu 2010, secs. 3-4; Elhorst 2014, ch. 3): with region effects only,
 ``rho`` and ``beta`` are unchanged and ``sigma^2_BC = T / (T - 1) sigma^2``; with time effects,
 ``rho`` is re-estimated from the corrected profile and ``sigma^2`` is divided by the corrected count.
 The estimator is the one in SDPDmod's ``SDPDm(LYtrans = TRUE)`` and xsmle's ``type(both, leeyu)``.
 
 Variance
 --------
-The inverse of the information matrix of the (transformed) likelihood (Elhorst 2014, eq. 3.21; Lee
-and Yu 2010, eq. 16), for the lag models with ``G = W (I - rho W)^{-1}`` and ``h = Q (G X beta)``:
+The inverse of the information matrix of the (transformed) likelihood (Elhorst 2014, ch. 3; Lee
+and Yu 2010, sec. 3), for the lag models with ``G = W (I - rho W)^{-1}`` and ``h = Q (G X beta)``:
 
 .. code-block:: text
 
@@ -82,6 +82,7 @@ LeSage, J. and Pace, R. K. (2009). *Introduction to Spatial Econometrics*. CRC P
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -90,7 +91,7 @@ from scipy.optimize import minimize_scalar
 
 from .._errors import InputError, WeightsError
 from .._progress import progress_bar
-from .._validate import _names, sparse_weights
+from .._validate import _names, align, sparse_weights
 from ._logdet import is_row_standardised, logdet as _make_logdet
 from ._result import SpatialModelResult
 from .effects import ImpactKernel, effects_table
@@ -163,18 +164,8 @@ def _panel_arrays(long_df, y, x, w, id, time):
         df[col] = vals.astype(np.float64)
 
     ids = pd.Index([str(i) for i in w.unique_ids])
-    in_data = pd.Index(df[id].unique())
-    not_in_w = in_data.difference(ids)
-    not_in_data = ids.difference(in_data)
-    if len(not_in_w) or len(not_in_data):
-        parts = []
-        if len(not_in_w):
-            parts.append(f"regions in the panel but not in the weights: {_names(not_in_w)}")
-        if len(not_in_data):
-            parts.append(f"regions in the weights but not in the panel: {_names(not_in_data)}")
-        raise WeightsError(
-            "; ".join(parts) + ". Build the weights from the same regions as the panel (ids are compared as strings)."
-        )
+    # the shared id check (ids compared as strings), on one row per region
+    align(pd.DataFrame(index=pd.Index(df[id].unique())), SimpleNamespace(unique_ids=ids))
 
     periods = pd.Index(sorted(df[time].unique()))
     numeric = pd.api.types.is_numeric_dtype(periods.dtype)
@@ -267,8 +258,10 @@ def _g_traces(W: sp.csr_matrix, rho: float, ld, c: int, seed: int) -> tuple[floa
 
 
 def _maximise(negll, bounds: tuple[float, float]) -> float:
+    """Bounded Brent search of the concentrated likelihood over the open parameter interval."""
     lo, hi = bounds
-    lo = max(lo, -0.999999) if np.isfinite(lo) else -0.999999
+    if not np.isfinite(lo):  # W without negative eigenvalues: mirror the upper bound
+        lo = -hi
     eps = 1e-7
     res = minimize_scalar(negll, bounds=(lo + eps, hi - eps), method="bounded", options={"xatol": 1e-10, "maxiter": 500})
     return float(res.x)
