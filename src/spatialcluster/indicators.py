@@ -619,9 +619,11 @@ class Inequality(Result):
         cols = [c for c in ("n", "mean", "cv", "gini", "theil", "theil_between", "between_share",
                             "mean_w", "cv_w", "gini_w", "theil_w", "theil_between_w", "between_share_w") if c in f]
         lines.append(f[cols].to_string(float_format=lambda v: f"{v:.4f}"))
-        if self.groups is not None:
+        if self.groups is not None and self.time is None:
             lines.append("Theil decomposition by group:")
             lines.append(self.groups.to_string(float_format=lambda v: f"{v:.4f}"))
+        elif self.groups is not None:
+            lines.append(f"Theil decomposition by group and {self.time}: see .groups")
         return "\n".join(lines)
 
     def plot(self, columns: Sequence[str] | None = None, ax=None):
