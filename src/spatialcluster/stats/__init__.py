@@ -9,10 +9,13 @@ from .global_ import MoranResult, moran, moran_bv, moran_residuals
 from .hotspots import GetisOrdResult, getis_ord
 from .local import LocalMoranResult, local_moran, local_moran_bv
 from .multitest import bh_adjust, bonferroni_adjust, fdr_bound
+from .panel import LisaPanelResult, MoranPanelResult, lisa_by_year, moran_by_year
 
 __all__ = [
     "GetisOrdResult",
+    "LisaPanelResult",
     "LocalMoranResult",
+    "MoranPanelResult",
     "MoranResult",
     "bh_adjust",
     "bonferroni_adjust",
@@ -27,10 +30,3 @@ __all__ = [
     "moran_residuals",
 ]
 
-
-def moran_by_year(*args, **kwargs):
-    raise NotImplementedError("moran_by_year: work in progress")
-
-
-def lisa_by_year(*args, **kwargs):
-    raise NotImplementedError("lisa_by_year: work in progress")
