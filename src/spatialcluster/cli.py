@@ -189,6 +189,13 @@ def _write_gpkg(gpkg, data, frame, name):
     sc.to_geopackage(gpkg, {name: _with_geometry(data, frame)})
 
 
+# columns shown on the terminal (all of them go to the GeoPackage)
+_DISPLAY = {
+    "lisa": ("value", "I", "z", "p_sim", "p_adjusted", "cluster_uncorrected", "cluster"),
+    "hotspots": ("value", "G", "z", "p_sim", "p_adjusted", "bin", "label"),
+}
+
+
 def _one_off(kind_name, regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed,
              gpkg, quiet, debug, **kw):
     import spatialcluster as sc
@@ -202,7 +209,13 @@ def _one_off(kind_name, regions, table, on, column, id, how, weights, islands, k
         res = func(data, column, w, permutations=permutations, seed=seed, **kw)
         out = _stdout()
         frame = res.to_frame()
-        _print_frame(out, frame, f"{kind_name}: {column} ({weights} weights)")
+        shown = [c for c in _DISPLAY.get(kind_name, ()) if c in frame.columns] or list(frame.columns)
+        names = data[["name_zh"]] if "name_zh" in data.columns and len(frame) == len(data) else None
+        view = frame[shown] if names is None else names.join(frame[shown])
+        if len(view) == 1:  # one global statistic: show it as (statistic, value) rows
+            view = view.T.rename(columns=lambda c: "value").rename_axis("statistic")
+            view["value"] = [f"{v:.6g}" if isinstance(v, float) else str(v) for v in view["value"]]
+        _print_frame(out, view, f"{kind_name}: {column} ({weights} weights)")
         out.print(res.summary(), markup=False)
         if gpkg is not None:
             if kind_name == "moran":
@@ -235,10 +248,13 @@ def lisa(regions: Regions, table: Table, on: On, column: Annotated[str, typer.Op
 @app.command()
 def hotspots(regions: Regions, table: Table, on: On, column: Annotated[str, typer.Option("--column", "-c")],
              id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
-             threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0, gpkg: Gpkg = None,
-             quiet: Quiet = False, debug: Debug = False):
+             threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
+             alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
+             correction: Annotated[str, typer.Option("--correction", help="fdr, bonferroni, fdr_bound or none")] = "fdr",
+             gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
     """Getis-Ord Gi* hot and cold spots of one column."""
-    _one_off("hotspots", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug)
+    _one_off("hotspots", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
+             alpha=alpha, correction=None if correction == "none" else correction)
 
 
 @app.command()
