@@ -136,7 +136,6 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
             pyogrio.write_dataframe(
                 frame, tmp, layer=name, driver="GPKG", append=i > 0,
                 dataset_options=None if i else {"VERSION": "1.2"},
-                promote_to_multi=True if _has_geometry(frame) else None,
             )
         if chosen:
             _write_styles(tmp, frames, chosen)
@@ -211,8 +210,7 @@ def to_shapefile(path, gdf, style=None, overwrite=True):
         tmp = Path(tmpdir) / path.name
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Normalized/laundered field name.*")
-            pyogrio.write_dataframe(frame, tmp, driver="ESRI Shapefile", layer_options={"ENCODING": "UTF-8"},
-                                    promote_to_multi=True)
+            pyogrio.write_dataframe(frame, tmp, driver="ESRI Shapefile", layer_options={"ENCODING": "UTF-8"})
         written = list(pyogrio.read_info(tmp)["fields"])
         original = [c for c in frame.columns if c != frame._geometry_column_name]
         renamed = {o: w for o, w in zip(original, written, strict=True) if o != w}
