@@ -426,8 +426,30 @@ def _panel(years=(2018, 2019, 2020), drop=None, blank_year=None):
 
 @case("statistics")
 def all_missing_year(tmp_path):
-    with raises(sc.InputError, "2019", "missing"):
-        sc.moran_by_year(_panel(blank_year=2019), "v", _queen(), id="adcode", time="year", permutations=0)
+    """Through the pipeline: the year is named before any statistic runs."""
+    regions = write_regions(tmp_path, grid())
+    panel = _panel(blank_year=2019).astype({"v": object})
+    panel.loc[panel.year == 2019, "v"] = "—"  # the yearbook's placeholder: deliberately missing
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    cfg = tmp_path / "a.toml"
+    cfg.write_text(f"""
+[inputs]
+regions = "{regions.name}"
+[[inputs.tables]]
+path = "panel.csv"
+on = "adcode"
+time = "year"
+[[weights]]
+kind = "queen"
+[statistics]
+permutations = 9
+[statistics.by_year]
+table = "panel"
+columns = ["v"]
+""", encoding="utf-8")
+    with raises(sc.InputError, "'panel'", "'v'", "no value at all in year(s) 2019", "remove those years"):
+        pipeline.run(pipeline.load_config(cfg), tmp_path / "out", quiet=True)
+    assert not (tmp_path / "out").exists()
 
 
 @case("models")

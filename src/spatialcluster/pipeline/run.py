@@ -491,6 +491,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
         idname = panel.columns[0]
         with steps.step("Moran's I and LISA by year"):
             for var in by["columns"]:
+                _check_panel_years(panel, var, idname, tspec["time"], by["table"])
                 myr = sc.moran_by_year(panel, var, w0, id=idname, time=tspec["time"], permutations=perms, seed=seed)
                 mframe = _frame(myr)
                 wr.table(f"moran_by_year_{var}", mframe)
@@ -588,6 +589,28 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
             wr.files.append("report.html")
     wr.files.append("manifest.json")
     return RunResult(out=root, files=sorted(wr.files), manifest=manifest, data=data)
+
+
+def _check_panel_years(panel: pd.DataFrame, column: str, id_name: str, time: str, table: str) -> None:
+    """Name the years (and regions) without values before any statistic runs."""
+    values = pd.to_numeric(panel[column], errors="coerce")
+    missing = panel.loc[values.isna(), [id_name, time]]
+    if missing.empty:
+        return
+    n_regions = panel[id_name].nunique()
+    per_year = missing.groupby(time)[id_name].apply(list)
+    empty = [str(y) for y, ids in per_year.items() if len(ids) == n_regions]
+    partial = {str(y): ids for y, ids in per_year.items() if len(ids) < n_regions}
+    parts = []
+    if empty:
+        parts.append(f"no value at all in year(s) {', '.join(empty)}")
+    if partial:
+        parts.append("; ".join(f"{y}: missing for {', '.join(map(str, ids[:10]))}{' ...' if len(ids) > 10 else ''}"
+                               for y, ids in list(partial.items())[:10]))
+    raise InputError(
+        f"panel table {table!r}, column {column!r}: {'; '.join(parts)}. Statistics by year need every region in every "
+        "year: remove those years (or regions) from the table, or fill them from a sourced value."
+    )
 
 
 # --------------------------------------------------------------------------- adapters
