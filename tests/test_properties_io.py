@@ -150,3 +150,27 @@ def test_join_empty_table_is_an_error_naming_all_regions():
     with pytest.raises(sc.JoinError) as err:
         sc.join(regions, pd.DataFrame({"key": pd.Series([], dtype=object), "v": np.array([])}), on="key")
     assert err.value.unmatched_regions == ["110000", "120000"]
+
+
+region_ids = st.one_of(
+    st.integers(0, 999999), st.integers(0, 999999).map(float), st.text(max_size=6), st.none(),
+    st.sampled_from([row[0] for row in PROVINCES]),
+)
+
+
+@SETTINGS
+@given(st.lists(region_ids, min_size=1, max_size=6))
+def test_read_regions_unique_string_ids_or_own_error(ids):
+    codes = pd.Series(ids)  # numeric ids are written as a numeric field, anything mixed as text
+    frame = regions_frame({"code": codes, "v": np.arange(len(ids))})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "r.geojson"
+        frame.to_file(path)
+        try:
+            regions = sc.read_regions(path)
+        except sc.SpatialClusterError:
+            return
+    assert len(regions) == len(ids) and regions["v"].tolist() == list(range(len(ids)))
+    assert regions.index.is_unique and all(isinstance(i, str) and i for i in regions.index)
+    if codes.dtype.kind in "if":
+        assert regions.index.tolist() == [str(int(i)) for i in ids]  # never "320000.0"
