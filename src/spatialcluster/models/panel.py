@@ -103,6 +103,7 @@ TRACE_PROBES = 200
 
 _MODELS = ("sar", "sem", "sdm")
 _EFFECTS = ("region", "time", "twoway")
+_EFFECT_WORDS = {"region": "region", "time": "time", "twoway": "region and time"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,7 +393,8 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         ``params`` (regressors, ``W_<x>`` for SDM, then ``rho`` or ``lambda``), ``std_err``, ``z``,
         ``p``, ``vcov``, ``loglik`` (of the transformed likelihood when bias-corrected), ``aic``,
         ``schwarz``, ``r2`` (``1 - e'e / sum (y - mean y)^2``, Elhorst's R-squared), ``sigma2``,
-        ``effects``, ``residuals`` (indexed by period and region), ``se_method`` (how the
+        ``effects``, ``residuals`` (the innovations ``e``, for SEM after the spatial filter; indexed by
+        period and region) and ``fitted`` (``y - residuals``), ``se_method`` (how the
         information-matrix traces were computed) and ``extra`` (N, T, effects, the correction, the
         degrees of freedom ``n*``).
 
@@ -454,9 +456,8 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         scale = np.abs(X).reshape(T * N, k).max(axis=0) + 1.0
         absorbed = [n_ for n_, s, sd in zip(names, scale, Xd.std(axis=0)) if sd <= 1e-10 * s]
         if absorbed:
-            what = {"region": "region", "time": "time", "twoway": "region and time"}[effects]
             raise InputError(
-                f"regressor(s) {_names(absorbed)} do not vary once the {what} fixed effects are removed "
+                f"regressor(s) {_names(absorbed)} do not vary once the {_EFFECT_WORDS[effects]} fixed effects are removed "
                 f"(they are constant within regions or periods): drop them or choose other effects"
             )
         if np.linalg.matrix_rank(Xd) < k:
@@ -488,9 +489,8 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         advance()
 
     tss = float(np.sum((Y - Y.mean()) ** 2))
-    what = {"region": "region", "time": "time", "twoway": "region and time"}[effects]
     notes = [
-        f"Fixed effects: {what}; N = {N} regions, T = {T} periods.",
+        f"Fixed effects: {_EFFECT_WORDS[effects]}; N = {N} regions, T = {T} periods.",
         ("Lee-Yu (2010) bias correction (transformation approach): " if bias_correction
          else "No bias correction (direct approach): ") + f"{sizes[0]} degrees of freedom in sigma2 and the likelihood.",
         "R2 = 1 - SSE / sum((y - mean y)^2) with the fixed effects in the fit (Elhorst 2014).",
