@@ -27,7 +27,6 @@ for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
         shutil.copyfile(nb, target)
 
 os.environ.setdefault("SPATIALCLUSTER_PROGRESS", "0")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "spatialcluster"
 author = "spatialcluster developers"
