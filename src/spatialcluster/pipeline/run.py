@@ -537,7 +537,8 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                     wr.table(f"effects_{model}", eff)
                     tabs.append((f"{model.upper()} direct, indirect and total effects", eff))
                     if outputs["maps"]:
-                        imgs.append(wr.figure(f"effects_{model}", lambda ax, r=res: sc.plot.effects_plot(r, ax=ax)))
+                        imgs.append(wr.figure(f"effects_{model}", lambda ax, r=res, m=model: sc.plot.effects_plot(
+                            r, ax=ax, title=f"{m.upper()}: direct, indirect and total effects on {y}")))
                 logs.append(res.summary())
         sections.append({"title": "Spillover models", "text": _MODEL_TEXT.format(y=y, x=", ".join(x), w=primary) + "\n"
                          + CITATIONS["selection"] + "\n\n" + CITATIONS["effects"], "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
@@ -570,7 +571,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
         "software": versions,
         "seeds": {"project": seed, "permutations": perms},
         "inputs": _inputs_checksums(input_files),
-        "config": c,
+        "config": _prune(c),
         "config_source": cfg.source,
         "config_file": cfg.name,
         "weights": wsummaries,
@@ -638,6 +639,15 @@ def _summary_dict(summary) -> dict:
     return {str(k): _jsonable(v) for k, v in d.items()}
 
 
+def _prune(value):
+    """The config as run without the keys left unset (None), as TOML would write it."""
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
 def _jsonable(v):
     if isinstance(v, (np.integer,)):
         return int(v)
@@ -657,10 +667,12 @@ def _num(v):
         return np.nan
 
 
-def _frame(res) -> pd.DataFrame:
+def _frame(res, index_name: str = "term") -> pd.DataFrame:
     frame = res.to_frame()
     if hasattr(frame, "geometry") and "geometry" in frame.columns:
         frame = pd.DataFrame(frame.drop(columns="geometry"))
+    if frame.index.name is None and not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.rename_axis(index_name)
     return frame
 
 
@@ -710,13 +722,14 @@ def _title(notes, name) -> str:
 
 
 def _variables_text(names, notes) -> str:
-    return "\n".join(f"- {n}: {notes[n]}" for n in names if n in notes)
+    return "\n\n".join(f"{n}: {notes[n]}" for n in names if n in notes)
 
 
 _MORAN_TEXT = (
     "Global Moran's I for each variable under each weights specification, with inference under normality, "
-    "under randomization (analytic) and by {perms} random permutations (pseudo p-value (1 + #{{I_perm >= I}}) / (1 + {perms}); "
-    "seed {seed})."
+    "under randomization (analytic) and by {perms} random permutations (seed {seed}): the pseudo p-value is "
+    "(M + 1) / (R + 1) with M of the R permuted values at least as extreme, two-sided (twice the smaller tail). "
+    "A pattern that holds under every weights specification does not hinge on the choice of neighbours."
 )
 _LISA_TEXT = (
     "Local Moran's I with conditional permutation inference ({perms} permutations, seed {seed}) on the {w} weights. "
