@@ -8,7 +8,6 @@ spillovers estimated (:mod:`spatialcluster.models`), and results drawn and expor
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets
 from ._errors import (
     ConfigError,
     InputError,
@@ -18,21 +17,51 @@ from ._errors import (
     WeightsError,
 )
 from ._progress import set_progress
-from .export import to_geopackage, write_report
-from .indicators import coupling_coordination, inequality, location_quotient
-from .io import join, normalize_region_key, read_regions, read_table
-from .models import select_model, spillover, spillover_panel
-from .stats import (
-    getis_ord,
-    lisa_by_year,
-    local_moran,
-    local_moran_bv,
-    moran,
-    moran_by_year,
-    moran_bv,
-    moran_residuals,
-)
-from .weights import build_weights, weights_summary
+
+# The public functions load their subpackage on first use, so that `import spatialcluster`
+# (and the command line's start-up) does not pay for matplotlib, mapclassify and numba.
+_LAZY = {
+    "datasets": None,
+    "plot": None,
+    "to_geopackage": "export",
+    "write_report": "export",
+    "coupling_coordination": "indicators",
+    "inequality": "indicators",
+    "location_quotient": "indicators",
+    "join": "io",
+    "normalize_region_key": "io",
+    "read_regions": "io",
+    "read_table": "io",
+    "select_model": "models",
+    "spillover": "models",
+    "spillover_panel": "models",
+    "getis_ord": "stats",
+    "lisa_by_year": "stats",
+    "local_moran": "stats",
+    "local_moran_bv": "stats",
+    "moran": "stats",
+    "moran_by_year": "stats",
+    "moran_bv": "stats",
+    "moran_residuals": "stats",
+    "build_weights": "weights",
+    "weights_summary": "weights",
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'spatialcluster' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
+    value = module if _LAZY[name] is None else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 try:
     __version__ = version("spatialcluster")
@@ -64,6 +93,7 @@ __all__ = [
     "read_regions",
     "read_table",
     "select_model",
+    "plot",
     "set_progress",
     "spillover",
     "spillover_panel",
