@@ -203,6 +203,24 @@ def test_init_writes_a_starter_that_validates(tmp_path):
     invoke("init", path, "--force")
 
 
+def test_run_on_the_bundled_files_config(tmp_path):
+    """`spatialcluster run` on the shipped config that reads the bundled shapefile and CSV as files."""
+    import pyogrio
+
+    config = pipeline.demo_config_path().with_name("china_files.toml")
+    invoke("run", config, "--out", tmp_path / "out", "--permutations", "19", "--quiet")
+    out = tmp_path / "out"
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"spatialcluster/datasets/shapefiles/china_provinces/china_provinces.shp",
+            "spatialcluster/datasets/data/china_provinces_facts.csv"} <= set(m["inputs"])
+    # the inner join's warning names Taiwan, Hong Kong and Macao, and is kept as a note
+    assert any("710000" in n["message"] and "810000" in n["message"] for n in m["notes"])
+    assert len(pyogrio.read_dataframe(out / "results.gpkg", layer="regions")) == 31
+    for name in ("model_selection.csv", "model_sar.csv", "effects_sdm.csv", "moran.csv"):
+        assert (out / "tables" / name).is_file(), name
+    assert set(pd.read_csv(out / "tables" / "moran.csv")["weights"]) == {"queen", "knn6"}
+
+
 # --------------------------------------------------------------------------- user files
 @pytest.fixture(scope="module")
 def user_files(tmp_path_factory):

@@ -494,19 +494,28 @@ def resolve_path(value: str, base: Path) -> Path:
     return p if p.is_absolute() else (base / p)
 
 
-def _bundled_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "datasets" / "data"
+_BUNDLED_SUFFIXES = {".csv", ".xlsx", ".gpkg", ".geojson", ".shp"}
+
+
+def _bundled() -> dict[str, Path]:
+    """File name -> path of the tables and boundaries shipped with the package."""
+    root = Path(__file__).resolve().parents[1] / "datasets"
+    found = {}
+    for sub in ("data", "shapefiles"):
+        d = root / sub
+        if d.is_dir():
+            found.update({p.name: p for p in sorted(d.rglob("*")) if p.suffix in _BUNDLED_SUFFIXES})
+    return found
 
 
 def bundled_files() -> list[str]:
     """Names of the data files shipped with the package (usable as ``bundled:<name>``)."""
-    d = _bundled_dir()
-    return sorted(p.name for p in d.iterdir() if p.suffix in {".csv", ".xlsx", ".gpkg", ".geojson"}) if d.is_dir() else []
+    return sorted(_bundled())
 
 
 def bundled_path(name: str) -> Path | None:
     """The path of a bundled data file, or None."""
-    return _bundled_dir() / name if name in bundled_files() else None
+    return _bundled().get(name)
 
 
 @dataclass
