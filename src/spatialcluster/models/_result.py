@@ -142,7 +142,7 @@ def regression_table(results: Sequence[SpatialModelResult], format: str = "markd
                      names: Sequence[str] | None = None, effects: bool = False) -> str:
     """Side-by-side coefficient table of several results, as in economics journals.
 
-    Estimates carry stars (*** p < 0.01, ** p < 0.05, * p < 0.1) and standard errors in parentheses
+    Estimates carry stars (``***`` p < 0.01, ``**`` p < 0.05, ``*`` p < 0.1) and standard errors in parentheses
     beneath; the foot gives N, log-likelihood, AIC and pseudo R-squared. LaTeX output uses booktabs
     rules (``\\toprule``, ``\\midrule``, ``\\bottomrule``): the three-line table.
 
