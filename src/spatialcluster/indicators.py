@@ -63,7 +63,7 @@ class LocationQuotient(Result):
     frame : pandas.DataFrame
         Ratio form (``numerator``/``denominator``): indexed by region with the two input columns,
         ``lq`` and ``concentrated``. Industry form: indexed by (region, industry) with ``value``,
-        ``region_share`` (x_ij / x_i.), ``national_share`` (x_.j / x..), ``lq`` and ``concentrated``.
+        ``region_share`` (``x_ij / x_i.``), ``national_share`` (``x_.j / x..``), ``lq`` and ``concentrated``.
     threshold : float
         ``concentrated`` is ``lq >= threshold``.
     kind : {"ratio", "industry"}
