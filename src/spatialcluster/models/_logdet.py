@@ -112,37 +112,79 @@ def extreme_eigenvalues(W: sp.spmatrix) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def probe_traces(W: sp.spmatrix, order: int, probes: int = 50, seed: int = 0,
-                 polynomial: str = "power") -> np.ndarray:
-    """Estimates of ``tr(P_k(W)) / n`` for k = 0..order, exact for k <= 2.
+class PowerTraces:
+    """Estimates of ``t_k = tr(W^k) / n``, extended on demand (LeSage and Pace 2009, sec. 4.3).
 
-    ``polynomial="power"`` gives ``P_k(W) = W^k`` (Barry and Pace 1999; LeSage and Pace 2009, sec. 4.3);
-    ``"chebyshev"`` the Chebyshev polynomials ``T_k(W)`` (Pace and LeSage 2004). Higher orders use
-    Hutchinson's estimator ``mean(u' P_k(W) u) / n`` over Rademacher vectors ``u`` (seeded); its relative
-    error shrinks like ``1 / sqrt(probes * n)`` for sparse weights.
+    ``t_0 = 1``; ``t_1`` and ``t_2 = sum_ij W_ij W_ji / n`` are exact; higher orders use Hutchinson's
+    estimator ``mean(u' W^k u) / n`` over ``probes`` seeded Rademacher vectors, whose relative error
+    shrinks like ``1 / sqrt(probes * n)`` for sparse weights. The probe block is kept so that
+    ``upto(m)`` only pays for the orders not yet computed. Used for approximate log-determinants,
+    the information-matrix traces of ML at large N, and the effects of large-N models.
+    """
+
+    def __init__(self, W: sp.spmatrix, probes: int = 32, seed: int = 0):
+        self.W = sp.csr_matrix(W, dtype=np.float64)
+        self.n = n = self.W.shape[0]
+        self.probes = probes
+        rng = np.random.default_rng(seed)
+        self._U = rng.choice(np.array([-1.0, 1.0]), size=(n, probes))
+        self._V = self._U
+        self._t = [1.0]
+
+    def upto(self, m: int) -> np.ndarray:
+        """``t_0 .. t_m``."""
+        while len(self._t) <= m:
+            self._V = self.W @ self._V
+            self._t.append(float(np.einsum("ij,ij->", self._U, self._V)) / (self.n * self.probes))
+        t = np.array(self._t[: m + 1])
+        if m >= 1:
+            t[1] = self.W.diagonal().sum() / self.n
+        if m >= 2:
+            t[2] = self.W.multiply(self.W.T).sum() / self.n
+        return t
+
+    def logdet(self, rho: float, order: int = 60) -> float:
+        """Barry and Pace (1999) series ``-n sum_k rho^k t_k / k`` truncated at ``order``."""
+        t = self.upto(order)
+        k = np.arange(1, order + 1)
+        return float(-self.n * np.sum(rho**k * t[1:] / k))
+
+    def resolvent_traces(self, rho: float, order: int | None = None) -> tuple[float, float]:
+        """``tr(W A^-1)`` and ``tr((W A^-1)^2)`` with ``A = I - rho W`` (power series)."""
+        if order is None:
+            order = series_order(abs(rho))
+        t = self.upto(order + 2)
+        k = np.arange(order + 1)
+        r = rho**k
+        return float(self.n * np.sum(r * t[1:order + 2])), float(self.n * np.sum((k + 1) * r * t[2:order + 3]))
+
+
+def series_order(rho_abs: float, tol: float = 1e-10, lo: int = 30, hi: int = 300) -> int:
+    """Terms of a power series in rho needed for ``rho^m < tol`` (clipped to [lo, hi])."""
+    if rho_abs <= 0:
+        return lo
+    return int(np.clip(np.ceil(np.log(tol) / np.log(min(rho_abs, 0.999))), lo, hi))
+
+
+def chebyshev_traces(W: sp.spmatrix, order: int, probes: int = 50, seed: int = 0) -> np.ndarray:
+    """Estimates of ``tr(T_k(W)) / n`` for the Chebyshev polynomials, k = 0..order (Pace and LeSage 2004).
+
+    Exact for k <= 2 (``T_2 = 2 W^2 - I``), Hutchinson's estimator with Rademacher probes beyond.
     """
     W = sp.csr_matrix(W, dtype=np.float64)
     n = W.shape[0]
     rng = np.random.default_rng(seed)
     U = rng.choice(np.array([-1.0, 1.0]), size=(n, probes))
     out = np.empty(order + 1)
-    tr1 = W.diagonal().sum() / n
-    tr2 = W.multiply(W.T).sum() / n  # tr(W^2) = sum_ij W_ij W_ji
     prev, cur = U, W @ U
     for k in range(order + 1):
-        if k == 0:
-            out[k] = 1.0
-            continue
         if k > 1:
-            nxt = W @ cur
-            if polynomial == "chebyshev":
-                nxt = 2.0 * nxt - prev
-            prev, cur = cur, nxt
-        out[k] = np.einsum("ij,ij->", U, cur) / (n * probes)
+            prev, cur = cur, 2.0 * (W @ cur) - prev
+        out[k] = 1.0 if k == 0 else np.einsum("ij,ij->", U, cur) / (n * probes)
     if order >= 1:
-        out[1] = tr1
+        out[1] = W.diagonal().sum() / n
     if order >= 2:
-        out[2] = 2.0 * tr2 - 1.0 if polynomial == "chebyshev" else tr2
+        out[2] = 2.0 * W.multiply(W.T).sum() / n - 1.0
     return out
 
 
@@ -190,8 +232,10 @@ class LogDet:
                     "use logdet='lu' or build the weights with transform='r'"
                 )
             self.order = order or (40 if self.method == "chebyshev" else 100)
-            poly = "chebyshev" if self.method == "chebyshev" else "power"
-            self.traces = probe_traces(W, self.order, probes=probes, seed=seed, polynomial=poly) * self.n
+            if self.method == "chebyshev":
+                self.traces = chebyshev_traces(W, self.order, probes=probes, seed=seed) * self.n
+            else:
+                self.power_traces = PowerTraces(W, probes=probes, seed=seed)
         if self.method == "lu":
             self._I = sp.identity(self.n, format="csc")
             self._Wc = W.tocsc()
@@ -218,8 +262,7 @@ class LogDet:
                            options={"SymmetricMode": True})
             val = float(np.sum(np.log(np.abs(lu.U.diagonal()))))
         elif self.method == "mc":
-            k = np.arange(1, self.order + 1)
-            val = float(-np.sum(rho**k * self.traces[1:] / k))
+            val = self.power_traces.logdet(rho, self.order)
         else:
             val = self._chebyshev(rho)
         if len(self._cache) > 512:

@@ -35,7 +35,14 @@ import scipy.sparse as sp
 from scipy import stats
 
 from .._errors import ConfigError, InputError
-from ._logdet import EIGEN_MAX_N, eigenvalues, extreme_eigenvalues, is_row_standardised, probe_traces
+from ._logdet import (
+    EIGEN_MAX_N,
+    PowerTraces,
+    eigenvalues,
+    extreme_eigenvalues,
+    is_row_standardised,
+    series_order,
+)
 
 EFFECT_COLUMNS = [
     "direct", "indirect", "total",
@@ -56,14 +63,17 @@ class ImpactKernel:
     W : sparse matrix
     method : {"auto", "exact", "trace"}
         ``"exact"``: eigenvalues of the dense W (N up to ``EIGEN_MAX_N`` under auto). ``"trace"``: power
-        series of order ``order`` with Monte Carlo traces (``probes`` Rademacher vectors, ``seed``) and a
-        geometric tail; row sums are exact (repeated products with the ones vector).
+        series with Monte Carlo traces (``probes`` Rademacher vectors, ``seed``), as many terms as the
+        largest |rho| asked for needs (at most 300) and a geometric tail; row sums are exact
+        (repeated products with the ones vector).
     precomputed : ndarray, optional
         Reuse eigenvalues already computed (e.g. by the log-determinant).
+    traces : PowerTraces, optional
+        Reuse trace estimates already computed for the same W.
     """
 
-    def __init__(self, W, method: str = "auto", *, precomputed=None, order: int = 100,
-                 probes: int = 50, seed: int = 0):
+    def __init__(self, W, method: str = "auto", *, precomputed=None, traces: PowerTraces | None = None,
+                 probes: int = 32, seed: int = 0):
         W = sp.csr_matrix(W, dtype=np.float64)
         self.n = n = W.shape[0]
         if method == "auto":
@@ -87,24 +97,28 @@ class ImpactKernel:
             self.lam = lam
             lo, hi = float(np.min(lam.real)), float(np.max(lam.real))
         else:
-            self.order = order
-            self.t = probe_traces(W, order + 1, probes=probes, seed=seed)
-            if self._const_rowsum is None:
-                v, s = np.ones(n), np.empty(order + 2)
-                for k in range(order + 2):
-                    s[k] = v.mean()
-                    v = W @ v
-                self.s = s
+            self.W = W
+            self.traces = traces if traces is not None else PowerTraces(W, probes=probes, seed=seed)
             if is_row_standardised(W):
                 lo, hi = -1.0, 1.0
             else:
                 lo, hi = extreme_eigenvalues(W)
         self.bounds = (1.0 / lo if lo < 0 else -np.inf, 1.0 / hi)
 
-    def _series(self, rho, coef, shift):
-        """sum_k rho^k coef[k + shift] with a two-parity geometric tail beyond the last term."""
+    def _row_sums(self, m):
+        """``1'W^k 1 / n`` for k = 0..m (exact)."""
+        v, s = np.ones(self.n), np.empty(m + 1)
+        for k in range(m + 1):
+            s[k] = v.mean()
+            v = self.W @ v
+        return s
+
+    def _order(self, rho):
+        return series_order(float(np.quantile(np.abs(rho), 0.999)))
+
+    def _series(self, rho, coef, shift, m):
+        """sum_{k<=m} rho^k coef[k + shift] with a two-parity geometric tail beyond."""
         rho = np.atleast_1d(rho)[:, None]
-        m = self.order
         k = np.arange(m + 1)
         out = (rho**k * coef[shift:shift + m + 1]).sum(axis=1)
         last, prev = coef[m + shift], coef[m + shift - 1]
@@ -118,7 +132,9 @@ class ImpactKernel:
         if self.method == "exact":
             g = 1.0 / (1.0 - rho[:, None] * self.lam[None, :])
             return np.mean(g, axis=1).real, np.mean(g * self.lam[None, :], axis=1).real
-        return self._series(rho, self.t, 0), self._series(rho, self.t, 1)
+        m = self._order(rho)
+        t = self.traces.upto(m + 1)
+        return self._series(rho, t, 0, m), self._series(rho, t, 1, m)
 
     def row_means(self, rho):
         """(s0, s1) for an array of rho."""
@@ -129,7 +145,9 @@ class ImpactKernel:
         if self.method == "exact":
             g = self._ab[None, :] / (1.0 - rho[:, None] * self.lam[None, :])
             return g.sum(axis=1).real, (g * self.lam[None, :]).sum(axis=1).real
-        return self._series(rho, self.s, 0), self._series(rho, self.s, 1)
+        m = self._order(rho)
+        s = self._row_sums(m + 1)
+        return self._series(rho, s, 0, m), self._series(rho, s, 1, m)
 
     def effects(self, rho, beta, theta):
         """Direct, indirect, total arrays, shape (len(rho), k), for draws of (rho, beta, theta)."""
