@@ -312,3 +312,8 @@ report = false
     assert by_year.loc[2019, "I"] == pytest.approx(sc.moran(year, "y", w, permutations=0).I, rel=1e-12)
     assert (tables / "lisa_transitions_y.csv").is_file() and (tables / "panel_sar.csv").is_file()
     assert "maps/moran_by_year_y.png" in res.files
+
+
+def test_non_finite_numbers_are_refused():
+    msg = _error(DEMO.replace("alpha = 0.05", "alpha = nan"))
+    assert '[statistics] key "alpha"' in msg and "not a finite number" in msg

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -362,6 +363,9 @@ def _check_value(spec: Key, value, path, errors: _Collector):
         if isinstance(value, str) and (int in types or float in types):
             hint = f"; write it without quotes: {value.strip()}"
         errors.add(path, f"expected {_type_name(t)}, got {type(value).__name__} {value!r}{hint}")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        errors.add(path, f"{value!r} is not a finite number")
         return None
     if spec.choices and value not in spec.choices:
         errors.add(path, f"{value!r} is not one of {', '.join(spec.choices)}.{suggest(value, spec.choices)}")
