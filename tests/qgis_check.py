@@ -78,6 +78,18 @@ def renderer_info(layer: QgsVectorLayer) -> dict:
     return info
 
 
+def class_of(v, classes, other):
+    if v is None or (hasattr(v, "isNull") and v.isNull()):
+        return other
+    for i, c in enumerate(classes):
+        text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)  # as QVariant::toString
+        if c.get("value") not in (None, "") and text == c["value"]:
+            return i
+        if "lower" in c and c["lower"] <= float(v) <= c["upper"]:
+            return i
+    return other
+
+
 def class_counts(layer: QgsVectorLayer, info: dict) -> list[int]:
     """Features per class, assigned the way QGIS's renderers do (first range with lower <= v <= upper)."""
     counts = [0] * len(info["classes"])
@@ -86,14 +98,12 @@ def class_counts(layer: QgsVectorLayer, info: dict) -> list[int]:
     idx = layer.fields().indexOf(info["attribute"])
     if idx < 0:
         return counts
+    # a category with value "" takes every value no other category has, NULL included
+    other = next((i for i, c in enumerate(info["classes"]) if c.get("value") == ""), None)
     for feat in layer.getFeatures():
-        v = feat.attribute(idx)
-        if v is None or (hasattr(v, "isNull") and v.isNull()):
-            continue
-        for i, c in enumerate(info["classes"]):
-            if ("value" in c and str(v) == c["value"]) or ("lower" in c and c["lower"] <= float(v) <= c["upper"]):
-                counts[i] += 1
-                break
+        i = class_of(feat.attribute(idx), info["classes"], other)
+        if i is not None:
+            counts[i] += 1
     return counts
 
 

@@ -19,6 +19,7 @@ from shapely.geometry import LineString, Point, box
 import spatialcluster as sc
 from spatialcluster import InputError, SpatialClusterWarning
 from spatialcluster._palette import HOTSPOT_COLORS, LISA_COLORS, LISA_LABELS
+from spatialcluster.plot.maps import MISSING_HATCH_COLOR
 
 STYLE_COLUMNS = [
     "id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName", "styleQML",
@@ -110,15 +111,23 @@ def test_lisa_and_hotspot_styles_use_the_map_colours(tmp_path, layers):
     assert lisa.get("type") == "categorizedSymbol" and lisa.get("attr") == "cluster"
     cats = lisa.find("categories").findall("category")
     values = [c.get("value") for c in cats]
-    assert values == ["ns", "HH", "LL", "LH", "HL", "island"]
-    assert [c.get("label") for c in cats] == [LISA_LABELS[v] for v in values]
-    assert symbol_colors(lisa) == [LISA_COLORS[v] for v in values]
+    assert values == ["ns", "HH", "LL", "LH", "HL", "island", ""]  # "": every other value, NULL included
+    assert [c.get("label") for c in cats] == [*(LISA_LABELS[v] for v in values[:-1]), "No data"]
+    assert symbol_colors(lisa) == [*(LISA_COLORS[v] for v in values[:-1]), MISSING_HATCH_COLOR]
+    fill = lisa.find("symbols").findall("symbol")[-1].find("layer/Option/Option[@name='style']").get("value")
+    assert fill == "b_diagonal"  # hatched, as the matplotlib maps draw missing values
 
     hot = qml_renderer(st.loc["hotspots", "styleQML"])
     assert hot.get("type") == "categorizedSymbol" and hot.get("attr") == "bin"
-    values = [int(c.get("value")) for c in hot.find("categories").findall("category")]
-    assert values == [-3, -2, -1, 0, 1, 2, 3]
-    assert symbol_colors(hot) == [HOTSPOT_COLORS[v] for v in values]
+    values = [c.get("value") for c in hot.find("categories").findall("category")]
+    assert values == ["-3", "-2", "-1", "0", "1", "2", "3", ""]
+    assert symbol_colors(hot) == [*(HOTSPOT_COLORS[int(v)] for v in values[:-1]), MISSING_HATCH_COLOR]
+
+
+def test_missing_bins_are_written_as_integers(tmp_path, layers):
+    hot = layers["hotspots"].assign(bin=[3.0, np.nan, 1.0, 0, -1, -2, -3, 0, 0, 0, 0, 3])
+    sc.to_geopackage(tmp_path / "h.gpkg", {"hotspots": hot})
+    assert pyogrio.read_info(tmp_path / "h.gpkg", layer="hotspots")["dtypes"].tolist()[-1] == "int64"
 
 
 def test_graduated_style_has_the_choropleth_classes(tmp_path, layers):

@@ -184,6 +184,21 @@ def test_lisa_map_colours_and_counts(grid):
     assert pixel_count(img, LISA_COLORS["HL"]) == 0  # no High-Low region: its colour must not appear
 
 
+def test_cluster_maps_draw_missing_labels_as_no_data(grid):
+    grid.loc["110000", "cluster"] = None
+    grid["bin"] = grid["bin"].astype(float)
+    grid.loc[["110000", "120000"], "bin"] = np.nan
+    ax = sc.plot.lisa_map(grid, crs=None, missing_label="无数据")
+    assert legend_texts(ax)[1] == "High-High (2)" and legend_texts(ax)[-1] == "无数据 (1)"
+    assert ax.get_legend().legend_handles[-1].get_hatch() == "////"
+    ax = sc.plot.hotspot_map(grid, crs=None)
+    assert legend_texts(ax)[-1] == "No data (2)" and legend_texts(ax)[0] == "Hot spot, 99 % (1)"
+    grid.loc["130000", "p_sim"] = np.nan  # no p-value and not an island: missing
+    ax = sc.plot.significance_map(grid, crs=None)
+    assert legend_texts(ax)[-2:] == ["Island (no neighbours) (1)", "No data (1)"]
+    plt.close("all")
+
+
 def test_lisa_map_from_result_without_geometry(grid):
     class LocalResult:
         def to_frame(self):
@@ -207,7 +222,7 @@ def test_significance_map_classes(grid):
     nns = int((p > 0.05).sum())
     assert legend_texts(ax) == [
         f"Not significant ({nns})", f"p ≤ 0.001 ({n001})", f"p ≤ 0.01 ({n01})", f"p ≤ 0.05 ({n05})",
-        "No p-value (island) (1)",
+        "Island (no neighbours) (1)",
     ]
     assert ax.get_legend().get_title().get_text() == "Pseudo p-value"
     adj = grid.assign(p_adjusted=np.minimum(1.0, grid["p_sim"] * 16))
@@ -313,20 +328,25 @@ def test_chinese_labels_render_without_missing_glyphs(grid, monkeypatch):
     plt.close(fig)
 
 
-def test_chinese_title_in_a_fresh_process(tmp_path):
-    """The user's flow: import the package, make a figure, set a Chinese title, save."""
+def test_chinese_text_in_a_fresh_process(tmp_path):
+    """The user's flow in a new interpreter: the figure and its Chinese texts exist before sc.plot loads."""
     script = (
         "import matplotlib; matplotlib.use('Agg')\n"
-        "import matplotlib.pyplot as plt\n"
-        "import spatialcluster\n"
-        "fig, ax = plt.subplots()\n"
-        "ax.set_title('江苏省 城镇化率')\n"
-        "ax.set_xlabel('经度')\n"
+        "import matplotlib.pyplot as plt, geopandas as gpd\n"
+        "from shapely.geometry import box\n"
+        "import spatialcluster as sc\n"
+        "fig, (a1, a2) = plt.subplots(1, 2)\n"
+        "a1.set_title('江苏省 城镇化率')\n"
+        "a2.set_xlabel('经度')\n"
+        "g = gpd.GeoDataFrame({'v': [1.0, 2.0], 'name': ['南京', '苏州']}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],"
+        " crs=4326)\n"
+        "sc.plot.choropleth(g, 'v', k=2, ax=a1, labels='name')\n"
+        "fig.suptitle('中国')\n"
         f"fig.savefig(r'{tmp_path / 'fresh.png'}')\n"
     )
     proc = subprocess.run([sys.executable, "-W", "error::UserWarning", "-c", script], capture_output=True, text=True,
                           timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 # ----------------------------------------------------------------- projection

@@ -27,6 +27,7 @@ from shapely.geometry import Point, box
 import spatialcluster as sc
 from spatialcluster._palette import HOTSPOT_COLORS, LISA_COLORS
 from spatialcluster.plot import classify
+from spatialcluster.plot.maps import MISSING_HATCH_COLOR
 
 pytestmark = pytest.mark.qgis
 
@@ -89,7 +90,9 @@ def checked(tmp_path_factory):
         cluster=["HH", "HH", "LL", "ns", "LH", "ns", "HL", "ns", "island", "ns"] * 2,
         p_sim=np.linspace(0.001, 0.5, 20),
     )
+    lisa.loc["150000", "cluster"] = None  # left out of the analysis: drawn as "No data"
     hot = regions[["geometry"]].assign(bin=[3, 2, 1, 0, -1, -2, 0, 0, 0, 0] * 2, z=np.linspace(-3, 3, 20))
+    hot.loc[["120000", "190000"], "bin"] = np.nan
     towns = gpd.GeoDataFrame({"gdp_z": [-2.0, -0.5, 0.4, 2.2]},
                              geometry=[Point(100.5, 30.5), Point(102.5, 31.5), Point(103.5, 32.5), Point(104.5, 33.5)],
                              crs=4326)
@@ -122,17 +125,21 @@ def test_no_geopackage_warnings(checked):
 def test_lisa_categories_and_colours(checked):
     r = checked["by_layer"]["lisa"]["renderer"]
     assert r["type"] == "categorizedSymbol" and r["attribute"] == "cluster"
-    assert [c["value"] for c in r["classes"]] == ["ns", "HH", "LL", "LH", "HL", "island"]
-    assert [to_hex(np.array(c["color"]) / 255) for c in r["classes"]] == [LISA_COLORS[c["value"]] for c in r["classes"]]
+    assert [c["value"] for c in r["classes"]] == ["ns", "HH", "LL", "LH", "HL", "island", ""]
+    colors = [to_hex(np.array(c["color"]) / 255) for c in r["classes"]]
+    assert colors == [*(LISA_COLORS[c["value"]] for c in r["classes"][:-1]), MISSING_HATCH_COLOR]
+    counts = checked["layers"]["lisa"]["cluster"].value_counts()
+    assert checked["by_layer"]["lisa"]["class_features"] == [*(int(counts.get(c["value"], 0)) for c in r["classes"][:-1]), 1]
 
 
 def test_hotspot_categories_and_colours(checked):
     r = checked["by_layer"]["hotspots"]["renderer"]
     assert r["type"] == "categorizedSymbol" and r["attribute"] == "bin"
-    assert [int(c["value"]) for c in r["classes"]] == list(range(-3, 4))
-    assert [to_hex(np.array(c["color"]) / 255) for c in r["classes"]] == [HOTSPOT_COLORS[b] for b in range(-3, 4)]
-    counts = pd.Series(checked["layers"]["hotspots"]["bin"]).value_counts()
-    assert checked["by_layer"]["hotspots"]["class_features"] == [int(counts.get(b, 0)) for b in range(-3, 4)]
+    assert [c["value"] for c in r["classes"]] == [*map(str, range(-3, 4)), ""]
+    colors = [to_hex(np.array(c["color"]) / 255) for c in r["classes"]]
+    assert colors == [*(HOTSPOT_COLORS[b] for b in range(-3, 4)), MISSING_HATCH_COLOR]
+    counts = checked["layers"]["hotspots"]["bin"].value_counts()
+    assert checked["by_layer"]["hotspots"]["class_features"] == [*(int(counts.get(b, 0)) for b in range(-3, 4)), 2]
 
 
 @pytest.mark.parametrize(("layer", "column", "scheme", "k"),

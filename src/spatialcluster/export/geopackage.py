@@ -65,6 +65,12 @@ def _prepare(name, obj) -> pd.DataFrame:
     return out
 
 
+def _integer_categories(frame, style: LayerStyle):
+    """Gi* bins stay integers (nullable) when some are missing, so QGIS matches them to "-3".."3"."""
+    if style.renderer == "categorized" and pd.api.types.is_float_dtype(frame[style.column]):
+        frame[style.column] = frame[style.column].astype("Int64")
+
+
 def _has_geometry(frame) -> bool:
     return isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
 
@@ -130,6 +136,8 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
         for name, frame in frames.items()
         if _has_geometry(frame)
     }
+    for name, style in chosen.items():
+        _integer_categories(frames[name], style)
     tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp.gpkg")
     try:
         for i, (name, frame) in enumerate(frames.items()):
@@ -206,6 +214,7 @@ def to_shapefile(path, gdf, style=None, overwrite=True):
     if not overwrite and any(t.exists() for t in targets):
         raise InputError(f"{path} exists; pass overwrite=True to replace it")
     style_obj = layer_style(frame, **_style_options("shapefile", {"shapefile": style}))
+    _integer_categories(frame, style_obj)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}-") as tmpdir:
         tmp = Path(tmpdir) / path.name
         with warnings.catch_warnings():

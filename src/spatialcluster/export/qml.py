@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from .._errors import InputError
 from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
 from ..plot._classify import classify, default_cmap, is_z_column, numeric_values
-from ..plot.maps import LISA_ORDER
+from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR
 
 # Version written into the QML header: the oldest QGIS whose reader the file was checked with.
 QGIS_VERSION = "3.22.16-Białowieża"
@@ -54,7 +54,9 @@ class LayerStyle:
         Attribute the renderer classifies.
     items : list of dict
         Categorized: ``value``, ``color`` (hex), ``label``; graduated: ``lower``, ``upper``,
-        ``color``, ``label``; single: ``color``.
+        ``color``, ``label``; single: ``color``. An optional ``style`` is a QGIS fill style
+        ("solid", "b_diagonal", ...). A category with value ``""`` catches every other value,
+        NULL included.
     method : str
         QGIS classification method id of a graduated renderer.
     precision : int
@@ -75,7 +77,7 @@ class LayerStyle:
         if geometry not in {"fill", "line", "marker"}:
             raise InputError(f"geometry must be 'fill', 'line' or 'marker', got {geometry!r}")
         items = [
-            {**it, "color": qgis_color(it["color"])}
+            {"style": "solid", **it, "color": qgis_color(it["color"])}
             | ({"lower": repr(float(it["lower"])), "upper": repr(float(it["upper"]))} if "lower" in it else {})
             for it in self.items
         ]
@@ -119,14 +121,18 @@ def _precision(fmt: str) -> int:
     return int(m.group(1)) if m else 1
 
 
+# Regions without a value: grey diagonal hatching, as the matplotlib maps draw them.
+NO_DATA = {"value": "", "color": MISSING_HATCH_COLOR, "label": "No data", "style": "b_diagonal"}
+
+
 def _lisa(column):
     items = [{"value": k, "color": LISA_COLORS[k], "label": LISA_LABELS[k]} for k in LISA_ORDER]
-    return LayerStyle("categorized", column, items, description=f"LISA clusters ({column})")
+    return LayerStyle("categorized", column, [*items, NO_DATA], description=f"LISA clusters ({column})")
 
 
 def _hotspot(column):
     items = [{"value": str(b), "color": HOTSPOT_COLORS[b], "label": HOTSPOT_LABELS[b]} for b in sorted(HOTSPOT_COLORS)]
-    return LayerStyle("categorized", column, items, description=f"Gi* hot and cold spots ({column})")
+    return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Gi* hot and cold spots ({column})")
 
 
 def _graduated(frame, column, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import matplotlib as mpl
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
@@ -23,6 +24,9 @@ from ._fonts import use_cjk_font
 EDGE_COLOR = "#636363"
 EDGE_WIDTH = 0.4
 MISSING_HATCH = "////"
+# Hatch (and outline) colour of regions without data; distinct from EDGE_COLOR so the QGIS style
+# test can find the "No data" hatching in a rendered image.
+MISSING_HATCH_COLOR = "#969696"
 # GeoDa's legend order for cluster maps.
 LISA_ORDER = ("ns", "HH", "LL", "LH", "HL", "island")
 # Significance classes (upper p bound, label), GeoDa's green ramp; "ns" uses the LISA grey.
@@ -40,9 +44,11 @@ def _axes_and_regions(regions, ax):
 def _new_ax(ax):
     family = use_cjk_font()
     if ax is not None and family is not None:
-        # Texts an Axes made when it was created keep the font list of that moment.
-        for text in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label):
-            text.set_fontfamily(mpl.rcParams["font.family"])
+        # Texts made with a figure's axes keep the font list of that moment, which may predate
+        # the CJK fallback: update the titles and axis labels of every axes in the figure.
+        for a in ax.figure.axes:
+            for text in (a.title, a._left_title, a._right_title, a.xaxis.label, a.yaxis.label):
+                text.set_fontfamily(mpl.rcParams["font.family"])
     if ax is None:
         import matplotlib.pyplot as plt  # on first use: importing the package must not pick a backend
 
@@ -73,9 +79,9 @@ def _as_geoframe(result_or_gdf, needed, regions=None) -> gpd.GeoDataFrame:
     return frame
 
 
-def _draw(ax, gdf, colors, *, hatch=None):
+def _draw(ax, gdf, colors, *, hatch=None, edgecolor=EDGE_COLOR):
     if len(gdf):
-        gdf.plot(ax=ax, color=list(colors), edgecolor=EDGE_COLOR, linewidth=EDGE_WIDTH, hatch=hatch)
+        gdf.plot(ax=ax, color=list(colors), edgecolor=edgecolor, linewidth=EDGE_WIDTH, hatch=hatch)
 
 
 def _annotate(ax, gdf, labels):
@@ -95,13 +101,22 @@ def _finish(ax, title, handles, legend_title, legend):
     ax.set_aspect("equal")
     if title is not None:
         ax.set_title(title)
+    handles = [h for h in handles if h is not None]
     if legend and handles:
         ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=7, title_fontsize=8, frameon=True)
     return ax
 
 
-def _patch(color, label, hatch=None):
-    return Patch(facecolor=color, edgecolor=EDGE_COLOR, linewidth=EDGE_WIDTH, hatch=hatch, label=label)
+def _patch(color, label, hatch=None, edgecolor=EDGE_COLOR):
+    return Patch(facecolor=color, edgecolor=edgecolor, linewidth=EDGE_WIDTH, hatch=hatch, label=label)
+
+
+def _draw_missing(ax, gdf, label):
+    """Regions without a value: white, hatched, labelled; returns the legend entry (None if there are none)."""
+    if not len(gdf):
+        return None
+    _draw(ax, gdf, [MISSING_COLOR] * len(gdf), hatch=MISSING_HATCH, edgecolor=MISSING_HATCH_COLOR)
+    return _patch(MISSING_COLOR, f"{label} ({len(gdf)})", MISSING_HATCH, MISSING_HATCH_COLOR)
 
 
 def choropleth(
@@ -159,17 +174,17 @@ def choropleth(
     classes = classify(values.to_numpy(), scheme=scheme, k=k, bins=bins, cmap=cmap or default_cmap(column), fmt=fmt)
     has = classes.yb >= 0
     _draw(ax, gdf[has], [classes.colors[i] for i in classes.yb[has]])
-    _draw(ax, gdf[~has], [MISSING_COLOR] * int((~has).sum()), hatch=MISSING_HATCH)
     counts = classes.counts()
     handles = [_patch(c, f"{lab} ({n})") for c, lab, n in zip(classes.colors, classes.labels, counts, strict=True)]
-    if (~has).any():
-        handles.append(_patch(MISSING_COLOR, f"{missing_label} ({int((~has).sum())})", MISSING_HATCH))
+    handles.append(_draw_missing(ax, gdf[~has], missing_label))
     _annotate(ax, gdf, labels)
     return _finish(ax, title, handles, str(column), legend)
 
 
-def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=()):
-    """Draw one fill per category in ``order``; legend entries with counts (``always`` shown even when empty)."""
+def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=(),
+                  missing_label="No data"):
+    """Draw one fill per category in ``order`` and the regions whose code is missing; legend entries with
+    counts (``always`` shown even when empty)."""
     handles = []
     for key in order:
         mask = (codes == key).to_numpy()
@@ -178,16 +193,19 @@ def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, 
         _draw(ax, gdf[mask], [colors[key]] * n, hatch=hatch)
         if n or key in always:
             handles.append(_patch(colors[key], f"{names[key]} ({n})", hatch))
+    handles.append(_draw_missing(ax, gdf[codes.isna().to_numpy()], missing_label))
     _annotate(ax, gdf, labels)
     return _finish(ax, title, handles, legend_title, legend)
 
 
-def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None):
+def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
+             missing_label="No data"):
     """LISA cluster map in GeoDa's colours.
 
     High-High red, Low-Low blue, High-Low light red, Low-High light blue, not significant light
-    grey, islands (regions without neighbours) white and dotted. The legend counts the regions
-    in each class (Anselin 1995).
+    grey, islands (regions without neighbours) white and dotted, regions without a cluster label
+    (e.g. left out of the analysis) white and hatched. The legend counts the regions in each
+    class (Anselin 1995).
 
     Parameters
     ----------
@@ -196,7 +214,7 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
         {"HH", "LL", "HL", "LH", "ns", "island"}.
     regions : GeoDataFrame, optional
         Geometries by region id, used when the result's frame has none.
-    ax, crs, title, legend, labels
+    ax, crs, title, legend, labels, missing_label
         As in :func:`choropleth`.
 
     References
@@ -207,21 +225,23 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
     regions, ax = _axes_and_regions(regions, ax)
     ax = _new_ax(ax)
     gdf = project(_as_geoframe(result_or_gdf, ["cluster"], regions), crs)
-    codes = gdf["cluster"].astype("string").fillna("ns")
-    unknown = sorted(set(codes) - set(LISA_COLORS))
+    codes = gdf["cluster"].astype(object).where(gdf["cluster"].notna(), None)
+    unknown = sorted(set(codes.dropna().astype(str)) - set(LISA_COLORS))
     if unknown:
         raise InputError(f"unknown cluster labels {unknown}; expected {list(LISA_ORDER)}")
     return _category_map(
         ax, gdf, codes, LISA_ORDER, LISA_COLORS, LISA_LABELS, {"island": ".."}, title, legend,
-        "LISA cluster", labels, always=("ns", "HH", "LL", "LH", "HL"),
+        "LISA cluster", labels, always=("ns", "HH", "LL", "LH", "HL"), missing_label=missing_label,
     )
 
 
-def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None):
+def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
+                     missing_label="No data"):
     """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant.
 
     Uses ``p_adjusted`` (after multiple-testing correction) when the frame has it, else the
-    pseudo p-value ``p_sim``. Regions without a p-value (islands) are drawn as islands.
+    pseudo p-value ``p_sim``. Regions without a p-value are drawn as islands when their ``cluster``
+    is "island", else as missing (white, hatched).
     """
     regions, ax = _axes_and_regions(regions, ax)
     ax = _new_ax(ax)
@@ -234,21 +254,28 @@ def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=Non
     codes = pd.Series("ns", index=gdf.index, dtype=object)
     for bound, _label in reversed(SIGNIFICANCE_CLASSES):
         codes[(p <= bound).to_numpy()] = f"{bound:g}"
-    codes[p.isna().to_numpy()] = "island"
+    no_p = p.isna().to_numpy()
+    island = (gdf["cluster"] == "island").to_numpy() if "cluster" in gdf.columns else np.zeros(len(gdf), bool)
+    codes[no_p & island] = "island"
+    codes[no_p & ~island] = None
     order = ["ns", *(f"{b:g}" for b, _ in SIGNIFICANCE_CLASSES), "island"]
     colors = {"ns": LISA_COLORS["ns"], "island": LISA_COLORS["island"]}
-    names = {"ns": "Not significant", "island": "No p-value (island)"}
+    names = {"ns": "Not significant", "island": LISA_LABELS["island"]}
     for (bound, label), color in zip(SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS, strict=True):
         colors[f"{bound:g}"], names[f"{bound:g}"] = color, label
     legend_title = "Adjusted p-value" if pcol == "p_adjusted" else "Pseudo p-value"
     return _category_map(
         ax, gdf, codes, order, colors, names, {"island": ".."}, title, legend, legend_title, labels,
-        always=order[:-1],
+        always=order[:-1], missing_label=missing_label,
     )
 
 
-def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None):
+def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
+                missing_label="No data"):
     """Getis–Ord Gi* hot-spot map: seven classes from ``bin`` (-3..3, cold/hot at 99/95/90 %).
+
+    Regions without a bin are drawn white and hatched, as in :func:`choropleth`; the other
+    parameters are those of :func:`lisa_map`.
 
     References
     ----------
@@ -261,14 +288,14 @@ def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, le
     ax = _new_ax(ax)
     gdf = project(_as_geoframe(result_or_gdf, ["bin"], regions), crs)
     b = pd.to_numeric(gdf["bin"], errors="coerce")
-    bad = b.isna() | ~b.isin(list(HOTSPOT_COLORS))
+    bad = (b.isna() & gdf["bin"].notna()) | (b.notna() & ~b.isin(list(HOTSPOT_COLORS)))
     if bad.any():
         ids = ", ".join(str(i) for i in gdf.index[bad.to_numpy()][:20])
         raise InputError(f"'bin' must be an integer in -3..3; regions {ids} are not")
-    codes = b.astype(int)
+    codes = b.astype("Int64").astype(object).where(b.notna(), None)
     order = sorted(HOTSPOT_COLORS, reverse=True)
     return _category_map(
         ax, gdf, codes, order, HOTSPOT_COLORS, HOTSPOT_LABELS, {}, title, legend, "Gi* hot spots", labels,
-        always=order,
+        always=order, missing_label=missing_label,
     )
 
