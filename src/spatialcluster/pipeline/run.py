@@ -15,7 +15,8 @@ import sys
 import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -85,14 +86,21 @@ class Steps:
             self._console.print(f"  {text}", markup=False)
 
     @contextmanager
-    def step(self, name: str):
-        """Time a step; its warnings become notes (kept for the manifest and report, printed unless quiet)."""
+    def step(self, name: str, total: int | None = None):
+        """Time a step and yield ``advance()``; with ``total`` items, a progress bar in a terminal.
+
+        The step's warnings become notes (kept for the manifest and report, printed unless quiet).
+        """
         if self._console is not None:
             self._console.print(f"[bold]>[/bold] {name} ...")
         t0 = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            yield
+            if total:
+                with _progress.progress_bar(name, total, progress=False if self.quiet else None) as advance:
+                    yield advance
+            else:
+                yield lambda n=1: None
         for w in caught:
             own = issubclass(w.category, SpatialClusterWarning)
             if own:
@@ -428,10 +436,11 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
     # ---- choropleths
     if outputs["maps"] and outputs["choropleths"]:
         imgs = []
-        with steps.step("choropleth maps"):
+        with steps.step("choropleth maps", total=len(outputs["choropleths"])) as advance:
             for var in outputs["choropleths"]:
                 imgs.append(wr.figure(f"choropleth_{var}", lambda ax, v=var: sc.plot.choropleth(
                     data, v, scheme=outputs["scheme"], k=outputs["classes"], ax=ax, title=_title(notes, v))))
+                advance()
         sections.append({"title": "Maps", "text": _variables_text(outputs["choropleths"], notes), "images": imgs})
 
     perms, alpha, corr = stats["permutations"], stats["alpha"], stats["correction"]
@@ -440,14 +449,16 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
     # ---- global
     if stats["global"]:
         rows, imgs = [], []
-        with steps.step(f"global Moran's I ({perms} permutations)"):
+        with steps.step(f"global Moran's I ({perms} permutations)", total=len(stats["global"]) * len(weights)) as advance:
             for var in stats["global"]:
                 for wname, w in weights.items():
                     g = sc.moran(data, var, w, permutations=perms, seed=seed)
                     rows.append({"variable": var, "weights": wname, **{k: _num(getattr(g, k, np.nan)) for k in
                                  ("I", "expected", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim")}})
                     if wname == primary and outputs["maps"]:
-                        imgs.append(wr.figure(f"moran_scatter_{var}", lambda ax, g=g, v=var: sc.plot.moran_scatter(g, ax=ax, title=f"Moran scatter plot: {_title(notes, v)} ({wname})")))
+                        title = f"Moran scatter plot: {_title(notes, var)} ({wname} weights)"
+                        imgs.append(wr.figure(f"moran_scatter_{var}", lambda ax, g=g, t=title: sc.plot.moran_scatter(g, ax=ax, title=t)))
+                    advance()
         mtab = pd.DataFrame(rows).set_index(["variable", "weights"])
         wr.table("moran", mtab)
         sections.append({"title": "Global spatial autocorrelation (Moran's I)", "text": _MORAN_TEXT.format(perms=perms, seed=seed)
@@ -455,17 +466,14 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
 
     # ---- local
     w0 = weights.get(primary)
-    for section, key, func in (("local", "lisa", "local_moran"), ("hotspots", "gistar", "getis_ord")):
+    for section, key in (("local", "lisa"), ("hotspots", "gistar")):
         if not stats[section]:
             continue
         imgs, tabs, logs = [], [], []
-        with steps.step(f"{'LISA' if key == 'lisa' else 'Getis-Ord Gi*'} ({perms} permutations)"):
+        func = sc.local_moran if key == "lisa" else partial(sc.getis_ord, star=True)
+        with steps.step(f"{'LISA' if key == 'lisa' else 'Getis-Ord Gi*'} ({perms} permutations)", total=len(stats[section])) as advance:
             for var in stats[section]:
-                kw = dict(permutations=perms, seed=seed)
-                if key == "lisa":
-                    res = sc.local_moran(data, var, w0, alpha=alpha, correction=correction, **kw)
-                else:
-                    res = sc.getis_ord(data, var, w0, star=True, **_gi_kw(sc, alpha, correction), **kw)
+                res = func(data, var, w0, permutations=perms, seed=seed, alpha=alpha, correction=correction)
                 frame = _frame(res)
                 name = f"{key}_{var}"
                 wr.table(name, frame)
@@ -478,6 +486,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                         if key == "lisa" else \
                         (lambda ax, r=res, t=label: sc.plot.hotspot_map(r, ax=ax, regions=data, title=f"Gi* hot and cold spots: {t}"))
                     imgs.append(wr.figure(f"{key}_map_{var}", draw))
+                advance()
         title = "Local clusters (LISA)" if key == "lisa" else "Hot and cold spots (Getis-Ord Gi*)"
         text = (_LISA_TEXT if key == "lisa" else _GI_TEXT).format(perms=perms, alpha=alpha, corr=corr, seed=seed, w=primary)
         sections.append({"title": title, "text": text + "\n\n" + CITATIONS[key] + ("\n\n" + CITATIONS["fdr"] if corr.startswith("fdr") else ""),
@@ -692,18 +701,6 @@ def _with_geometry(data, frame: pd.DataFrame):
     names = [c for c in ("name_zh", "name_en", "name") if c in data.columns and c not in frame.columns]
     geo = data[names + [data.geometry.name]].join(frame, how="left")
     return gpd.GeoDataFrame(geo, geometry=data.geometry.name, crs=data.crs)
-
-
-def _gi_kw(sc, alpha, correction) -> dict:
-    import inspect
-
-    params = inspect.signature(sc.getis_ord).parameters
-    kw = {}
-    if "correction" in params:
-        kw["correction"] = correction
-    if "alpha" in params:
-        kw["alpha"] = alpha
-    return kw
 
 
 def _seed_kw(func, seed) -> dict:
