@@ -84,7 +84,7 @@ def _orthonormal_demeaner(n):
 
 
 def _brute_force(Y, X, W, model, effects, bc):
-    """ML by brute force. Returns (params [beta..., rho], se, sigma2, loglik)."""
+    """ML by brute force. Returns (params [beta..., rho], se, sigma2, loglik, dummy coefficients)."""
     T, N = Y.shape
     k = X.shape[2]
     Wm, Tm = W, T
@@ -163,7 +163,7 @@ def _brute_force(Y, X, W, model, effects, bc):
     info[m + 1, m + 1] = n_obs / (2 * s2**2)
     V = np.linalg.inv(info)
     keep = list(range(k)) + [m]
-    return np.append(g[:k], r), np.sqrt(np.diag(V)[keep]), s2, -nll(p)[0]
+    return np.append(g[:k], r), np.sqrt(np.diag(V)[keep]), s2, -nll(p)[0], g[k:]
 
 
 CASES = [(m, e, bc) for bc in (False, True) for e in ("region", "time", "twoway") for m in ("sar", "sdm", "sem")]
@@ -173,11 +173,23 @@ CASES = [(m, e, bc) for bc in (False, True) for e in ("region", "time", "twoway"
 def test_against_brute_force(cig, model, effects, bc):
     res = fit(cig, model, effects, bc)
     Y, X, W = _arrays(cig, model)
-    est, se, s2, ll = _brute_force(Y, X, W, model, effects, bc)
+    est, se, s2, ll, dummies = _brute_force(Y, X, W, model, effects, bc)
     np.testing.assert_allclose(res.params.to_numpy(), est, rtol=0, atol=1e-4)
     np.testing.assert_allclose(res.std_err.to_numpy(), se, rtol=1e-4)
     assert res.sigma2 == pytest.approx(s2, rel=1e-6)
     assert res.loglik == pytest.approx(ll, rel=1e-6)
+    if not bc:  # the fixed effects are the dummies' coefficients (up to the normalisation)
+        T, N = Y.shape
+        fe = res.extra
+        if effects == "region":
+            np.testing.assert_allclose(fe["region_effects"], dummies, atol=1e-4)
+        elif effects == "time":
+            np.testing.assert_allclose(fe["time_effects"], dummies, atol=1e-4)
+        else:  # region dummies = c + mu_i + alpha_1, time dummies (t > 1) = alpha_t - alpha_1
+            a = fe["time_effects"].to_numpy()
+            np.testing.assert_allclose(fe["intercept"] + fe["region_effects"] + a[0], dummies[:N], atol=1e-4)
+            np.testing.assert_allclose(a[1:] - a[0], dummies[N:], atol=1e-4)
+            assert abs(fe["region_effects"].sum()) < 1e-9 and abs(a.sum()) < 1e-9
 
 
 def test_parameter_names(cig):

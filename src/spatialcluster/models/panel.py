@@ -342,6 +342,34 @@ def _fit_error(yd, Xd, W, ld, sizes, effects, T, N, seed):
     return np.append(beta, lam), vcov, sig2, loglik, e, how
 
 
+def _fixed_effects(Y, X, W, est, model, effects, ids, periods) -> dict:
+    """The fixed effects implied by the estimates (Elhorst 2014, ch. 3), as ML with dummies gives them.
+
+    With ``r = y - rho W y - X beta``: region effects are the regions' means of r, time effects the
+    periods' means. For SEM the time effects are GLS means, ``1'(I - lambda W) r_t / (N (1 - lambda))``
+    (the dummy ``alpha_t 1`` passes the spatial filter as ``(1 - lambda) alpha_t 1`` for row-standardised
+    W). Two-way effects are deviations from the common ``intercept``.
+    """
+    k = X.shape[2]
+    r = Y - X @ est[:k]
+    if model != "sem":
+        r = r - est[k] * _lag(W, Y)
+    rbar = r.mean(axis=0)
+    if effects == "region":
+        return {"region_effects": pd.Series(rbar, index=ids)}
+    rt = r - rbar if effects == "twoway" else r
+    if model == "sem":
+        lam = est[k]
+        alpha = (rt - lam * _lag(W, rt)).mean(axis=1) / (1.0 - lam)
+    else:
+        alpha = rt.mean(axis=1)
+    alpha = pd.Series(alpha, index=periods)
+    if effects == "time":
+        return {"time_effects": alpha}
+    c = float(r.mean())
+    return {"intercept": c, "region_effects": pd.Series(rbar - c, index=ids), "time_effects": alpha}
+
+
 # ---------------------------------------------------------------------------------------------
 # public entry point
 # ---------------------------------------------------------------------------------------------
@@ -396,7 +424,8 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         ``effects``, ``residuals`` (the innovations ``e``, for SEM after the spatial filter; indexed by
         period and region) and ``fitted`` (``y - residuals``), ``se_method`` (how the
         information-matrix traces were computed) and ``extra`` (N, T, effects, the correction, the
-        degrees of freedom ``n*``).
+        degrees of freedom ``n*``, and the estimated ``region_effects`` / ``time_effects``, for
+        two-way effects as deviations from ``intercept``).
 
     Raises
     ------
@@ -503,5 +532,6 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         sigma2=sig2, r2=1.0 - float(resid @ resid) / tss, effects=eff, residuals=resid,
         fitted=pd.Series(Y.ravel(), index=index) - resid, y=y, x=x, notes=notes,
         extra={"N": N, "T": T, "effects": effects, "bias_correction": bool(bias_correction),
-               "df": sizes[0], "bounds": ld.bounds, "periods": list(periods)},
+               "df": sizes[0], "bounds": ld.bounds, "periods": list(periods),
+               **_fixed_effects(Y, X, W, est, model, effects, ids, periods)},
     )
