@@ -465,6 +465,8 @@ def _handle_islands(w, data, isolated, kind, info, source, link_weight: Callable
             f"islands: {named}. Use islands='drop'" + (", or a larger bandwidth or k." if kind == "kernel" else ".")
         )
     ids = pd.Index(w.unique_ids)
+    if island_k >= len(ids):
+        raise InputError(f"island_k={island_k} but there are only {len(ids)} regions; use a smaller island_k")
     m = sp.lil_array(w.sparse)
     for island in isolated:
         i = ids.get_loc(island)

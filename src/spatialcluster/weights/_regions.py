@@ -38,8 +38,10 @@ def check_ids(data: pd.DataFrame) -> pd.Index:
             f"weights are built from a (Geo)DataFrame indexed by region id, not {type(data).__name__}"
         )
     index = data.index
-    if len(index) == 0:
-        raise InputError("the data have no regions (0 rows): there is nothing to build weights for")
+    if len(index) < 2:
+        raise InputError(
+            f"the data have {len(index)} region(s): spatial weights need at least two regions"
+        )
     not_str = [i for i in index if not isinstance(i, str)]
     if not_str:
         raise InputError(
