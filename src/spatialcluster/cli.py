@@ -150,6 +150,9 @@ Threshold = Annotated[Optional[float], typer.Option("--threshold", help="Distanc
 Perms = Annotated[int, typer.Option("--permutations", min=0)]
 Seed = Annotated[int, typer.Option("--seed")]
 Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled GeoPackage.")]
+Column = Annotated[str, typer.Option("--column", "-c", help="The variable (a column of the table).")]
+Alpha = Annotated[float, typer.Option("--alpha", help="Significance level of the cluster labels.")]
+Correction = Annotated[str, typer.Option("--correction", help="fdr, bonferroni, fdr_bound or none.")]
 
 
 def _prepare(regions, table, on, id, how, kind, islands, k, threshold):
@@ -225,7 +228,7 @@ def _one_off(kind_name, regions, table, on, column, id, how, weights, islands, k
 
 
 @app.command()
-def moran(regions: Regions, table: Table, on: On, column: Annotated[str, typer.Option("--column", "-c")],
+def moran(regions: Regions, table: Table, on: On, column: Column,
           id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
           threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0, gpkg: Gpkg = None,
           quiet: Quiet = False, debug: Debug = False):
@@ -234,24 +237,20 @@ def moran(regions: Regions, table: Table, on: On, column: Annotated[str, typer.O
 
 
 @app.command()
-def lisa(regions: Regions, table: Table, on: On, column: Annotated[str, typer.Option("--column", "-c")],
+def lisa(regions: Regions, table: Table, on: On, column: Column,
          id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
          threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
-         alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
-         correction: Annotated[str, typer.Option("--correction", help="fdr, bonferroni, fdr_bound or none")] = "fdr",
-         gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
+         alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
     """Local Moran's I (LISA) clusters of one column."""
     _one_off("lisa", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
              alpha=alpha, correction=None if correction == "none" else correction)
 
 
 @app.command()
-def hotspots(regions: Regions, table: Table, on: On, column: Annotated[str, typer.Option("--column", "-c")],
+def hotspots(regions: Regions, table: Table, on: On, column: Column,
              id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
              threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
-             alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
-             correction: Annotated[str, typer.Option("--correction", help="fdr, bonferroni, fdr_bound or none")] = "fdr",
-             gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
+             alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
     """Getis-Ord Gi* hot and cold spots of one column."""
     _one_off("hotspots", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
              alpha=alpha, correction=None if correction == "none" else correction)
