@@ -206,6 +206,11 @@ def test_lisa_map_from_result_without_geometry(grid):
 
     ax = sc.plot.lisa_map(LocalResult(), grid, crs=None)  # regions as the second argument (pipeline style)
     assert legend_texts(ax)[1] == "High-High (3)"
+    # regions the result leaves out are drawn and counted as missing
+    ax = sc.plot.lisa_map(grid.iloc[2:], regions=grid, crs=None)
+    assert legend_texts(ax)[1] == "High-High (1)" and legend_texts(ax)[-1] == "No data (2)"
+    with pytest.raises(InputError, match="no geometry for ids 110000"):
+        sc.plot.lisa_map(grid, regions=grid.iloc[1:])
     with pytest.raises(InputError, match="pass regions="):
         sc.plot.lisa_map(LocalResult())
     bad = grid.assign(cluster="HX")

@@ -63,16 +63,20 @@ def _as_geoframe(result_or_gdf, needed, regions=None) -> gpd.GeoDataFrame:
     ) else result_or_gdf
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"expected a result with .to_frame() or a GeoDataFrame, got {type(result_or_gdf).__name__}")
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
-        if regions is None:
-            raise InputError(
-                "the result has no geometries: pass regions=<GeoDataFrame of the regions, indexed by region id>"
-            )
-        geoms = regions.geometry.reindex(frame.index)
-        if geoms.isna().any():
-            missing = ", ".join(str(i) for i in frame.index[geoms.isna()][:20])
-            raise InputError(f"regions has no geometry for ids {missing}; pass the regions the result was computed on")
-        frame = gpd.GeoDataFrame(frame, geometry=geoms.values, crs=regions.crs)
+    if regions is not None:
+        # Draw every region: those the result leaves out appear as missing ("No data").
+        if not isinstance(regions, gpd.GeoDataFrame):
+            raise InputError(f"regions must be a GeoDataFrame indexed by region id, got {type(regions).__name__}")
+        extra = frame.index.difference(regions.index)
+        if len(extra):
+            ids = ", ".join(str(i) for i in extra[:20])
+            raise InputError(f"regions has no geometry for ids {ids}; pass the regions the result was computed on")
+        attrs = pd.DataFrame(frame).drop(columns=[frame.geometry.name] if isinstance(frame, gpd.GeoDataFrame) else [])
+        frame = gpd.GeoDataFrame(attrs.reindex(regions.index), geometry=regions.geometry.values, crs=regions.crs)
+    elif not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+        raise InputError(
+            "the result has no geometries: pass regions=<GeoDataFrame of the regions, indexed by region id>"
+        )
     for c in needed:
         if c not in frame.columns:
             raise InputError(missing_column(c, frame.columns))
@@ -213,7 +217,8 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
         A result with ``to_frame()`` or a frame with a ``cluster`` column in
         {"HH", "LL", "HL", "LH", "ns", "island"}.
     regions : GeoDataFrame, optional
-        Geometries by region id, used when the result's frame has none.
+        The regions, indexed by region id: their geometries are used, and regions the result
+        does not cover are drawn as missing. Needed when the result's frame has no geometry.
     ax, crs, title, legend, labels, missing_label
         As in :func:`choropleth`.
 
