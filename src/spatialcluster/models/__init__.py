@@ -8,32 +8,14 @@ with simulated inference and ``regression_table`` publication tables.
 
 from ._logdet import LogDet, logdet
 from ._result import SpatialModelResult, regression_table
+from .cross_section import spillover
 from .effects import effects_table
-
-try:
-    from .cross_section import spillover
-except ImportError:  # pragma: no cover - while cross_section.py is being written
-
-    def spillover(*args, **kwargs):
-        raise NotImplementedError("spillover: work in progress")
-
-try:
-    from .selection import ModelSelection, select_model
-except ImportError:  # pragma: no cover - while selection.py is being written
-
-    def select_model(*args, **kwargs):
-        raise NotImplementedError("select_model: work in progress")
-
-try:
-    from .panel import spillover_panel
-except ImportError:  # pragma: no cover - the panel estimator lands separately
-
-    def spillover_panel(*args, **kwargs):
-        raise NotImplementedError("spillover_panel: work in progress")
-
+from .panel import spillover_panel
+from .selection import ModelSelection, select_model
 
 __all__ = [
     "LogDet",
+    "ModelSelection",
     "SpatialModelResult",
     "effects_table",
     "logdet",

@@ -186,11 +186,14 @@ def regression_table(results: Sequence[SpatialModelResult], format: str = "markd
                     a, b = "", ""
                 top.append(a), bottom.append(b)
             rows += [(name, top), ("", bottom)]
+    def num(v, fmt):
+        return format(v, fmt) if np.isfinite(v) else ""
+
     foot = [
         ("N", [str(r.n) for r in results]),
-        ("Log-likelihood", [f"{r.loglik:.2f}" for r in results]),
-        ("AIC", [f"{r.aic:.2f}" for r in results]),
-        ("Pseudo R2", [f"{r.r2:.3f}" for r in results]),
+        ("Log-likelihood", [num(r.loglik, ".2f") for r in results]),
+        ("AIC", [num(r.aic, ".2f") for r in results]),
+        ("Pseudo R2", [num(r.r2, ".3f") for r in results]),
     ]
     note = "Standard errors in parentheses. *** p<0.01, ** p<0.05, * p<0.1."
     if format == "markdown":
