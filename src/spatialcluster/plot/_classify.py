@@ -134,6 +134,10 @@ def classify(values, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"
     fmt : str
         Format of the bounds in the labels.
 
+    Returns
+    -------
+    Classes
+
     References
     ----------
     Jenks, G. F. (1977). Optimal data classification for choropleth maps. Occasional paper 2,

@@ -18,6 +18,18 @@ _CHINA_BOX = (72.0, 17.0, 136.0, 54.5)
 def auto_crs(gdf: gpd.GeoDataFrame):
     """CRS to draw ``gdf`` in, or None to keep it as is.
 
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The data to draw.
+
+    Returns
+    -------
+    str or None
+        A PROJ string, or None for data that are projected or have no CRS.
+
+    Notes
+    -----
     Projected data (and data without a CRS) are kept. Geographic data inside China's extent get
     :data:`CHINA_ALBERS`; other geographic data an Albers equal-area conic fitted to their extent
     (standard parallels at 1/6 and 5/6 of the latitude range, Snyder 1987, p. 99), or a Lambert

@@ -83,7 +83,16 @@ def cjk_family() -> str | None:
 
 
 def use_cjk_font() -> str | None:
-    """Append the CJK family to ``rcParams["font.family"]`` (idempotent); return its name."""
+    """Append an installed CJK family to ``rcParams["font.family"]`` as per-glyph fallback.
+
+    Idempotent; warns once (:class:`~spatialcluster.SpatialClusterWarning`) when no CJK font
+    is installed.
+
+    Returns
+    -------
+    str or None
+        The CJK family name, or None when there is none.
+    """
     family = cjk_family()
     if family is None:
         return None

@@ -222,6 +222,10 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
     ax, crs, title, legend, labels, missing_label
         As in :func:`choropleth`.
 
+    Returns
+    -------
+    matplotlib Axes
+
     References
     ----------
     Anselin, L. (1995). Local indicators of spatial association—LISA. Geographical Analysis
@@ -242,11 +246,20 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
 
 def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
                      missing_label="No data"):
-    """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant.
+    """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant (GeoDa's greens).
 
-    Uses ``p_adjusted`` (after multiple-testing correction) when the frame has it, else the
-    pseudo p-value ``p_sim``. Regions without a p-value are drawn as islands when their ``cluster``
-    is "island", else as missing (white, hatched).
+    Parameters
+    ----------
+    result_or_gdf : LocalMoranResult or GeoDataFrame
+        A result with ``to_frame()`` or a frame with ``p_adjusted`` (after multiple-testing
+        correction; used when present) or the pseudo p-value ``p_sim``. Regions without a
+        p-value are drawn as islands when their ``cluster`` is "island", else as missing.
+    regions, ax, crs, title, legend, labels, missing_label
+        As in :func:`lisa_map`.
+
+    Returns
+    -------
+    matplotlib Axes
     """
     regions, ax = _axes_and_regions(regions, ax)
     ax = _new_ax(ax)
@@ -279,8 +292,17 @@ def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, le
                 missing_label="No data"):
     """Getis–Ord Gi* hot-spot map: seven classes from ``bin`` (-3..3, cold/hot at 99/95/90 %).
 
-    Regions without a bin are drawn white and hatched, as in :func:`choropleth`; the other
-    parameters are those of :func:`lisa_map`.
+    Parameters
+    ----------
+    result_or_gdf : GetisOrdResult or GeoDataFrame
+        A result with ``to_frame()`` or a frame with a ``bin`` column in -3..3; regions without
+        a bin are drawn white and hatched, as in :func:`choropleth`.
+    regions, ax, crs, title, legend, labels, missing_label
+        As in :func:`lisa_map`.
+
+    Returns
+    -------
+    matplotlib Axes
 
     References
     ----------
