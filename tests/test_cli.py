@@ -261,9 +261,15 @@ local = ["lq"]
 [outputs]
 choropleths = ["lq"]
 """, encoding="utf-8")
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in user_files.iterdir()}
     invoke("run", cfg, "--out", tmp_path / "out", "--quiet")
+    # inputs are only read: same bytes, same modification times, no new files beside them
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in user_files.iterdir()} == before
     out = tmp_path / "out"
     m = json.loads((out / "manifest.json").read_text())
+    import hashlib
+
+    assert m["inputs"][str(user_files / "indicators.csv")] == hashlib.sha256(before["indicators.csv"][0]).hexdigest()
     assert {p.split("/")[-1] for p in m["inputs"]} >= {"provinces.shp", "provinces.dbf", "provinces.cpg", "indicators.csv"}
     lisa = pd.read_csv(out / "tables" / "lisa_lq.csv", dtype={"code": str}).set_index("code")
     assert len(lisa) == 31 and "cluster" in lisa.columns
