@@ -481,7 +481,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 logs.append(f"{var}:\n{res.summary()}")
                 layers[name] = _with_geometry(data, frame)
                 if outputs["maps"]:
-                    label = f"{var} ({perms} permutations, {corr} correction, alpha {alpha})"
+                    label = f"{_title(notes, var)}\n({perms} permutations, {corr} correction, alpha {alpha})"
                     draw = (lambda ax, r=res, t=label: sc.plot.lisa_map(r, ax=ax, regions=data, title=f"LISA clusters: {t}")) \
                         if key == "lisa" else \
                         (lambda ax, r=res, t=label: sc.plot.hotspot_map(r, ax=ax, regions=data, title=f"Gi* hot and cold spots: {t}"))
