@@ -243,6 +243,7 @@ def test_hotspot_map_colours(grid):
         assert (pixel_count(img, color) > 50) == (b in set(grid["bin"])), b
     ax = sc.plot.hotspot_map(grid, crs=None)
     assert legend_texts(ax)[0] == "Hot spot, 99 % (2)"
+    assert sc.plot.hotspot_map(grid, crs=None, legend_kwds={"loc": "upper right"}).get_legend()._loc == 1
     with pytest.raises(InputError, match="regions 110000"):
         sc.plot.hotspot_map(grid.assign(bin=[4] + [0] * 15))
     plt.close("all")

@@ -71,9 +71,10 @@ def _as_geoframe(result_or_gdf, needed, regions=None) -> gpd.GeoDataFrame:
         if len(extra):
             ids = ", ".join(str(i) for i in extra[:20])
             raise InputError(f"regions has no geometry for ids {ids}; pass the regions the result was computed on")
-        attrs = pd.DataFrame(frame).drop(columns=[frame.geometry.name] if isinstance(frame, gpd.GeoDataFrame) else [])
+        geom = getattr(frame, "_geometry_column_name", None)
+        attrs = pd.DataFrame(frame).drop(columns=[geom] if geom in frame.columns else [])
         frame = gpd.GeoDataFrame(attrs.reindex(regions.index), geometry=regions.geometry.values, crs=regions.crs)
-    elif not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+    elif getattr(frame, "_geometry_column_name", None) not in frame.columns:
         raise InputError(
             "the result has no geometries: pass regions=<GeoDataFrame of the regions, indexed by region id>"
         )
@@ -92,7 +93,7 @@ def _annotate(ax, gdf, labels):
     if labels is None:
         return
     if labels not in gdf.columns:
-        raise InputError(f"labels column {labels!r} is not in the data")
+        raise InputError(missing_column(labels, gdf.columns))
     for geom, text in zip(gdf.geometry, gdf[labels], strict=True):
         if geom is None or geom.is_empty or pd.isna(text):
             continue
@@ -100,14 +101,15 @@ def _annotate(ax, gdf, labels):
         ax.annotate(str(text), (pt.x, pt.y), ha="center", va="center", fontsize=6, color="#252525")
 
 
-def _finish(ax, title, handles, legend_title, legend):
+def _finish(ax, title, handles, legend_title, legend, legend_kwds=None):
     ax.set_axis_off()
     ax.set_aspect("equal")
     if title is not None:
         ax.set_title(title)
     handles = [h for h in handles if h is not None]
     if legend and handles:
-        ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=7, title_fontsize=8, frameon=True)
+        kwds = {"title": legend_title, "loc": "lower left", "fontsize": 7, "title_fontsize": 8, "frameon": True}
+        ax.legend(handles=handles, **(kwds | dict(legend_kwds or {})))
     return ax
 
 
@@ -137,6 +139,7 @@ def choropleth(
     missing_label="No data",
     fmt="{:.1f}",
     labels=None,
+    legend_kwds=None,
 ):
     """Choropleth map of a numeric column with mapclassify classes.
 
@@ -167,6 +170,8 @@ def choropleth(
         Format of the class bounds in the legend.
     labels : str, optional
         Column whose text (e.g. region names) is written on each region.
+    legend_kwds : dict, optional
+        Passed to ``ax.legend`` (default ``loc="lower left"``, which suits maps of China).
 
     Returns
     -------
@@ -182,11 +187,11 @@ def choropleth(
     handles = [_patch(c, f"{lab} ({n})") for c, lab, n in zip(classes.colors, classes.labels, counts, strict=True)]
     handles.append(_draw_missing(ax, gdf[~has], missing_label))
     _annotate(ax, gdf, labels)
-    return _finish(ax, title, handles, str(column), legend)
+    return _finish(ax, title, handles, str(column), legend, legend_kwds)
 
 
 def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=(),
-                  missing_label="No data"):
+                  missing_label="No data", legend_kwds=None):
     """Draw one fill per category in ``order`` and the regions whose code is missing; legend entries with
     counts (``always`` shown even when empty)."""
     handles = []
@@ -199,11 +204,11 @@ def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, 
             handles.append(_patch(colors[key], f"{names[key]} ({n})", hatch))
     handles.append(_draw_missing(ax, gdf[codes.isna().to_numpy()], missing_label))
     _annotate(ax, gdf, labels)
-    return _finish(ax, title, handles, legend_title, legend)
+    return _finish(ax, title, handles, legend_title, legend, legend_kwds)
 
 
 def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-             missing_label="No data"):
+             missing_label="No data", legend_kwds=None):
     """LISA cluster map in GeoDa's colours.
 
     High-High red, Low-Low blue, High-Low light red, Low-High light blue, not significant light
@@ -219,7 +224,7 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
     regions : GeoDataFrame, optional
         The regions, indexed by region id: their geometries are used, and regions the result
         does not cover are drawn as missing. Needed when the result's frame has no geometry.
-    ax, crs, title, legend, labels, missing_label
+    ax, crs, title, legend, labels, missing_label, legend_kwds
         As in :func:`choropleth`.
 
     Returns
@@ -241,11 +246,12 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
     return _category_map(
         ax, gdf, codes, LISA_ORDER, LISA_COLORS, LISA_LABELS, {"island": ".."}, title, legend,
         "LISA cluster", labels, always=("ns", "HH", "LL", "LH", "HL"), missing_label=missing_label,
+        legend_kwds=legend_kwds,
     )
 
 
 def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-                     missing_label="No data"):
+                     missing_label="No data", legend_kwds=None):
     """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant (GeoDa's greens).
 
     Parameters
@@ -254,7 +260,7 @@ def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=Non
         A result with ``to_frame()`` or a frame with ``p_adjusted`` (after multiple-testing
         correction; used when present) or the pseudo p-value ``p_sim``. Regions without a
         p-value are drawn as islands when their ``cluster`` is "island", else as missing.
-    regions, ax, crs, title, legend, labels, missing_label
+    regions, ax, crs, title, legend, labels, missing_label, legend_kwds
         As in :func:`lisa_map`.
 
     Returns
@@ -284,12 +290,12 @@ def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=Non
     legend_title = "Adjusted p-value" if pcol == "p_adjusted" else "Pseudo p-value"
     return _category_map(
         ax, gdf, codes, order, colors, names, {"island": ".."}, title, legend, legend_title, labels,
-        always=order[:-1], missing_label=missing_label,
+        always=order[:-1], missing_label=missing_label, legend_kwds=legend_kwds,
     )
 
 
 def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-                missing_label="No data"):
+                missing_label="No data", legend_kwds=None):
     """Getis–Ord Gi* hot-spot map: seven classes from ``bin`` (-3..3, cold/hot at 99/95/90 %).
 
     Parameters
@@ -297,7 +303,7 @@ def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, le
     result_or_gdf : GetisOrdResult or GeoDataFrame
         A result with ``to_frame()`` or a frame with a ``bin`` column in -3..3; regions without
         a bin are drawn white and hatched, as in :func:`choropleth`.
-    regions, ax, crs, title, legend, labels, missing_label
+    regions, ax, crs, title, legend, labels, missing_label, legend_kwds
         As in :func:`lisa_map`.
 
     Returns
@@ -323,6 +329,6 @@ def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, le
     order = sorted(HOTSPOT_COLORS, reverse=True)
     return _category_map(
         ax, gdf, codes, order, HOTSPOT_COLORS, HOTSPOT_LABELS, {}, title, legend, "Gi* hot spots", labels,
-        always=order, missing_label=missing_label,
+        always=order, missing_label=missing_label, legend_kwds=legend_kwds,
     )
 
