@@ -302,10 +302,14 @@ def test_effects_plot_intervals():
     for kind in ("direct", "indirect", "total"):
         np.testing.assert_allclose(segs[kind], eff[[f"{kind}_lo", f"{kind}_hi"]].to_numpy())
     assert [t.get_text() for t in ax.get_yticklabels()] == ["urbanization", "lq"]
+    eff.attrs.update(ci=0.9, method="simulation")
+    assert sc.plot.effects_plot(eff).get_xlabel().endswith("(90 % intervals, simulation)")
 
     se = pd.DataFrame({"direct": [0.2], "direct_se": [0.05], "indirect": [0.5], "indirect_se": [0.2]}, index=["x"])
     holder = type("SpilloverResult", (), {"effects": se})()
-    segs = _interval_segments(sc.plot.effects_plot(holder, level=0.9))
+    ax = sc.plot.effects_plot(holder, level=0.9)
+    assert ax.get_xlabel().endswith("(90 % normal intervals)")
+    segs = _interval_segments(ax)
     assert segs["direct"][0] == pytest.approx((0.2 - 1.6448536 * 0.05, 0.2 + 1.6448536 * 0.05), abs=1e-7)
     with pytest.raises(InputError, match="no 'direct'"):
         sc.plot.effects_plot(pd.DataFrame({"x": [1.0]}))

@@ -83,6 +83,15 @@ def _bounds(effects: pd.DataFrame, kind: str, level: float):
     return None
 
 
+def _interval_note(effects, kinds, level) -> str:
+    """Which intervals are drawn: the effects table's own (level and method in ``attrs``) or normal ones."""
+    if all(f"{k}_lo" in effects.columns for k in kinds):
+        ci, method = effects.attrs.get("ci"), effects.attrs.get("method")
+        text = f"{100 * ci:g} % intervals" if isinstance(ci, float | int) and 0 < ci < 1 else "intervals"
+        return f"{text}, {method}" if method else text
+    return f"{100 * level:g} % normal intervals"
+
+
 def effects_plot(effects, ax=None, title=None, level=0.95):
     """Direct, indirect (spillover) and total effects with their confidence intervals.
 
@@ -90,8 +99,9 @@ def effects_plot(effects, ax=None, title=None, level=0.95):
     ----------
     effects : DataFrame
         Indexed by regressor, with columns ``direct``, ``indirect``, ``total`` and interval
-        bounds ``<effect>_lo`` / ``<effect>_hi``; where the bounds are absent, ``<effect>_se``
-        gives a normal interval at ``level``. An object with an ``.effects`` DataFrame (a
+        bounds ``<effect>_lo`` / ``<effect>_hi`` (their level and method read from
+        ``attrs["ci"]`` and ``attrs["method"]`` for the axis label); where the bounds are absent,
+        ``<effect>_se`` gives a normal interval at ``level``. An object with an ``.effects`` DataFrame (a
         spillover result) is accepted too.
     ax : matplotlib Axes, optional
     title : str, optional
@@ -126,7 +136,7 @@ def effects_plot(effects, ax=None, title=None, level=0.95):
     ax.axvline(0, color="#636363", linewidth=0.8)
     ax.set_yticks(pos, [str(i) for i in effects.index])
     ax.set_ylim(-0.6, n - 0.4)
-    ax.set_xlabel("effect on the dependent variable")
+    ax.set_xlabel(f"effect on the dependent variable ({_interval_note(effects, kinds, level)})")
     if title is not None:
         ax.set_title(title)
     ax.legend(loc="best", fontsize=8)

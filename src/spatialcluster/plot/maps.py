@@ -29,7 +29,7 @@ MISSING_HATCH = "////"
 MISSING_HATCH_COLOR = "#969696"
 # GeoDa's legend order for cluster maps.
 LISA_ORDER = ("ns", "HH", "LL", "LH", "HL", "island")
-# Significance classes (upper p bound, label), GeoDa's green ramp; "ns" uses the LISA grey.
+# Significance classes (upper p bound, label) on a green ramp like GeoDa's; "ns" uses the LISA grey.
 SIGNIFICANCE_CLASSES = ((0.001, "p ≤ 0.001"), (0.01, "p ≤ 0.01"), (0.05, "p ≤ 0.05"))
 SIGNIFICANCE_COLORS = ("#1a7a1a", "#53c53c", "#a6e68c")
 
@@ -252,7 +252,7 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
 
 def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
                      missing_label="No data", legend_kwds=None):
-    """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant (GeoDa's greens).
+    """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant (greens, as in GeoDa).
 
     Parameters
     ----------
