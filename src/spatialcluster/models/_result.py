@@ -187,7 +187,7 @@ def regression_table(results: Sequence[SpatialModelResult], format: str = "markd
                 top.append(a), bottom.append(b)
             rows += [(name, top), ("", bottom)]
     def num(v, fmt):
-        return format(v, fmt) if np.isfinite(v) else ""
+        return f"{v:{fmt}}" if np.isfinite(v) else ""  # the builtin format() is shadowed by the argument
 
     foot = [
         ("N", [str(r.n) for r in results]),
