@@ -224,6 +224,8 @@ def test_overwrite_and_atomicity(tmp_path, layers, monkeypatch):
         ({"styles": {"lisa": {"colour": "red"}}}, r"unknown keys \['colour'\]"),
         ({"styles": {"lisa": {"column": "I", "kind": "hotspot"}}}, "must hold Gi\\* bins"),
         ({"styles": {"lisa": {"column": "clsuter"}}}, "style column 'clsuter' is not in the layer"),
+        ({"styles": {"lisa": {"column": "I", "kind": "significance"}}}, "'I' is not a p-value"),
+        ({"styles": {"hotspots": {"kind": "significance"}}}, "needs a 'p_adjusted' or 'p_sim' column"),
     ],
 )
 def test_bad_input(tmp_path, layers, kwargs, message):

@@ -96,9 +96,10 @@ def checked(tmp_path_factory):
     towns = gpd.GeoDataFrame({"gdp_z": [-2.0, -0.5, 0.4, 2.2]},
                              geometry=[Point(100.5, 30.5), Point(102.5, 31.5), Point(103.5, 32.5), Point(104.5, 33.5)],
                              crs=4326)
-    layers = {"regions": regions, "lisa": lisa, "hotspots": hot, "towns": towns}
+    layers = {"regions": regions, "lisa": lisa, "hotspots": hot, "towns": towns, "lisa_p": lisa.copy()}
     gpkg = tmp / "results.gpkg"
-    styles = sc.to_geopackage(gpkg, layers, styles={"towns": {"column": "gdp_z", "scheme": "equal_interval", "k": 3}})
+    styles = sc.to_geopackage(gpkg, layers, styles={"towns": {"column": "gdp_z", "scheme": "equal_interval", "k": 3},
+                                                    "lisa_p": {"kind": "significance"}})
     code, report = run_check(tmp / "png", gpkg)
     return {"code": code, "report": report, "layers": layers, "styles": styles,
             "by_layer": {r["layer"]: r for r in report["layers"]}}
@@ -107,7 +108,7 @@ def checked(tmp_path_factory):
 def test_every_layer_opens_with_its_stored_default_style(checked):
     rep = checked["report"]
     assert checked["code"] == 0, [r["problems"] for r in rep["layers"]]
-    assert set(checked["by_layer"]) == {"regions", "lisa", "hotspots", "towns"}
+    assert set(checked["by_layer"]) == {"regions", "lisa", "hotspots", "towns", "lisa_p"}
     for name, rec in checked["by_layer"].items():
         assert rec["valid"] and not rec["problems"], (name, rec["problems"])
         assert rec["load_default_style"]["ok"], rec["load_default_style"]
@@ -156,6 +157,21 @@ def test_graduated_ranges_are_the_map_classes(checked, layer, column, scheme, k)
     assert rec["class_features"] == ref.counts.tolist()
     colors = classify(values, scheme=scheme, k=k, cmap="RdBu_r" if column.endswith("_z") else None).colors
     assert [to_hex(np.array(c["color"]) / 255) for c in r["classes"]] == colors
+
+
+def test_significance_ranges(checked):
+    """p-values fall in QGIS's ranges as in significance_map: p <= 0.001, 0.01, 0.05, not significant."""
+    r = checked["by_layer"]["lisa_p"]["renderer"]
+    assert r["type"] == "graduatedSymbol" and r["attribute"] == "p_sim"
+    assert [c["upper"] for c in r["classes"]] == [0.001, 0.01, 0.05, 1.0]
+    p = checked["layers"]["lisa_p"]["p_sim"]
+    expected = [int((p <= 0.001).sum()), int(((p > 0.001) & (p <= 0.01)).sum()),
+                int(((p > 0.01) & (p <= 0.05)).sum()), int((p > 0.05).sum())]
+    assert checked["by_layer"]["lisa_p"]["class_features"] == expected
+    ax = sc.plot.significance_map(checked["layers"]["lisa_p"], crs=None)
+    legend = ax.get_legend().legend_handles
+    by_label = {h.get_label().rsplit(" (", 1)[0]: to_hex(h.get_facecolor()) for h in legend}
+    assert [to_hex(np.array(c["color"]) / 255) for c in r["classes"]] == [by_label[c["label"]] for c in r["classes"]]
 
 
 def test_rendered_image_shows_the_style_colours(checked):

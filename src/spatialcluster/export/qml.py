@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from .._errors import InputError
 from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
 from ..plot._classify import classify, default_cmap, is_z_column, numeric_values
-from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR
+from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS
 
 # Version written into the QML header: the oldest QGIS whose reader the file was checked with.
 QGIS_VERSION = "3.22.16-Białowieża"
@@ -135,6 +135,18 @@ def _hotspot(column):
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Gi* hot and cold spots ({column})")
 
 
+def _significance(column):
+    """p-value classes of :func:`spatialcluster.plot.significance_map` as QGIS ranges (lower < p <= upper)."""
+    uppers = [b for b, _ in SIGNIFICANCE_CLASSES] + [1.0]
+    lowers = [0.0, *uppers[:-1]]
+    colors = [*SIGNIFICANCE_COLORS, LISA_COLORS["ns"]]
+    labels = [lab for _, lab in SIGNIFICANCE_CLASSES] + ["Not significant"]
+    items = [{"lower": lo, "upper": hi, "color": c, "label": lab}
+             for lo, hi, c, lab in zip(lowers, uppers, colors, labels, strict=True)]
+    return LayerStyle("graduated", column, items, method="Custom", precision=3,
+                      description=f"significance of {column}")
+
+
 def _graduated(frame, column, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"):
     values = numeric_values(frame, column)
     classes = classify(values.to_numpy(), scheme=scheme, k=k, bins=bins, cmap=cmap or default_cmap(column), fmt=fmt)
@@ -172,9 +184,10 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         Attribute to style. Default: ``cluster`` (LISA labels), else ``bin`` (Gi* bins), else the
         first z-score column (``z``, ``z_*``, ``*_z``), else the first numeric column; a layer
         with none of these gets a single grey symbol.
-    kind : {"lisa", "hotspot", "graduated"}, optional
+    kind : {"lisa", "hotspot", "graduated", "significance"}, optional
         Renderer; default categorized ``lisa`` for a column named ``cluster``, ``hotspot`` for
-        ``bin``, ``graduated`` otherwise.
+        ``bin``, ``graduated`` otherwise. ``significance`` draws p-values (``column``, default
+        ``p_adjusted`` else ``p_sim``) in the classes of :func:`spatialcluster.plot.significance_map`.
     scheme, k, bins, cmap, fmt
         Classes of a graduated style, as in :func:`spatialcluster.plot.choropleth` (same
         defaults, so the QGIS layer and the matplotlib map show the same classes and colours).
@@ -183,6 +196,10 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
     -------
     LayerStyle
     """
+    if column is None and kind == "significance":
+        column = next((c for c in ("p_adjusted", "p_sim") if c in frame.columns and frame[c].notna().any()), None)
+        if column is None:
+            raise InputError(f"a significance style needs a 'p_adjusted' or 'p_sim' column; columns: {list(frame.columns)}")
     if column is None:
         column = _auto_column(frame)
         if column is None:
@@ -203,4 +220,9 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         return _hotspot(column)
     if kind == "graduated":
         return _graduated(frame, column, scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
-    raise InputError(f"unknown style kind {kind!r}; use 'lisa', 'hotspot' or 'graduated'")
+    if kind == "significance":
+        p = numeric_values(frame, column).dropna()
+        if ((p < 0) | (p > 1)).any():
+            raise InputError(f"column {column!r} is not a p-value: values outside [0, 1]")
+        return _significance(column)
+    raise InputError(f"unknown style kind {kind!r}; use 'lisa', 'hotspot', 'graduated' or 'significance'")
