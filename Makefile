@@ -26,8 +26,9 @@ $(VENV)/.docs: $(VENV)/.test
 demo: $(VENV)/.base
 	$(VENV)/bin/spatialcluster demo --out $(OUT) --overwrite
 
+# One BLAS thread per pytest worker: two workers on two cores, no oversubscription.
 test: $(VENV)/.test
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 docs: $(VENV)/.docs
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
