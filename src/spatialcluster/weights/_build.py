@@ -153,7 +153,8 @@ def build_weights(
     isolated = [str(i) for i in w.isolates]
     if isolated:
         w = _handle_islands(w, data, isolated, kind, info, source, link_weight, island_k)
-    if not pd.Index(w.unique_ids).equals(ids.difference(info.dropped, sort=False)):
+    expected = ids.difference(info.dropped, sort=False) if info.dropped else ids
+    if not pd.Index(w.unique_ids).equals(expected):
         raise AssertionError("internal error: the weights lost the order of data.index")
     _warn_components(w, data)
     if tcode != "O":

@@ -42,7 +42,8 @@ def check_ids(data: pd.DataFrame) -> pd.Index:
         raise InputError(
             f"the data have {len(index)} region(s): spatial weights need at least two regions"
         )
-    not_str = [i for i in index if not isinstance(i, str)]
+    # infer_dtype scans in C; the Python loop only runs to name the offenders.
+    not_str = [] if pd.api.types.infer_dtype(index, skipna=False) == "string" else [i for i in index if not isinstance(i, str)]
     if not_str:
         raise InputError(
             f"region ids must be strings, but {len(not_str)} are not (e.g. {_names(not_str, 5)}, "
