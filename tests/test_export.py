@@ -193,6 +193,16 @@ def test_auto_style_prefers_z_scores_and_handles_other_geometries(tmp_path):
     assert pyogrio.read_dataframe(tmp_path / "x.gpkg", layer="effects", read_geometry=False)["value"].tolist() == [0.2, 0.5]
 
 
+def test_panel_index_becomes_columns(tmp_path, layers):
+    lisa = layers["lisa"]
+    panel = pd.concat({2019: lisa, 2020: lisa}, names=["year", "code"]).swaplevel().sort_index()
+    panel = gpd.GeoDataFrame(panel, geometry="geometry", crs=lisa.crs)
+    sc.to_geopackage(tmp_path / "p.gpkg", {"lisa_by_year": panel})
+    back = pyogrio.read_dataframe(tmp_path / "p.gpkg", layer="lisa_by_year")
+    assert list(back.columns[:2]) == ["code", "year"] and back["code"].iloc[0] == "110000"
+    assert len(back) == 24 and back["year"].tolist()[:2] == [2019, 2020]
+
+
 def test_overwrite_and_atomicity(tmp_path, layers, monkeypatch):
     import spatialcluster.export.geopackage as gp
 

@@ -47,7 +47,15 @@ def _prepare(name, obj) -> pd.DataFrame:
     id_name = str(frame.index.name) if frame.index.name is not None else DEFAULT_ID
     out = frame.copy()
     out.columns = [str(c) for c in out.columns]
-    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+    if isinstance(frame.index, pd.MultiIndex):  # e.g. (region, year) of a panel: one column per level
+        out.index = out.index.set_names([n if n is not None else f"level_{i}" for i, n in enumerate(out.index.names)])
+        clash = [n for n in out.index.names if n in out.columns]
+        if clash:
+            raise InputError(f"layer {name!r}: index levels {clash} are also columns; rename or drop one of them")
+        out = out.reset_index()
+        first = out.columns[0]
+        out[first] = out[first].astype(str)
+    elif not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
         ids = frame.index.astype(str)
         if id_name in out.columns:
             if not (out[id_name].astype(str).to_numpy() == ids.to_numpy()).all():
@@ -98,8 +106,9 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
         so a failed export never leaves a half-written file.
     layers : dict of str -> GeoDataFrame or result
         Layer name -> GeoDataFrame (or a result whose ``to_frame()`` is one). The index becomes a
-        string column named after it (``"code"`` when unnamed). Frames without geometries are
-        written as attribute tables, without a style.
+        string column named after it (``"code"`` when unnamed; a MultiIndex such as
+        (region, year) one column per level, the first as string). Frames without geometries
+        are written as attribute tables, without a style.
     styles : dict of str -> dict, optional
         Per-layer style options for :func:`spatialcluster.export.layer_style`: ``column``,
         ``kind`` ("lisa", "hotspot", "graduated"), ``scheme``, ``k``, ``bins``, ``cmap``, ``fmt``.
