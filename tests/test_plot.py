@@ -101,6 +101,14 @@ def test_classify_user_defined_and_missing():
     assert got.labels == ["1.0 – 5.0", "5.0 – 20.0", "20.0 – 30.0"]
 
 
+def test_classify_open_first_class():
+    y = np.array([1.0, 2.0, 2.0, 1.0])
+    got = classify(y, scheme="std_mean")
+    ref = mapclassify.StdMean(y)
+    np.testing.assert_array_equal(got.upper, ref.bins)
+    assert got.labels[0] == f"≤ {ref.bins[0]:.1f}" and got.counts()[0] == 0
+
+
 def test_classify_bad_input():
     with pytest.raises(InputError, match="unknown classification scheme 'kmeans'"):
         classify([1.0, 2.0], scheme="kmeans")

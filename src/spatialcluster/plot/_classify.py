@@ -59,7 +59,8 @@ class Classes:
     colors : list of str
         Hex colour of each class.
     labels : list of str
-        Legend label of each class, ``"lower – upper"`` formatted with ``fmt``.
+        Legend label of each class, ``"lower – upper"`` formatted with ``fmt`` (``"≤ upper"``
+        for an empty first class below the data).
     """
 
     scheme: str
@@ -182,4 +183,6 @@ def classify(values, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"
     yb[ok] = np.asarray(mc.yb, dtype=int)
     colors = class_colors(len(upper), cmap)
     labels = [f"{fmt.format(lo)} – {fmt.format(hi)}" for lo, hi in zip(lower, upper, strict=True)]
+    if yv.min() > upper[0]:  # an empty first class below the data (std_mean, user bins): open-ended
+        labels[0] = f"≤ {fmt.format(upper[0])}"
     return Classes(key, lower, upper, yb, colors, labels)
