@@ -161,9 +161,11 @@ def test_demo_is_deterministic(demo_run, demo_rerun):
     for name in tables:
         assert (out / "tables" / name).read_bytes() == (demo_rerun / "tables" / name).read_bytes(), name
     for name, _ in pyogrio.list_layers(out / "results.gpkg"):
-        a = pyogrio.read_dataframe(out / "results.gpkg", layer=name)
-        b = pyogrio.read_dataframe(demo_rerun / "results.gpkg", layer=name)
-        pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b), check_exact=True)
+        a = pd.DataFrame(pyogrio.read_dataframe(out / "results.gpkg", layer=name))
+        b = pd.DataFrame(pyogrio.read_dataframe(demo_rerun / "results.gpkg", layer=name))
+        if name == "layer_styles":  # the styles are the same; only their time stamps differ
+            a, b = a.drop(columns="update_time"), b.drop(columns="update_time")
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
 def test_overwrite_replaces_the_folder(demo_run, tmp_path):
@@ -171,7 +173,7 @@ def test_overwrite_replaces_the_folder(demo_run, tmp_path):
     out.mkdir()
     (out / "old.txt").write_text("old")
     invoke("run", pipeline.demo_config_path(), "--out", out, "--overwrite",
-           "--permutations", "0", "--quiet")
+           "--permutations", "9", "--quiet")
     assert not (out / "old.txt").exists() and (out / "manifest.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 

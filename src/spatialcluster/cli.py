@@ -28,7 +28,7 @@ Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder (built bes
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace a non-empty output folder.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback on errors.")]
-Permutations = Annotated[Optional[int], typer.Option("--permutations", min=0, help="Override the config's permutations.")]
+Permutations = Annotated[Optional[int], typer.Option("--permutations", min=1, help="Override the config's permutations.")]
 
 
 def _stderr():
@@ -147,7 +147,7 @@ WKind = Annotated[str, typer.Option("--weights", "-w", help="queen, rook, knn, d
 Islands = Annotated[str, typer.Option("--islands", help="error, nearest or drop.")]
 K = Annotated[Optional[int], typer.Option("--k", help="Neighbours for knn weights.")]
 Threshold = Annotated[Optional[float], typer.Option("--threshold", help="Distance band in metres.")]
-Perms = Annotated[int, typer.Option("--permutations", min=0)]
+Perms = Annotated[int, typer.Option("--permutations", min=1)]
 Seed = Annotated[int, typer.Option("--seed")]
 Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled GeoPackage.")]
 Column = Annotated[str, typer.Option("--column", "-c", help="The variable (a column of the table).")]
@@ -197,6 +197,9 @@ _DISPLAY = {
     "lisa": ("value", "I", "z", "p_sim", "p_adjusted", "cluster_uncorrected", "cluster"),
     "hotspots": ("value", "G", "z", "p_sim", "p_adjusted", "bin", "label"),
 }
+
+
+_EFFECTS = ("direct", "direct_p", "indirect", "indirect_p", "total", "total_p")
 
 
 def _one_off(kind_name, regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed,
@@ -280,7 +283,9 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
         res = sc.spillover(data, y=y, x=x, w=w, model=model)
         out.print(res.to_markdown(), markup=False)
         if getattr(res, "effects", None) is not None and len(res.effects):
-            _print_frame(out, res.effects, f"{model.upper()} effects")
+            eff = res.effects
+            _print_frame(out, eff[[c for c in _EFFECTS if c in eff.columns] or list(eff.columns)],
+                         f"{model.upper()} direct, indirect and total effects (p-values from simulation)")
         if gpkg is not None:
             sc.to_geopackage(gpkg, {"regions": data})
 

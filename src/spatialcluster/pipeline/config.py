@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -130,7 +131,7 @@ SCHEMA = Table(
         ),
         "statistics": Table(
             keys={
-                "permutations": Key(int, default=999, minimum=0),
+                "permutations": Key(int, default=999, minimum=1),
                 "alpha": Key(float, default=0.05, minimum=0, maximum=1),
                 "correction": Key(str, default="fdr", choices=CORRECTIONS),
                 "global": Key("list[str]", default=[]),
@@ -503,7 +504,7 @@ _BUNDLED_SUFFIXES = {".csv", ".xlsx", ".gpkg", ".geojson", ".shp"}
 
 def _bundled() -> dict[str, Path]:
     """File name -> path of the tables and boundaries shipped with the package."""
-    root = Path(__file__).resolve().parents[1] / "datasets"
+    root = Path(os.path.abspath(Path(__file__).parents[1])) / "datasets"
     found = {}
     for sub in ("data", "shapefiles"):
         d = root / sub

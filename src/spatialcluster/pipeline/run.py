@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
 import time
@@ -136,9 +137,9 @@ def _inputs_checksums(paths: list[Path]) -> dict:
 
 def _label(path: Path) -> str:
     """Bundled files by their place in the package (machine independent), others as given."""
-    package = Path(__file__).resolve().parents[1]
-    try:
-        return "spatialcluster/" + Path(path).resolve().relative_to(package).as_posix()
+    package = Path(os.path.abspath(Path(__file__).parents[1]))
+    try:  # abspath, not resolve: bundled folders may be symbolic links out of the package
+        return "spatialcluster/" + Path(os.path.abspath(path)).relative_to(package).as_posix()
     except ValueError:
         return str(path)
 
@@ -532,6 +533,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 wr.files.append("tables/model_selection_log.txt")
                 tabs.append(("Specification tests", tests))
                 logs.append(f"Recommended model: {sel.recommended}\n{log}")
+                steps.info(f"recommended model: {sel.recommended}\n{log}".replace("\n", "\n  "))
         for model in models["cross_section"]:
             with steps.step(f"{model.upper()} model"):
                 res = sc.spillover(data, y=y, x=x, w=w0, model=model, **_seed_kw(sc.spillover, seed))
@@ -544,6 +546,8 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 eff = getattr(res, "effects", None)
                 if isinstance(eff, pd.DataFrame) and len(eff):
                     wr.table(f"effects_{model}", eff)
+                    shown = [col for col in ("direct", "direct_p", "indirect", "indirect_p", "total", "total_p") if col in eff.columns]
+                    steps.info(f"{model.upper()} effects on {y}:\n" + markdown_table(eff[shown] if shown else eff).replace("\n", "\n  "))
                     tabs.append((f"{model.upper()} direct, indirect and total effects", eff))
                     if outputs["maps"]:
                         imgs.append(wr.figure(f"effects_{model}", lambda ax, r=res, m=model: sc.plot.effects_plot(
