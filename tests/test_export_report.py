@@ -63,7 +63,7 @@ def test_report_is_self_contained(tmp_path, png):
     moran = pd.DataFrame({"I": [0.412345678], "p_sim": [0.001]}, index=pd.Index(["urban_rate"], name="variable"))
     fig, ax = plt.subplots(figsize=(2, 2))
     sections = [
-        {"title": "Data", "text": "Provinces of China.\n\nSecond paragraph (Anselin 1995)."},
+        {"title": "Data", "text": "Provinces of China.\n\nSecond paragraph.\nAnselin, L. (1995)."},
         {
             "title": "Global autocorrelation",
             "tables": [("Moran's I", moran), pd.DataFrame({"a": [1, 2]})],
@@ -92,7 +92,7 @@ def test_report_is_self_contained(tmp_path, png):
     assert doc.pre == ["LM-lag 12.3\nLM-error 4.5 <robust>"]  # escaped in the file, intact once parsed
     html = out.read_text(encoding="utf-8")
     assert "<title>Urbanisation 城镇化</title>" in html
-    assert "<p>Second paragraph (Anselin 1995).</p>" in html
+    assert "<p>Provinces of China.</p>\n<p>Second paragraph.<br>Anselin, L. (1995).</p>" in html
     assert "src=\"http" not in html and "href=\"http" not in html  # nothing external
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png", "report.html"]
 

@@ -6,6 +6,7 @@ import base64
 import contextlib
 import io
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -95,7 +96,7 @@ def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
     title : str
     sections : list of dict
         Each with ``title`` (str) and optionally ``text`` (str; paragraphs separated by blank
-        lines), ``tables`` (DataFrames or ``(caption, DataFrame)`` pairs, or a dict caption ->
+        lines, single line breaks kept), ``tables`` (DataFrames or ``(caption, DataFrame)`` pairs, or a dict caption ->
         DataFrame), ``images`` (file paths or matplotlib Figures, optionally as
         ``(caption, path)`` pairs or a dict caption -> path; embedded as base64), ``log`` (str,
         shown preformatted).
@@ -126,7 +127,9 @@ def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
         prepared.append({
             "title": str(sec["title"]),
             "anchor": f"section-{i + 1}",
-            "paragraphs": [" ".join(p.split()) for p in text.split("\n\n") if p.strip()],
+            # blank lines separate paragraphs; a single line break stays a line break
+            "paragraphs": [[" ".join(line.split()) for line in block.splitlines() if line.strip()]
+                           for block in re.split(r"\n\s*\n", text) if block.strip()],
             "tables": [_table(t, float_format) for t in _items(sec.get("tables"))],
             "images": [_image(im) for im in _items(sec.get("images"))],
             "log": str(sec.get("log") or ""),
