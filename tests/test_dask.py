@@ -140,9 +140,15 @@ def test_refusals(client, data, monkeypatch):
     def no_client():
         raise ValueError("No clients found")
 
+    assert _dask.resolve_engine(None, None) is None and _dask.resolve_engine("numba") is None
+    assert _dask.resolve_engine("dask") is client and _dask.resolve_engine(None, client) is client
+    with pytest.raises(InputError, match="engine"):
+        _dask.resolve_engine("spark")
+    with pytest.raises(InputError, match="engine='numba'"):
+        _dask.resolve_engine("numba", client)
     monkeypatch.setattr(distributed, "get_client", no_client)
     with pytest.raises(ConfigError, match="tcp://scheduler:8786"):
-        _dask.get_client(None)
+        _dask.resolve_engine("dask")
 
 
 def _shuffled(cells, seed=3):

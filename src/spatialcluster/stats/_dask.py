@@ -25,13 +25,16 @@ vector and a CSR matrix (what ``sc.local_moran`` / ``sc.getis_ord`` / ``sc.moran
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
 from .._errors import ConfigError, InputError
 from .._progress import progress_bar
 from . import _core
-from ._kernels import BLOCK, global_permutation, local_buffers
+# The private kernel entry: the public ``local_permutation`` derives the draw tables' height from
+# the rows it is given, and a chunk must use the global largest neighbour count.
+from ._kernels import BLOCK, _bounds, _local_parallel, global_permutation, local_buffers
 
 # Chunks per worker by default: enough to balance uneven workers, few enough that each chunk's
 # O(N) scratch (the kernel's index pool and the global-length buffers) stays small beside its work.
@@ -64,6 +67,24 @@ def get_client(client=None):
         ) from exc
 
 
+ENGINES = (None, "numba", "dask")
+
+
+def resolve_engine(engine=None, client=None):
+    """The client to run on, or None for this machine's kernels.
+
+    ``engine="dask"`` uses ``client`` or the running client; passing a ``client`` implies it.
+    ``engine=None`` or ``"numba"`` without a client runs here.
+    """
+    if engine not in ENGINES:
+        raise InputError(f"engine={engine!r} is not known; use 'numba' (this machine) or 'dask' (a cluster)")
+    if engine == "numba" and client is not None:
+        raise InputError("client= runs on a Dask cluster, but engine='numba' asks for this machine; pass one of them")
+    if engine == "dask" or client is not None:
+        return get_client(client)
+    return None
+
+
 def _n_workers(client) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))
 
@@ -90,8 +111,6 @@ def _local_chunk(start, stop, k_max, rows, values, permutations, seed):
     in global-length arrays whose other rows are empty: no other row is visited, and the draws
     are those of the single-machine run.
     """
-    from . import _kernels
-
     indptr, indices, weights, selfw, scale = rows
     n = values.shape[0]
     nnz = indptr[-1]
@@ -101,10 +120,10 @@ def _local_chunk(start, stop, k_max, rows, values, permutations, seed):
     full_scale = np.zeros(n)
     full_scale[start:stop] = scale
     out = local_buffers(n, permutations, False)
-    bounds = _kernels._bounds(start, stop, _kernels.numba.get_num_threads(), BLOCK)
-    _kernels._local_parallel(bounds, full_indptr, indices, weights, full_selfw, values, full_scale,
-                             int(permutations), np.uint64(seed), False, int(k_max), out["n_ge"],
-                             out["n_le"], out["mean"], out["sd"], out["observed"], out["sims"])
+    bounds = _bounds(start, stop, numba.get_num_threads(), BLOCK)
+    _local_parallel(bounds, full_indptr, indices, weights, full_selfw, values, full_scale,
+                    int(permutations), np.uint64(seed), False, int(k_max), out["n_ge"], out["n_le"],
+                    out["mean"], out["sd"], out["observed"], out["sims"])
     return {key: out[key][start:stop].copy() for key in _OUTPUTS}
 
 
