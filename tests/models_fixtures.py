@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import scipy.sparse as sp
 from libpysal.graph import Graph
 from scipy import optimize
@@ -117,3 +118,16 @@ def brute_force_ml(y, X, W, model):
     res = optimize.minimize(negll, res.x, method="Nelder-Mead",
                             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 40000, "maxfev": 40000})
     return res.x[:-1], -res.fun
+
+
+@pytest.fixture(autouse=True, scope="module")
+def single_thread_blas():
+    """One BLAS thread per test process: with pytest-xdist workers on a 2-core machine, OpenBLAS
+    threads oversubscribe the cores and small dense eigen problems get 20x slower."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (via esda)
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield

@@ -13,7 +13,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from models_fixtures import brute_force_ml, columbus_old_data
+from models_fixtures import (  # noqa: F401 (single_thread_blas is an autouse fixture)
+    brute_force_ml,
+    columbus_old_data,
+    graph_from_neighbours,
+    lattice_graph,
+    single_thread_blas,
+)
 
 import spatialcluster as sc
 from spatialcluster import ConfigError, InputError, SpatialClusterWarning, WeightsError
@@ -118,8 +124,6 @@ def test_binary_weights_brute_force(col):
     its printed rho 0.054543 / log-lik -180.6507 maximise a wrong likelihood; the brute force decides.
     """
     df, _ = col
-    from models_fixtures import graph_from_neighbours
-
     g_rowstd = col[1]
     neighbours = {i: list(g_rowstd[i].index) for i in g_rowstd.unique_ids}
     gb = graph_from_neighbours(list(g_rowstd.unique_ids), neighbours, transform=None)
@@ -140,8 +144,6 @@ def test_binary_weights_brute_force(col):
 def test_sdm_binary_weights_has_lagged_constant(col):
     df, g = col
     neighbours = {i: list(g[i].index) for i in g.unique_ids}
-    from models_fixtures import graph_from_neighbours
-
     gb = graph_from_neighbours(list(g.unique_ids), neighbours, transform=None)
     res = sc.spillover(df, "CRIME", X, gb, model="sdm", draws=0)
     assert "W_const" in res.params.index  # as R, which keeps lag.(Intercept) for style "B"
@@ -218,8 +220,6 @@ def test_gmm_robust_white(col):
 
 def test_large_n_path_matches_dense(monkeypatch):
     """Sparse LU + Hutchinson traces (the large-N route) reproduce the dense route on a 900-cell grid."""
-    from models_fixtures import lattice_graph
-
     from spatialcluster.models import cross_section
 
     W, ids, g = lattice_graph(30)
@@ -272,8 +272,6 @@ def test_bad_inputs(col):
 
 
 def test_islands_error_or_warning(col):
-    from models_fixtures import graph_from_neighbours
-
     df, g = col
     nb = {i: [j for j in g[i].index if j != "1001" and i != "1001"] for i in g.unique_ids}
     gi = graph_from_neighbours(list(g.unique_ids), nb)

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from models_fixtures import columbus_old_data, lattice, spdata_columbus, torus_eigenvalues
+from models_fixtures import (  # noqa: F401 (single_thread_blas is an autouse fixture)
+    columbus_old_data,
+    lattice,
+    single_thread_blas,
+    spdata_columbus,
+    torus_eigenvalues,
+)
 
 import spatialcluster as sc
 from spatialcluster import InputError

@@ -7,7 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from models_fixtures import columbus_old_data, lattice, torus_eigenvalues
+from models_fixtures import (  # noqa: F401 (single_thread_blas is an autouse fixture)
+    columbus_old_data,
+    lattice,
+    single_thread_blas,
+    torus_eigenvalues,
+)
 
 from spatialcluster import ConfigError
 from spatialcluster._validate import sparse_weights

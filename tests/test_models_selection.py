@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from models_fixtures import columbus_old_data, lattice_graph
+from models_fixtures import columbus_old_data, lattice_graph, single_thread_blas  # noqa: F401
 
 import spatialcluster as sc
 from spatialcluster import ConfigError
