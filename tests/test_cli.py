@@ -120,7 +120,8 @@ def test_demo_moran_table_matches_the_api(demo_run):
     table = pd.read_csv(out / "tables" / "moran.csv").set_index(["variable", "weights"])
     assert set(table.index.get_level_values("weights")) == {"queen", "knn4"}
     data = sc.datasets.china_provinces()
-    w = sc.build_weights(data, kind="queen", islands="nearest")
+    with pytest.warns(sc.SpatialClusterWarning, match="460000"):
+        w = sc.build_weights(data, kind="queen", islands="nearest")
     g = sc.moran(data, "urban_rate_2011_yearend", w, permutations=0)
     row = table.loc[("urban_rate_2011_yearend", "queen")]
     assert row["I"] == pytest.approx(g.I, rel=1e-12)

@@ -84,7 +84,7 @@ class Steps:
 
     def info(self, text: str) -> None:
         if self._console is not None:
-            self._console.print(f"  {text}", markup=False)
+            self._console.print("  " + text.rstrip("\n").replace("\n", "\n  "), markup=False)
 
     @contextmanager
     def step(self, name: str, total: int | None = None):
@@ -415,7 +415,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
             if getattr(summary, "crs_reason", None):
                 wsummaries[spec["name"]]["distances"] = summary.crs_reason
             wtexts.append(f"[{spec['name']}]\n{summary.summary()}")
-            steps.info(wtexts[-1].replace("\n", "\n  "))
+            steps.info(wtexts[-1])
     primary = cfg.primary_weights
     if weights:
         # one column per specification, statistics as rows in the summary's own order
@@ -533,7 +533,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 wr.files.append("tables/model_selection_log.txt")
                 tabs.append(("Specification tests", tests))
                 logs.append(f"Recommended model: {sel.recommended}\n{log}")
-                steps.info(f"recommended model: {sel.recommended}\n{log}".replace("\n", "\n  "))
+                steps.info(f"recommended model: {sel.recommended}\n{log}")
         for model in models["cross_section"]:
             with steps.step(f"{model.upper()} model"):
                 res = sc.spillover(data, y=y, x=x, w=w0, model=model, **_seed_kw(sc.spillover, seed))
@@ -547,7 +547,7 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
                 if isinstance(eff, pd.DataFrame) and len(eff):
                     wr.table(f"effects_{model}", eff)
                     shown = [col for col in ("direct", "direct_p", "indirect", "indirect_p", "total", "total_p") if col in eff.columns]
-                    steps.info(f"{model.upper()} effects on {y}:\n" + markdown_table(eff[shown] if shown else eff).replace("\n", "\n  "))
+                    steps.info(f"{model.upper()} effects on {y}:\n" + markdown_table(eff[shown] if shown else eff))
                     tabs.append((f"{model.upper()} direct, indirect and total effects", eff))
                     if outputs["maps"]:
                         imgs.append(wr.figure(f"effects_{model}", lambda ax, r=res, m=model: sc.plot.effects_plot(
