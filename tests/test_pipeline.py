@@ -317,3 +317,41 @@ report = false
 def test_non_finite_numbers_are_refused():
     msg = _error(DEMO.replace("alpha = 0.05", "alpha = nan"))
     assert '[statistics] key "alpha"' in msg and "not a finite number" in msg
+
+
+def test_user_matrix_weights_from_a_csv(tmp_path):
+    """A square CSV keyed by region ids (here rook adjacency written by hand) = the same weights built from geometry."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    ids = [f"r{i}" for i in range(9)]
+    grid = gpd.GeoDataFrame({"code": ids, "v": np.arange(9.0) ** 1.5},
+                            geometry=[box(i % 3, i // 3, i % 3 + 1, i // 3 + 1) for i in range(9)], crs="EPSG:3857")
+    grid.to_file(tmp_path / "grid.gpkg", engine="pyogrio")
+    adj = pd.DataFrame(0, index=pd.Index(ids, name="code"), columns=ids)
+    for i in range(9):
+        for j in range(9):
+            adj.iloc[i, j] = int(abs(i % 3 - j % 3) + abs(i // 3 - j // 3) == 1)
+    adj.to_csv(tmp_path / "rook.csv")
+    (tmp_path / "a.toml").write_text("""
+[inputs]
+regions = "grid.gpkg"
+id = "code"
+[[weights]]
+name = "hand"
+kind = "matrix"
+path = "rook.csv"
+[[weights]]
+kind = "rook"
+[statistics]
+permutations = 9
+global = ["v"]
+[outputs]
+maps = false
+report = false
+gpkg = false
+""", encoding="utf-8")
+    pipeline.run(pipeline.load_config(tmp_path / "a.toml"), tmp_path / "out", quiet=True)
+    moran = pd.read_csv(tmp_path / "out" / "tables" / "moran.csv").set_index("weights")
+    assert moran.loc["hand", "I"] == pytest.approx(moran.loc["rook", "I"], rel=1e-12)
+    assert moran.loc["hand", "z_norm"] == pytest.approx(moran.loc["rook", "z_norm"], rel=1e-12)

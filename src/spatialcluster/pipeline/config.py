@@ -126,7 +126,8 @@ SCHEMA = Table(
                 "power": Key((int, float), minimum=0),
                 "bandwidth": Key((int, float), minimum=0),
                 "function": Key(str),
-                "path": Key(str, doc="matrix: a square table keyed by region ids"),
+                "path": Key(str, doc="a square table keyed by region ids: the weights (kind matrix) "
+                                     "or distances such as railway km (distance kinds)"),
             },
         ),
         "statistics": Table(
@@ -458,7 +459,7 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
         need = {"knn": "k", "distance_band": "threshold", "matrix": "path"}.get(kind)
         if need and w.get(need) is None:
             errors.add(("weights", i, need), f"weights of kind {kind!r} need {need!r}")
-        if kind == "matrix" and w.get("path"):
+        if w.get("path"):
             _check_file(w["path"], ("weights", i, "path"), base, errors)
     stats, models = cfg.get("statistics") or {}, cfg.get("models") or {}
     if (stats.get("global") or stats.get("local") or stats.get("hotspots") or models.get("cross_section")

@@ -630,8 +630,12 @@ def _check_panel_years(panel: pd.DataFrame, column: str, id_name: str, time: str
 # --------------------------------------------------------------------------- adapters
 def _build_weights(sc, cfg: Config, data, spec: dict):
     params = {k: spec[k] for k in ("k", "threshold", "power", "bandwidth", "function") if spec.get(k) is not None}
-    if spec["kind"] == "matrix":
-        params["matrix"] = sc.read_table(resolve_path(spec["path"], cfg.base))
+    if spec.get("path"):  # weights (kind "matrix") or distances (distance kinds), keyed by region ids
+        table = sc.read_table(resolve_path(spec["path"], cfg.base))
+        matrix = table.set_index(table.columns[0])
+        matrix.index = matrix.index.astype(str)
+        matrix.columns = matrix.columns.astype(str)
+        params["matrix"] = matrix
     return sc.build_weights(data, kind=spec["kind"], islands=spec["islands"], transform=spec["transform"], **params)
 
 
