@@ -27,6 +27,8 @@ from spatialcluster.stats.local import run_local
 from spatialcluster.weights._partitioned import partitioned_contiguity
 
 distributed = pytest.importorskip("distributed")
+# dask's parquet reader still calls pandas' deprecated inplace set_index / reset_index
+pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
 
 ROWS, COLS = 45, 60  # 2,700 cells: 42 full blocks of 64 and a partial one
 SEED = 20240611
@@ -214,5 +216,10 @@ def test_read_partitioned_geoparquet_and_files(client, tmp_path):
         ref = Graph.build_contiguity(frame.geometry, rook=False, strict=False)
         assert partitioned_contiguity(ddf).equals(ref)
     assert read_partitioned(str(tmp_path / "part-*.parquet"), npartitions=2).npartitions == 2
+    # a dataset directory written by dask-geopandas from a frame indexed by id: the index is the id
+    cells["v"] = np.arange(len(cells), dtype=float)
+    dask_geopandas.from_geopandas(cells, npartitions=3, sort=False).to_parquet(tmp_path / "dataset")
+    frame = read_partitioned(tmp_path / "dataset", columns=["v"]).compute()
+    assert list(frame.index) == list(cells.index) and list(frame.columns) == ["v", "geometry"]
     with pytest.raises(InputError, match="no file matches"):
         read_partitioned(str(tmp_path / "none-*.parquet"))

@@ -92,8 +92,10 @@ def read_partitioned(path_or_glob, npartitions=None, id=None, columns=None, crs=
     paths = _paths(path_or_glob)
     if all(_is_parquet(p) for p in paths):
         target = [str(p) for p in paths] if len(paths) > 1 else str(paths[0])
-        want = None if columns is None else list(dict.fromkeys([*columns, *([id] if id else [])]))
-        ddf = dask_geopandas.read_parquet(target, columns=want)
+        ddf = dask_geopandas.read_parquet(target)
+        if columns is not None:
+            keep = [*columns, *([id] if id else []), ddf.geometry.name]
+            ddf = ddf[list(dict.fromkeys(keep))]  # pushed down into the parquet reader
         meta = ddf._meta
         label = str(path_or_glob)
         if id is None and meta.index.name is not None and not any(
