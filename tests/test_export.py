@@ -172,7 +172,11 @@ def test_style_options(tmp_path, layers):
     assert zs.get("attr") == "z" and zs.find("classificationMethod").get("id") == "Custom"
     ref = mapclassify.UserDefined(layers["hotspots"]["z"].to_numpy(), [-1.96, 0, 1.96])
     np.testing.assert_array_equal([float(r.get("upper")) for r in zs.find("ranges")], ref.bins)
-    assert symbol_colors(zs)[0] == to_hex(matplotlib.colormaps["RdBu_r"](0.0))  # z-scores: diverging
+    # z-scores: diverging, each class coloured at its midpoint on a scale symmetric about 0
+    lows, ups = np.array([min(layers["hotspots"]["z"].min(), ref.bins[0]), *ref.bins[:-1]]), ref.bins
+    half = max(abs(lows[0]), abs(ups[-1]))
+    expected = [to_hex(matplotlib.colormaps["RdBu_r"](0.5 + 0.5 * m / half)) for m in (lows + ups) / 2]
+    assert symbol_colors(zs) == expected
     assert chosen["hotspots"].column == "z"
 
 

@@ -138,6 +138,20 @@ def test_choropleth_classes_legend_and_colours(grid):
         assert pixel_count(img, color) > 50
 
 
+def test_z_scores_centre_the_diverging_colours_on_zero(grid):
+    """Classes below 0 blue, above 0 red, even when the z-scores are not symmetric about 0."""
+    grid["gdp_z"] = np.linspace(-1.0, 3.0, 16)
+    ax = sc.plot.choropleth(grid, "gdp_z", k=4, crs=None)
+    ref = mapclassify.Quantiles(grid["gdp_z"].to_numpy(), k=4)
+    lows = np.array([-1.0, *ref.bins[:-1]])
+    faces = ax.collections[0].get_facecolor()
+    for (r, _g, b, _a), cls in zip(faces, ref.yb, strict=True):
+        mid = (lows[cls] + ref.bins[cls]) / 2
+        assert (b > r) if mid < 0 else (r > b), (cls, mid)
+    assert to_hex(faces[-1]) == to_hex(matplotlib.colormaps["RdBu_r"](0.5 + 0.5 * (lows[3] + 3.0) / 2 / 3.0))
+    plt.close("all")
+
+
 def test_choropleth_missing_data_drawn_and_labelled(grid):
     grid.loc[["110000", "120000"], "value"] = np.nan
     ax = sc.plot.choropleth(grid, "value", scheme="equal_interval", k=3, crs=None, missing_label="无数据")

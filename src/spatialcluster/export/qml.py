@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .._errors import InputError
 from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
-from ..plot._classify import classify, default_cmap, is_z_column, numeric_values
+from ..plot._classify import classify_column, is_z_column, numeric_values
 from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS
 
 # Version written into the QML header: the oldest QGIS whose reader the file was checked with.
@@ -148,8 +148,7 @@ def _significance(column):
 
 
 def _graduated(frame, column, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"):
-    values = numeric_values(frame, column)
-    classes = classify(values.to_numpy(), scheme=scheme, k=k, bins=bins, cmap=cmap or default_cmap(column), fmt=fmt)
+    classes = classify_column(frame, column, scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
     items = [
         {"lower": lo, "upper": hi, "color": c, "label": lab}
         for lo, hi, c, lab in zip(classes.lower, classes.upper, classes.colors, classes.labels, strict=True)

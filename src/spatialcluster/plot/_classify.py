@@ -78,15 +78,34 @@ class Classes:
         return np.bincount(self.yb[self.yb >= 0], minlength=self.k)
 
 
-def default_cmap(column) -> str:
-    """Diverging colours for z-scores, sequential for everything else."""
-    return DIVERGING_CMAP if is_z_column(column) else SEQUENTIAL_CMAP
+def classify_column(data: pd.DataFrame, column, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"):
+    """:func:`classify` one column with the package's defaults; the matplotlib maps and the QGIS
+    styles both call this, so they show the same classes in the same colours.
+
+    z-score columns (``z``, ``z_*``, ``*_z``) get the diverging map centred on 0, other columns
+    the sequential ``YlOrRd``; a given ``cmap`` is used as is (evenly spaced).
+    """
+    values = numeric_values(data, column).to_numpy()
+    if cmap is None and is_z_column(column):
+        return classify(values, scheme=scheme, k=k, bins=bins, cmap=DIVERGING_CMAP, fmt=fmt, center=0.0)
+    return classify(values, scheme=scheme, k=k, bins=bins, cmap=cmap or SEQUENTIAL_CMAP, fmt=fmt)
 
 
-def class_colors(k: int, cmap=None) -> list:
-    """``k`` hex colours evenly spaced along ``cmap`` (its ends included)."""
+def class_colors(k: int, cmap=None, center=None, lower=None, upper=None) -> list:
+    """Hex colours of ``k`` classes along ``cmap``.
+
+    Without ``center`` the colours are evenly spaced along the map, its ends included. With a
+    ``center`` (0 for z-scores on a diverging map) each class takes the colour at its midpoint
+    on a scale symmetric about the centre, so classes below it are on one side of the map's
+    neutral middle and classes above on the other, whatever the classes' spread.
+    """
     cm = matplotlib.colormaps[cmap or SEQUENTIAL_CMAP] if not isinstance(cmap, mcolors.Colormap) else cmap
-    points = [0.5] if k == 1 else np.linspace(0.0, 1.0, k)
+    if center is not None:
+        lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        half = max(abs(lower[0] - center), abs(upper[-1] - center)) or 1.0
+        points = 0.5 + 0.5 * ((lower + upper) / 2 - center) / half
+    else:
+        points = [0.5] if k == 1 else np.linspace(0.0, 1.0, k)
     return [mcolors.to_hex(cm(p)) for p in points]
 
 
@@ -115,7 +134,7 @@ def numeric_values(data: pd.DataFrame, column) -> pd.Series:
     return values
 
 
-def classify(values, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}") -> Classes:
+def classify(values, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}", center=None) -> Classes:
     """Classify values with a mapclassify scheme.
 
     Parameters
@@ -134,6 +153,8 @@ def classify(values, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"
         Colour map sampled for the class colours (default: sequential ``YlOrRd``).
     fmt : str
         Format of the bounds in the labels.
+    center : float, optional
+        Value at the neutral middle of a diverging ``cmap`` (see :func:`class_colors`).
 
     Returns
     -------
@@ -181,7 +202,7 @@ def classify(values, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"
     lower = np.concatenate([[min(yv.min(), upper[0])], upper[:-1]])
     yb = np.full(y.shape, -1, dtype=int)
     yb[ok] = np.asarray(mc.yb, dtype=int)
-    colors = class_colors(len(upper), cmap)
+    colors = class_colors(len(upper), cmap, center, lower, upper)
     labels = [f"{fmt.format(lo)} – {fmt.format(hi)}" for lo, hi in zip(lower, upper, strict=True)]
     if yv.min() > upper[0]:  # an empty first class below the data (std_mean, user bins): open-ended
         labels[0] = f"≤ {fmt.format(upper[0])}"

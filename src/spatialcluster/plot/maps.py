@@ -17,7 +17,7 @@ from matplotlib.patches import Patch
 
 from .._errors import InputError
 from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
-from ._classify import classify, default_cmap, missing_column, numeric_values
+from ._classify import classify_column, missing_column
 from ._crs import project
 from ._fonts import use_cjk_font
 
@@ -158,7 +158,8 @@ def choropleth(
         Upper class bounds.
     ax : matplotlib Axes, optional
     cmap : str, optional
-        Colour map; default diverging for z-score columns, ``YlOrRd`` otherwise.
+        Colour map, sampled evenly; default for z-score columns (``z``, ``z_*``, ``*_z``) the
+        diverging ``RdBu_r`` with 0 at its neutral middle, ``YlOrRd`` otherwise.
     crs : "auto", None or CRS
         ``"auto"``: Albers equal-area for China (other geographic data: an Albers fitted to their
         extent), projected data as they are; None draws the data as they are.
@@ -179,8 +180,7 @@ def choropleth(
     """
     ax = _new_ax(ax)
     gdf = project(_as_geoframe(data, [column]), crs)
-    values = numeric_values(gdf, column)
-    classes = classify(values.to_numpy(), scheme=scheme, k=k, bins=bins, cmap=cmap or default_cmap(column), fmt=fmt)
+    classes = classify_column(gdf, column, scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
     has = classes.yb >= 0
     _draw(ax, gdf[has], [classes.colors[i] for i in classes.yb[has]])
     counts = classes.counts()
