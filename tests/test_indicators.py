@@ -12,6 +12,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from inequality.gini import Gini
 from inequality.theil import TheilD
 from scipy.stats import entropy, gmean
@@ -332,3 +334,27 @@ def test_indicators_on_bundled_china_provinces():
     assert cc.frame.index.equals(data.index)
     assert cc.frame["D"].between(0, 1).all() and cc.frame["C"].between(0, 1).all()
     assert cc.weights.groupby("system")["weight"].sum().to_numpy() == pytest.approx([1.0, 1.0], **TIGHT_P)
+
+
+# ----------------------------------------------------------------------------- properties
+
+_positive = st.lists(st.floats(0.01, 1e4, allow_nan=False), min_size=3, max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(y=_positive, scale=st.floats(0.001, 1000), seed=st.integers(0, 2**16))
+def test_inequality_properties(y, scale, seed):
+    y = np.array(y)
+    rng = np.random.default_rng(seed)
+    pop = rng.uniform(1, 100, y.size)
+    grp = rng.choice(["a", "b", "c"], y.size)
+    base = theil(y, pop, groups=grp)
+    # decomposition is exact; the between part is itself a Theil index, so both parts are >= 0
+    assert base["between"] + base["within"] == pytest.approx(base["theil"], rel=1e-9, abs=1e-12)
+    assert base["between"] >= -1e-12 and base["within"] >= -1e-12
+    # scale invariance of every measure
+    assert theil(y * scale, pop)["theil"] == pytest.approx(base["theil"], rel=1e-7, abs=1e-12)
+    assert gini(y * scale, pop) == pytest.approx(gini(y, pop), rel=1e-9, abs=1e-12)
+    # Gini bounds: 0 <= G < 1 (at most 1 - min weight share for one rich region)
+    assert -1e-12 <= gini(y, pop) < 1
+    assert gini(y, pop) == pytest.approx(_gini_brute(y, pop), rel=1e-9, abs=1e-12)
