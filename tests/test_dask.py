@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 import dask_geopandas
+import numba
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -38,9 +39,11 @@ OUTPUTS = ("n_ge", "n_le", "mean", "sd", "observed")
 @pytest.fixture(scope="module")
 def client():
     # Worker processes (not threads): the chunks are pickled, shipped and run in other
-    # interpreters, as on a real cluster, and numba loads its cached kernels there.
+    # interpreters, as on a real cluster, and numba loads its cached kernels there. One numba
+    # thread per worker (this process uses all cores): the results must not depend on it.
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+                                  dashboard_address=None, silence_logs=logging.ERROR,
+                                  env={"NUMBA_NUM_THREADS": "1"}) as cluster:
         with distributed.Client(cluster) as c:
             yield c
 
@@ -84,6 +87,7 @@ def test_local_kernel_identical_to_single_machine(client, data, chunk_size):
     for key in OUTPUTS:
         np.testing.assert_array_equal(got[key], ref[key], err_msg=key)
     assert ref["n_ge"][-1] == -1 and np.isnan(got["observed"][-1])  # the island, untouched
+    assert client.run(numba.get_num_threads) == dict.fromkeys(client.scheduler_info()["workers"], 1)
 
 
 def test_local_moran_matches_public_path(client, data):
