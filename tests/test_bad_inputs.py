@@ -279,6 +279,30 @@ def empty_table(tmp_path):
         sc.read_table(write_csv(tmp_path, ""))
 
 
+@case("tables")
+def full_width_digits_and_percent(tmp_path):
+    path = write_csv(tmp_path, "地区,城镇化率\n北京市,８６．２％\n天津市,80.5%\n")
+    assert sc.read_table(path)["城镇化率"].tolist() == [86.2, 80.5]
+
+
+@case("tables")
+def nbs_export_layout_becomes_long(tmp_path):
+    text = ("数据库：分省年度数据\n指标：地区生产总值(亿元)\n时间：最近2年\n地区,2021年,2020年\n"
+            "北京市,\"40,269.6\",\"36,102.6\"\n天津市,15695.05,—\n注：2020年为初步核算数。\n数据来源：国家统计局\n")
+    table = sc.read_table(write_csv(tmp_path, text, encoding="gb18030"))
+    assert list(table.columns) == ["region", "year", "地区生产总值(亿元)"]  # named after the indicator
+    values = table.set_index(["region", "year"]).iloc[:, 0]
+    assert values[("北京市", 2021)] == 40269.6 and np.isnan(values[("天津市", 2020)])
+
+
+@case("tables")
+def excel_sheet_missing(tmp_path):
+    path = tmp_path / "book.xlsx"
+    pd.DataFrame({"code": CODES, "v": range(6)}).to_excel(path, sheet_name="2020", index=False)
+    with raises(sc.InputError, "no sheet '2021'", "2020"):
+        sc.read_table(path, sheet="2021")
+
+
 # =========================================================================== joining
 def _table(keys, col="v"):
     return pd.DataFrame({"key": keys, col: np.arange(len(keys), dtype=float) + 1})
@@ -344,6 +368,12 @@ def table_geometries_in_another_crs(tmp_path):
         sc.join(grid(), table, on="key")
 
 
+@case("join")
+def unknown_join_policy(tmp_path):
+    with raises(sc.InputError, "how='outer'", "strict", "left", "inner"):
+        sc.join(grid(), _table(CODES), on="key", how="outer")
+
+
 # =========================================================================== weights
 @case("weights")
 def island_is_an_error_by_default(tmp_path):
@@ -376,6 +406,19 @@ def geographic_coordinates_with_distance_weights(tmp_path):
 def unknown_weights_kind(tmp_path):
     with raises(sc.InputError, "'quen'", "queen", "rook"):
         sc.build_weights(grid(), kind="quen")
+
+
+@case("weights")
+def knn_with_too_many_neighbours(tmp_path):
+    with raises(sc.InputError, "k=6", "only 6 regions"):
+        sc.build_weights(grid(), kind="knn", k=6)
+
+
+@case("weights")
+def user_matrix_missing_a_region(tmp_path):
+    ids = CODES[:5] + ["999999"]
+    with raises(sc.WeightsError, "210000", "add them, or drop"):
+        sc.build_weights(grid(), kind="matrix", matrix=pd.DataFrame(1.0, index=ids, columns=ids))
 
 
 # =========================================================================== statistics and models
@@ -460,6 +503,26 @@ def unbalanced_panel(tmp_path):
 
 
 @case("models")
+def panel_regions_missing_from_weights(tmp_path):
+    w = sc.build_weights(grid(CODES[:4], ncols=2), kind="queen")
+    with raises(sc.WeightsError, "150000", "210000", "not in the weights"):
+        sc.spillover_panel(_panel(), y="v", x=["x"], w=w, id="adcode", time="year", model="sar", effects="region")
+
+
+@case("models")
+def duplicate_region_years_in_model_panel(tmp_path):
+    panel = pd.concat([_panel(), _panel().iloc[:1]], ignore_index=True)
+    with raises(sc.InputError, "110000 2018", "one row per region and period"):
+        sc.spillover_panel(panel, y="v", x=["x"], w=_queen(), id="adcode", time="year", model="sar", effects="region")
+
+
+@case("statistics")
+def unknown_multiple_testing_correction(tmp_path):
+    with raises(sc.InputError, "'holm'", "bonferroni", "fdr"):
+        sc.local_moran(grid().assign(v=values()), "v", _queen(), permutations=9, correction="holm")
+
+
+@case("models")
 def constant_regressor(tmp_path):
     data = grid().assign(y=values(seed=2), x=1.0)
     with raises(sc.InputError, "'x'", "constant"):
@@ -488,6 +551,24 @@ def config_variable_typo(tmp_path):
         pipeline.run(cfg, tmp_path / "out", quiet=True)
     assert not (tmp_path / "out").exists()  # nothing written
     assert [p.name for p in tmp_path.iterdir()] == ["a.toml"]
+
+
+@case("config")
+def derived_variable_typo(tmp_path):
+    """A derived variable naming a column the data do not have: the line of the key, the closest column."""
+    cfg_path = tmp_path / "a.toml"
+    cfg_path.write_text(_demo_text(**{'start = "pop_2010"': 'start = "pop2010"'}), encoding="utf-8")
+    line = next(i for i, s in enumerate(cfg_path.read_text().splitlines(), 1) if s.startswith('start = "pop2010"'))
+    cli_fails(["run", cfg_path, "--out", tmp_path / "out", "--quiet"], f"line {line}",
+              '[variables.derived.pop_growth_2010_2020] key "start"', "'pop2010'", "Did you mean 'pop_2010'")
+    assert not (tmp_path / "out").exists()
+
+
+@case("config")
+def unknown_model_name(tmp_path):
+    cfg = tmp_path / "a.toml"
+    cfg.write_text(_demo_text(**{'cross_section = ["sdm"]': 'cross_section = ["spatial durbin"]'}), encoding="utf-8")
+    cli_fails(["run", cfg, "--out", tmp_path / "out"], 'key "cross_section[1]"', "'spatial durbin'", "sdm")
 
 
 @case("config")
