@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import warnings
@@ -22,7 +23,7 @@ from pyproj import Geod
 from shapely.geometry import box
 
 import spatialcluster as sc
-from spatialcluster import InputError
+from spatialcluster import InputError, SpatialClusterWarning
 from spatialcluster._palette import HOTSPOT_COLORS, LISA_COLORS
 from spatialcluster.plot import CHINA_ALBERS, auto_crs, classify
 
@@ -358,6 +359,26 @@ def test_chinese_labels_render_without_missing_glyphs(grid, monkeypatch):
     for ch in "城镇化率":
         assert any(FT2Font(str(f)).get_char_index(ord(ch)) for f in fonts), ch
     plt.close(fig)
+
+
+def test_missing_cjk_font_warns_once(monkeypatch):
+    from spatialcluster.plot import _fonts
+
+    monkeypatch.setattr(_fonts, "_state", {"family": None, "warned": False})
+    monkeypatch.setattr(_fonts, "_find_family", lambda: None)
+    with pytest.warns(SpatialClusterWarning, match="fonts-noto-cjk"):
+        assert _fonts.use_cjk_font() is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _fonts.use_cjk_font() is None  # once only
+
+
+def test_cjk_font_found_on_this_machine():
+    family = sc.plot.cjk_family()
+    if family is None and not os.environ.get("CI"):
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-noto-cjk)")
+    assert sc.plot.use_cjk_font() == family and family in matplotlib.rcParams["font.family"]
+    assert family in sc.plot._fonts.PREFERRED or "CJK" in family
 
 
 def test_chinese_text_in_a_fresh_process(tmp_path):
