@@ -355,3 +355,27 @@ gpkg = false
     moran = pd.read_csv(tmp_path / "out" / "tables" / "moran.csv").set_index("weights")
     assert moran.loc["hand", "I"] == pytest.approx(moran.loc["rook", "I"], rel=1e-12)
     assert moran.loc["hand", "z_norm"] == pytest.approx(moran.loc["rook", "z_norm"], rel=1e-12)
+
+
+def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
+    """Ctrl-C in the middle of a run: exit status 130, the previous folder intact, no build folder left."""
+    from typer.testing import CliRunner
+
+    import importlib
+
+    from spatialcluster.cli import app
+
+    run_module = importlib.import_module("spatialcluster.pipeline.run")  # the module, not the function
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("previous results")
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "derive", interrupt)
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--overwrite", "--quiet"])
+    assert result.exit_code == 130 and "interrupted" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]

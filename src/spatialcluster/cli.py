@@ -3,7 +3,7 @@
 ``run CONFIG --out DIR`` and ``demo --out DIR`` run the TOML pipeline; ``init`` writes a starter
 config; ``moran``, ``lisa``, ``hotspots`` and ``regress`` are one-off analyses of a regions file
 and a table. Exit status: 0 on success, 1 on bad input (one message naming the file, row or key
-and the fix; ``--debug`` adds the traceback), 2 on command-line usage errors.
+and the fix; ``--debug`` adds the traceback), 2 on command-line usage errors, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -58,6 +58,12 @@ def _boundary(debug: bool):
             raise
         console.print(f"error: {_message(exc)}", markup=False)
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        console.print("interrupted: no output was moved into place (outputs are built beside --out and renamed "
+                      "only when complete)", markup=False)
+        raise typer.Exit(130) from None
     except NotImplementedError as exc:
         if debug:
             raise
