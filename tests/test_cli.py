@@ -224,6 +224,22 @@ def test_run_on_the_bundled_files_config(tmp_path):
     assert set(pd.read_csv(out / "tables" / "moran.csv")["weights"]) == {"queen", "knn6"}
 
 
+def test_run_the_mexico_panel_config(tmp_path):
+    """The shipped panel example: Moran's I and LISA transitions for every decade, from a bundled long table."""
+    config = pipeline.demo_config_path().with_name("mexico_panel.toml")
+    invoke("run", config, "--out", tmp_path / "out", "--permutations", "19", "--quiet")
+    tables = tmp_path / "out" / "tables"
+    by_year = pd.read_csv(tables / "moran_by_year_pcgdp.csv", index_col="year")
+    assert list(by_year.index) == list(range(1940, 2001, 10)) and (by_year["n"] == 32).all()
+    panel = sc.datasets.mexico_gdp_panel()
+    w = sc.build_weights(sc.datasets.mexico_states(), kind="queen")
+    y1970 = panel[panel.year == 1970].set_index("state")
+    assert by_year.loc[1970, "I"] == pytest.approx(sc.moran(y1970, "pcgdp", w, permutations=1).I, rel=1e-12)
+    transitions = pd.read_csv(tables / "lisa_transitions_pcgdp.csv", index_col=0)
+    assert transitions.to_numpy().sum() == 32 * 6  # every state, every pair of consecutive decades
+    assert (tmp_path / "out" / "maps" / "moran_by_year_pcgdp.png").is_file()
+
+
 # --------------------------------------------------------------------------- user files
 @pytest.fixture(scope="module")
 def user_files(tmp_path_factory):

@@ -23,6 +23,7 @@ from .._errors import ConfigError
 #: Prefix for paths that point at the data files shipped inside the package.
 BUNDLED_PREFIX = "bundled:"
 DATASETS = ("china_provinces", "mexico_states")
+TABLE_DATASETS = ("china_facts", "china_urbanization_panel", "mexico_gdp_panel")
 WEIGHT_KINDS = ("queen", "rook", "knn", "distance_band", "inverse_distance", "kernel", "matrix")
 ISLANDS = ("error", "nearest", "drop")
 JOIN_HOW = ("strict", "left", "inner")
@@ -102,7 +103,8 @@ SCHEMA = Table(
                 "tables": Table(
                     array=True,
                     keys={
-                        "path": Key(str, required=True),
+                        "path": Key(str),
+                        "dataset": Key(str, choices=TABLE_DATASETS, doc="a table bundled with the package, instead of path"),
                         "name": Key(str),
                         "on": Key(str, required=True, doc="the key column of the table"),
                         "how": Key(str, default="strict", choices=JOIN_HOW),
@@ -435,10 +437,12 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
         _check_file(inputs["regions"], ("inputs", "regions"), base, errors)
     names = []
     for i, t in enumerate(inputs.get("tables") or []):
+        if bool(t.get("path")) == bool(t.get("dataset")):
+            errors.add(("inputs", "tables", i), "give either 'path' (a file) or 'dataset' (one of "
+                       f"{', '.join(TABLE_DATASETS)})")
         if t.get("path"):
             _check_file(t["path"], ("inputs", "tables", i, "path"), base, errors)
-            t.setdefault("name", None)
-            t["name"] = t["name"] or Path(t["path"].removeprefix(BUNDLED_PREFIX)).stem
+        t["name"] = t.get("name") or t.get("dataset") or (Path(t["path"].removeprefix(BUNDLED_PREFIX)).stem if t.get("path") else None)
         if t.get("name") in names:
             errors.add(("inputs", "tables", i, "name"), f"table name {t['name']!r} is used twice; set a distinct 'name'")
         names.append(t.get("name"))

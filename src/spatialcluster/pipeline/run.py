@@ -237,12 +237,19 @@ def load_inputs(cfg: Config, steps: Steps):
             steps.info(f"{path.name}: {len(data)} regions")
     panels: dict[str, pd.DataFrame] = {}
     for t in inputs.get("tables") or []:
-        path = resolve_path(t["path"], cfg.base)
         with steps.step(f"read and join table {t['name']}"):
-            table = sc.read_table(path, **(t.get("read") or {}))
-            files.append(path)
+            if t.get("dataset"):
+                table = getattr(sc.datasets, t["dataset"])()
+                if t["on"] not in table.columns and table.index.name == t["on"]:
+                    table = table.reset_index()
+                label = f"bundled table {t['dataset']}"
+            else:
+                path = resolve_path(t["path"], cfg.base)
+                table = sc.read_table(path, **(t.get("read") or {}))
+                files.append(path)
+                label = f"table {path.name}"
             _require_columns(cfg, table, [t["on"]] + ([t["time"]] if t.get("time") else []) + list(t.get("columns") or []),
-                             ("inputs", "tables", cfg.data["inputs"]["tables"].index(t)), f"table {path.name}")
+                             ("inputs", "tables", cfg.data["inputs"]["tables"].index(t)), label)
             if t.get("columns"):
                 keep = [t["on"]] + ([t["time"]] if t.get("time") else []) + [c for c in t["columns"] if c not in (t["on"], t.get("time"))]
                 table = table[keep]
@@ -251,7 +258,7 @@ def load_inputs(cfg: Config, steps: Steps):
                 steps.info(f"panel {t['name']}: {len(panels[t['name']])} region-years")
             else:
                 data = sc.join(data, table, on=t["on"], how=t["how"], time=False)
-                steps.info(f"joined {path.name}: {len(data)} regions")
+                steps.info(f"joined {label}: {len(data)} regions")
     return data, panels, files
 
 
