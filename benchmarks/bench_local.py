@@ -1,0 +1,198 @@
+"""Benchmark of local (and global) permutation inference: spatialcluster against esda and pygeoda.
+
+All tools run on the same synthetic hexagonal lattice (about 6 queen neighbours each; weights
+row-standardised), the same i.i.d. normal variable and 999 permutations; wall times are the
+median of ``--repeat`` runs after one warm-up call (compilation is reported separately for
+spatialcluster: the kernels are cached on disk, so a new process pays only a load).
+
+Rows:
+
+- a tight numba kernel (shared draw table, counts only) as the yardstick for our kernels;
+- ``sc.local_moran`` / ``sc.getis_ord`` / ``sc.moran`` on all numba threads;
+- ``esda.Moran_Local`` with n_jobs = 1 and 2, ``keep_simulations=False`` (its best setting);
+  ``esda.G_Local(star=True)`` with n_jobs = 2;
+- ``pygeoda.local_moran`` in its default ("complete") and "lookup-table" modes, 2 threads.
+  pygeoda needs polygons: the hexagons are built and handed to it, and its queen weights are
+  checked to have the same number of links as ours.
+
+Usage::
+
+    python benchmarks/bench_local.py              # N = 1,000 / 10,000 / 100,000
+    python benchmarks/bench_local.py --quick      # N = 1,000 / 10,000
+    python benchmarks/bench_local.py --n 1000000 --skip esda   # the peers are slow at 1M
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+
+import numba
+import numpy as np
+from numba import njit, prange
+import pandas as pd
+import scipy.sparse as sp
+
+import spatialcluster as sc
+
+PERMUTATIONS = 999
+
+
+def hex_lattice(n_target: int):
+    """(rows, cols, CSR binary queen contiguity) of a hexagonal lattice with about n_target cells.
+
+    Odd rows are shifted right by half a cell; cell (r, c) touches (r, c +- 1) and, in the rows
+    above and below, columns (c - 1, c) for even r and (c, c + 1) for odd r.
+    """
+    rows = cols = int(round(np.sqrt(n_target)))
+    n = rows * cols
+    r, c = np.divmod(np.arange(n), cols)
+    odd = r % 2 == 1
+    src, dst = [], []
+    for dr, dc_even, dc_odd in ((0, -1, -1), (0, 1, 1), (-1, -1, 0), (-1, 0, 1), (1, -1, 0), (1, 0, 1)):
+        rr, cc = r + dr, c + np.where(odd, dc_odd, dc_even)
+        ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
+        src.append(np.arange(n)[ok])
+        dst.append((rr * cols + cc)[ok])
+    s, d = np.concatenate(src), np.concatenate(dst)
+    return rows, cols, sp.csr_matrix((np.ones(s.size), (s, d)), shape=(n, n))
+
+
+def hex_polygons(rows: int, cols: int):
+    """The lattice's hexagons; coordinates are multiples of 0.5, so shared vertices are exact."""
+    import shapely
+
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    cx, cy = 2.0 * c + (r % 2), 1.5 * r
+    dx = np.array([0, 1, 1, 0, -1, -1, 0], dtype=float)
+    dy = np.array([1, 0.5, -0.5, -1, -0.5, 0.5, 1])
+    coords = np.stack([cx[:, None] + dx, cy[:, None] + dy], axis=-1)
+    return shapely.polygons(coords)
+
+
+@njit(parallel=True, cache=True)
+def _tight(indptr, indices, weights, z, scale, table, out):
+    """Yardstick: the least a conditional-permutation kernel can do (one shared draw table for
+    all observations as GeoDa's lookup mode, no moments, no kept draws): counts only."""
+    permutations = table.shape[1]
+    for i in prange(z.shape[0]):
+        lo, k = indptr[i], indptr[i + 1] - indptr[i]
+        obs = 0.0
+        for t in range(k):
+            obs += weights[lo + t] * z[indices[lo + t]]
+        obs *= scale[i]
+        ge = 0
+        for p in range(permutations):
+            acc = 0.0
+            for t in range(k):
+                j = table[t, p]
+                acc += weights[lo + t] * z[j + (j >= i)]
+            ge += scale[i] * acc >= obs
+        out[i] = ge
+
+
+def tight_kernel(w, y):
+    """Closure running :func:`_tight` on ``w`` (Graph) and ``y`` with 999 permutations."""
+    m = w.sparse.tocsr()
+    n = m.shape[0]
+    z = (y - y.mean()) / y.std()
+    scale = (n - 1) * z / (z @ z)
+    rng = np.random.default_rng(1)
+    k_max = int(np.diff(m.indptr).max())
+    table = np.array([rng.choice(n - 1, k_max, replace=False) for _ in range(PERMUTATIONS)]).T.copy()
+    out = np.zeros(n, dtype=np.int64)
+    args = (m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data, z, scale, table, out)
+    return lambda: _tight(*args)
+
+
+def timed(fn, repeat):
+    fn()  # warm-up: compilation, caches
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(n_target, repeat, skip):
+    from libpysal.graph import Graph
+
+    rows, cols, binary = hex_lattice(n_target)
+    n = binary.shape[0]
+    ids = [str(i) for i in range(n)]
+    w = Graph.from_sparse(binary, ids=ids).transform("r")
+    y = np.random.default_rng(0).normal(size=n)
+    data = pd.DataFrame({"y": y + 10}, index=ids)
+    out = {}
+
+    start = time.perf_counter()
+    sc.local_moran(data, "y", w, permutations=9, seed=0)
+    out["sc first call (load/compile)"] = time.perf_counter() - start
+    out["tight numba kernel (yardstick)"] = timed(tight_kernel(w, y), repeat)
+    out["sc.local_moran"] = timed(lambda: sc.local_moran(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
+    out["sc.getis_ord (Gi*)"] = timed(lambda: sc.getis_ord(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
+    out["sc.moran"] = timed(lambda: sc.moran(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
+
+    if "esda" not in skip:
+        import esda
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for jobs in (1, 2):
+                out[f"esda.Moran_Local n_jobs={jobs}"] = timed(
+                    lambda: esda.Moran_Local(y, w, permutations=PERMUTATIONS, n_jobs=jobs, seed=1,
+                                             keep_simulations=False), repeat)
+            out["esda.G_Local star n_jobs=2"] = timed(
+                lambda: esda.G_Local(y + 10, w, star=True, permutations=PERMUTATIONS, n_jobs=2, seed=1,
+                                     keep_simulations=False), repeat)
+            out["esda.Moran"] = timed(lambda: esda.Moran(y, w, permutations=PERMUTATIONS), repeat)
+
+    if "pygeoda" not in skip:
+        try:
+            import geopandas as gpd
+            import pygeoda
+        except ImportError:
+            print("  pygeoda is not installed: skipped")
+        else:
+            gda = pygeoda.open(gpd.GeoDataFrame({"y": y}, geometry=hex_polygons(rows, cols)))
+            gw = pygeoda.queen_weights(gda)
+            links = int(round(gw.mean_neighbors() * n))
+            if links != binary.nnz:
+                print(f"  warning: pygeoda's queen weights have {links} links, ours {binary.nnz}")
+            for mode in ("complete", "lookup-table"):
+                out[f"pygeoda.local_moran {mode}"] = timed(
+                    lambda: pygeoda.local_moran(gw, gda["y"], permutations=PERMUTATIONS, permutation_method=mode,
+                                                cpu_threads=2, seed=1), repeat)
+    return n, out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N = 1,000 and 10,000 only")
+    parser.add_argument("--n", type=int, nargs="+", help="lattice sizes (rounded to a square)")
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs per tool (default 3, 1 at N >= 100,000)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["esda", "pygeoda"])
+    args = parser.parse_args(argv)
+    sizes = args.n or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
+    print(f"numba threads: {numba.get_num_threads()}; permutations: {PERMUTATIONS}; median wall seconds")
+    for size in sizes:
+        repeat = args.repeat or (3 if size < 100_000 else 1)
+        n, out = run(size, repeat, set(args.skip))
+        ours = out["sc.local_moran"]
+        print(f"\nN = {n:,}")
+        for name, seconds in out.items():
+            ratio = ""
+            if "Moran_Local" in name or "pygeoda" in name or "tight" in name:
+                ratio = f"  ({seconds / ours:6.1f} x sc.local_moran)"
+            elif "G_Local" in name:
+                ratio = f"  ({seconds / out['sc.getis_ord (Gi*)']:6.1f} x sc.getis_ord)"
+            elif name == "esda.Moran":
+                ratio = f"  ({seconds / out['sc.moran']:6.1f} x sc.moran)"
+            print(f"  {name:34s} {seconds:9.3f}{ratio}")
+
+
+if __name__ == "__main__":
+    main()
