@@ -169,23 +169,20 @@ def test_demo_is_deterministic(demo_run, demo_rerun):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_overwrite_replaces_the_folder(demo_run, tmp_path):
+SMALL = ('[inputs]\ndataset = "china_provinces"\n[[weights]]\nkind = "queen"\nislands = "nearest"\n'
+         '[outputs]\nchoropleths = ["urban_rate_2011_yearend"]\nreport = false\n')
+
+
+def test_quiet_prints_nothing_and_overwrite_replaces(tmp_path):
+    cfg = tmp_path / "a.toml"
+    cfg.write_text(SMALL, encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old")
-    invoke("run", pipeline.demo_config_path(), "--out", out, "--overwrite",
-           "--permutations", "9", "--quiet")
-    assert not (out / "old.txt").exists() and (out / "manifest.json").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-
-
-def test_quiet_prints_nothing(tmp_path):
-    cfg = tmp_path / "a.toml"
-    cfg.write_text('[inputs]\ndataset = "china_provinces"\n[[weights]]\nkind = "queen"\nislands = "nearest"\n'
-                   '[outputs]\nchoropleths = ["urban_rate_2011_yearend"]\nreport = false\n', encoding="utf-8")
-    result = invoke("run", cfg, "--out", tmp_path / "out", "--quiet")
+    result = invoke("run", cfg, "--out", out, "--quiet", "--overwrite")
     assert result.output == "" and result.stderr == ""
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["manifest.json", "maps", "results.gpkg", "tables"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "maps", "results.gpkg", "tables"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml", "out"]  # the old folder is gone, no leftovers
 
 
 def test_show_config_prints_the_shipped_config():
