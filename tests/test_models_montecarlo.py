@@ -1,7 +1,7 @@
 """Small Monte Carlo: an SDM with known parameters on regular grids; the ML estimator and the effects
 recover the truth, and their 95 % intervals cover it at about the nominal rate.
 
-Fixed seeds and few replications keep this quick; benchmarks/mc_models.py runs the larger study.
+Fixed seeds and few replications keep this quick; ``benchmarks/bench_models.py --mc R`` runs the larger study.
 The 400-cell grid exercises the dense route (eigenvalues, exact traces and effects), the 2,500-cell grid
 the large-N route (sparse LU, Hutchinson traces, Monte Carlo trace effects).
 """

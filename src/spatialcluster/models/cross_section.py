@@ -34,7 +34,7 @@ from scipy import optimize
 from .._errors import ConfigError, InputError, SpatialClusterWarning, WeightsError
 from .._progress import progress_bar
 from .._validate import align, column, columns, islands, sparse_weights
-from ._logdet import PowerTraces, is_row_standardised
+from ._logdet import PowerTraces, is_row_standardised, one_blas_thread
 from ._logdet import logdet as make_logdet
 from ._result import SpatialModelResult
 from .effects import ImpactKernel, effects_table
@@ -190,32 +190,29 @@ def _maximise_1d(f, bounds, tol=1e-10, approx=None):
 
 
 class _Ops:
-    """The matrices of the information matrix as operators: dense for small N, sparse LU beyond."""
+    """The matrices of the information matrix as operators, through sparse LU factors of A and B.
+
+    ``dense`` only decides how traces are taken (exactly, by applying the operators to the identity,
+    O(n * nnz(LU)) time and n^2 memory; or by Hutchinson probes): no dense LAPACK inverse is used.
+    """
 
     def __init__(self, W, rho, lam, dense):
         self.W = W
         self.n = W.shape[0]
         self.dense = dense
-        if dense:
-            Wd = W.toarray()
-            eye = np.eye(self.n)
-            self.Ainv = np.linalg.inv(eye - rho * Wd) if rho is not None else None
-            self.Binv = np.linalg.inv(eye - lam * Wd) if lam is not None else None
-            self.Wd = Wd
-        else:
-            eye = sp.identity(self.n, format="csc")
-            opts = {"SymmetricMode": True}
-            self.luA = (spla.splu((eye - rho * W).tocsc(), permc_spec="MMD_AT_PLUS_A", options=opts)
-                        if rho is not None else None)
-            self.luB = (spla.splu((eye - lam * W).tocsc(), permc_spec="MMD_AT_PLUS_A", options=opts)
-                        if lam is not None else None)
+        eye = sp.identity(self.n, format="csc")
+        opts = {"SymmetricMode": True}
+        self.luA = (spla.splu((eye - rho * W).tocsc(), permc_spec="MMD_AT_PLUS_A", options=opts)
+                    if rho is not None else None)
+        self.luB = (spla.splu((eye - lam * W).tocsc(), permc_spec="MMD_AT_PLUS_A", options=opts)
+                    if lam is not None else None)
         self.lam = lam
 
     def A_inv(self, v):
-        return self.Ainv @ v if self.dense else self.luA.solve(np.asarray(v, dtype=float))
+        return self.luA.solve(np.asarray(v, dtype=float))
 
     def B_inv(self, v):
-        return self.Binv @ v if self.dense else self.luB.solve(np.asarray(v, dtype=float))
+        return self.luB.solve(np.asarray(v, dtype=float))
 
     def B(self, v):
         return v if self.lam is None else v - self.lam * (self.W @ v)
@@ -485,6 +482,12 @@ def spillover(data: pd.DataFrame, y: str, x, w, model: str = "sdm", method: str 
             notes=["Standard errors: OLS with s2 = SSE / (n - k)."],
         )
 
+    with one_blas_thread():
+        return _fit_ml(d, model, durbin_terms, xnames, notes, draws, seed, ci, logdet, progress)
+
+
+def _fit_ml(d, model, durbin_terms, xnames, notes, draws, seed, ci, logdet, progress):
+    """ML fit of a spatial model (called with BLAS limited to one thread; see ``one_blas_thread``)."""
     ld = make_logdet(d.W, logdet)
     # at large N one set of trace estimates serves the search bracket, the information matrix and
     # the effects

@@ -41,6 +41,7 @@ from ._logdet import (
     eigenvalues,
     extreme_eigenvalues,
     is_row_standardised,
+    one_blas_thread,
     series_order,
 )
 
@@ -88,9 +89,10 @@ class ImpactKernel:
         if method == "exact":
             dense = W.toarray()
             if self._const_rowsum is None:
-                lam, V = np.linalg.eig(dense)
+                with one_blas_thread():
+                    lam, V = np.linalg.eig(dense)
+                    b = np.linalg.solve(V, np.ones(n))
                 a = V.sum(axis=0)
-                b = np.linalg.solve(V, np.ones(n))
                 self._ab = a * b / n
             else:
                 lam = precomputed if precomputed is not None else eigenvalues(W)
