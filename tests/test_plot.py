@@ -20,7 +20,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 from pyproj import Geod
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 import spatialcluster as sc
 from spatialcluster import InputError, SpatialClusterWarning
@@ -442,3 +442,26 @@ def test_china_provinces_map():
         render(ax)
     assert not [w for w in caught if "glyph" in str(w.message).lower()]
     assert len(ax.get_legend().get_texts()) == 5
+
+
+def test_south_china_sea_inset():
+    try:
+        prov = sc.datasets.china_provinces()
+    except NotImplementedError:
+        pytest.skip("sc.datasets.china_provinces() is not written yet")
+    assert auto_crs(prov) == CHINA_ALBERS  # the islands down to 3.8° N do not change the projection
+    vietnam = gpd.GeoSeries([box(102.0, 8.5, 109.5, 23.4)], crs=4326).to_frame("geometry")
+    assert auto_crs(vietnam) != CHINA_ALBERS
+    ax = sc.plot.lisa_map(prov.assign(cluster="ns"))
+    (inset,) = ax.child_axes
+    assert inset.get_label() == "south_china_sea_inset"
+    assert len(inset.collections) == len(ax.collections)
+    to_map = gpd.GeoSeries([Point(112.0, 16.0), Point(114.0, 10.0)], crs=4326).to_crs(CHINA_ALBERS)
+    assert ax.get_ylim()[0] > to_map.y.max()  # the main frame stops north of the Paracels
+    x0, x1 = inset.get_xlim()
+    y0, y1 = inset.get_ylim()
+    assert all(x0 < p.x < x1 and y0 < p.y < y1 for p in to_map)  # the inset shows them
+    assert inset.texts[0].get_text() == "南海诸岛"
+    assert not sc.plot.lisa_map(prov.assign(cluster="ns"), inset=False).child_axes
+    assert not sc.plot.lisa_map(prov.loc[["460000"]].assign(cluster="ns")).child_axes  # Hainan alone
+    plt.close("all")

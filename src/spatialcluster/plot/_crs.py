@@ -11,8 +11,16 @@ from .._errors import InputError
 # Albers equal-area conic for China (standard parallels 25° N and 47° N, central meridian
 # 105° E), the projection of China's national atlases, on WGS84.
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +datum=WGS84 +units=m +no_defs"
-# Longitude / latitude box that contains mainland China, Hainan and Taiwan.
-_CHINA_BOX = (72.0, 17.0, 136.0, 54.5)
+# Longitude / latitude boxes of China: everything (the South China Sea islands reach 3.8° N)
+# and the part where the regions themselves lie (mainland, Hainan, Taiwan), so that e.g.
+# Vietnam or the Philippines alone do not count as China.
+_CHINA_BOX = (72.0, 3.0, 136.0, 54.5)
+_CHINA_CORE = (72.0, 17.0, 136.0, 54.5)
+
+
+def _inside(bounds, box) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return minx >= box[0] and miny >= box[1] and maxx <= box[2] and maxy <= box[3]
 
 
 def auto_crs(gdf: gpd.GeoDataFrame):
@@ -30,8 +38,8 @@ def auto_crs(gdf: gpd.GeoDataFrame):
 
     Notes
     -----
-    Projected data (and data without a CRS) are kept. Geographic data inside China's extent get
-    :data:`CHINA_ALBERS`; other geographic data an Albers equal-area conic fitted to their extent
+    Projected data (and data without a CRS) are kept. Geographic data inside China's extent
+    (South China Sea islands included) whose regions lie north of 17° N get :data:`CHINA_ALBERS`; other geographic data an Albers equal-area conic fitted to their extent
     (standard parallels at 1/6 and 5/6 of the latitude range, Snyder 1987, p. 99), or a Lambert
     azimuthal equal-area centred on the data when they reach a pole.
 
@@ -45,8 +53,9 @@ def auto_crs(gdf: gpd.GeoDataFrame):
     minx, miny, maxx, maxy = lonlat.total_bounds
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         return None
-    bx = _CHINA_BOX
-    if minx >= bx[0] and miny >= bx[1] and maxx <= bx[2] and maxy <= bx[3]:
+    if _inside((minx, miny, maxx, maxy), _CHINA_BOX) and _inside(
+        lonlat.geometry.dropna().representative_point().total_bounds, _CHINA_CORE
+    ):
         return CHINA_ALBERS
     lon0 = (minx + maxx) / 2
     if miny < -80 or maxy > 80:

@@ -20,6 +20,7 @@ from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS,
 from ._classify import classify_column, missing_column
 from ._crs import project
 from ._fonts import use_cjk_font
+from ._inset import add_inset, needs_inset
 
 EDGE_COLOR = "#636363"
 EDGE_WIDTH = 0.4
@@ -101,9 +102,13 @@ def _annotate(ax, gdf, labels):
         ax.annotate(str(text), (pt.x, pt.y), ha="center", va="center", fontsize=6, color="#252525")
 
 
-def _finish(ax, title, handles, legend_title, legend, legend_kwds=None):
+def _finish(ax, gdf, inset, title, handles, legend_title, legend, legend_kwds=None):
     ax.set_axis_off()
     ax.set_aspect("equal")
+    if inset:
+        north = needs_inset(gdf)
+        if north is not None:
+            add_inset(ax, gdf, north)
     if title is not None:
         ax.set_title(title)
     handles = [h for h in handles if h is not None]
@@ -140,6 +145,7 @@ def choropleth(
     fmt="{:.1f}",
     labels=None,
     legend_kwds=None,
+    inset=True,
 ):
     """Choropleth map of a numeric column with mapclassify classes.
 
@@ -173,6 +179,10 @@ def choropleth(
         Column whose text (e.g. region names) is written on each region.
     legend_kwds : dict, optional
         Passed to ``ax.legend`` (default ``loc="lower left"``, which suits maps of China).
+    inset : bool
+        For national maps of China with islands south of 17.5° N: frame the main map on the
+        mainland, Hainan and Taiwan and draw the South China Sea islands in an inset at the
+        lower right, as China's standard maps do. Other maps are unaffected.
 
     Returns
     -------
@@ -187,11 +197,11 @@ def choropleth(
     handles = [_patch(c, f"{lab} ({n})") for c, lab, n in zip(classes.colors, classes.labels, counts, strict=True)]
     handles.append(_draw_missing(ax, gdf[~has], missing_label))
     _annotate(ax, gdf, labels)
-    return _finish(ax, title, handles, str(column), legend, legend_kwds)
+    return _finish(ax, gdf, inset, title, handles, str(column), legend, legend_kwds)
 
 
 def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=(),
-                  missing_label="No data", legend_kwds=None):
+                  missing_label="No data", legend_kwds=None, inset=True):
     """Draw one fill per category in ``order`` and the regions whose code is missing; legend entries with
     counts (``always`` shown even when empty)."""
     handles = []
@@ -204,11 +214,11 @@ def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, 
             handles.append(_patch(colors[key], f"{names[key]} ({n})", hatch))
     handles.append(_draw_missing(ax, gdf[codes.isna().to_numpy()], missing_label))
     _annotate(ax, gdf, labels)
-    return _finish(ax, title, handles, legend_title, legend, legend_kwds)
+    return _finish(ax, gdf, inset, title, handles, legend_title, legend, legend_kwds)
 
 
 def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-             missing_label="No data", legend_kwds=None):
+             missing_label="No data", legend_kwds=None, inset=True):
     """LISA cluster map in GeoDa's colours.
 
     High-High red, Low-Low blue, High-Low light red, Low-High light blue, not significant light
@@ -224,7 +234,7 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
     regions : GeoDataFrame, optional
         The regions, indexed by region id: their geometries are used, and regions the result
         does not cover are drawn as missing. Needed when the result's frame has no geometry.
-    ax, crs, title, legend, labels, missing_label, legend_kwds
+    ax, crs, title, legend, labels, missing_label, legend_kwds, inset
         As in :func:`choropleth`.
 
     Returns
@@ -246,12 +256,12 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
     return _category_map(
         ax, gdf, codes, LISA_ORDER, LISA_COLORS, LISA_LABELS, {"island": ".."}, title, legend,
         "LISA cluster", labels, always=("ns", "HH", "LL", "LH", "HL"), missing_label=missing_label,
-        legend_kwds=legend_kwds,
+        legend_kwds=legend_kwds, inset=inset,
     )
 
 
 def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-                     missing_label="No data", legend_kwds=None):
+                     missing_label="No data", legend_kwds=None, inset=True):
     """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant (greens, as in GeoDa).
 
     Parameters
@@ -260,7 +270,7 @@ def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=Non
         A result with ``to_frame()`` or a frame with ``p_adjusted`` (after multiple-testing
         correction; used when present) or the pseudo p-value ``p_sim``. Regions without a
         p-value are drawn as islands when their ``cluster`` is "island", else as missing.
-    regions, ax, crs, title, legend, labels, missing_label, legend_kwds
+    regions, ax, crs, title, legend, labels, missing_label, legend_kwds, inset
         As in :func:`lisa_map`.
 
     Returns
@@ -290,12 +300,12 @@ def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=Non
     legend_title = "Adjusted p-value" if pcol == "p_adjusted" else "Pseudo p-value"
     return _category_map(
         ax, gdf, codes, order, colors, names, {"island": ".."}, title, legend, legend_title, labels,
-        always=order[:-1], missing_label=missing_label, legend_kwds=legend_kwds,
+        always=order[:-1], missing_label=missing_label, legend_kwds=legend_kwds, inset=inset,
     )
 
 
 def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-                missing_label="No data", legend_kwds=None):
+                missing_label="No data", legend_kwds=None, inset=True):
     """Getis–Ord Gi* hot-spot map: seven classes from ``bin`` (-3..3, cold/hot at 99/95/90 %).
 
     Parameters
@@ -303,7 +313,7 @@ def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, le
     result_or_gdf : GetisOrdResult or GeoDataFrame
         A result with ``to_frame()`` or a frame with a ``bin`` column in -3..3; regions without
         a bin are drawn white and hatched, as in :func:`choropleth`.
-    regions, ax, crs, title, legend, labels, missing_label, legend_kwds
+    regions, ax, crs, title, legend, labels, missing_label, legend_kwds, inset
         As in :func:`lisa_map`.
 
     Returns
@@ -329,6 +339,6 @@ def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, le
     order = sorted(HOTSPOT_COLORS, reverse=True)
     return _category_map(
         ax, gdf, codes, order, HOTSPOT_COLORS, HOTSPOT_LABELS, {}, title, legend, "Gi* hot spots", labels,
-        always=order, missing_label=missing_label, legend_kwds=legend_kwds,
+        always=order, missing_label=missing_label, legend_kwds=legend_kwds, inset=inset,
     )
 
