@@ -21,6 +21,7 @@ Usage::
     python benchmarks/bench_dask.py                 # N = 2,002,225 (1415 x 1415)
     python benchmarks/bench_dask.py --quick         # N = 20,164
     python benchmarks/bench_dask.py --n 4000000 --skip libpysal
+    python benchmarks/bench_dask.py --permutations 199 --threads 2 --skip libpysal   # lighter 2M run
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def row(name, seconds, work, unit, extra=""):
     print(f"  {name:<44} {seconds:8.2f} s   {work / seconds:12.3e} {unit}/s  {extra}", flush=True)
 
 
-def run(n_target, permutations, skip):
+def run(n_target, permutations, skip, thread_counts=(1, 2)):
     import geopandas as gpd
     from distributed import Client, LocalCluster
 
@@ -89,7 +90,7 @@ def run(n_target, permutations, skip):
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
 
     ref_local = ref_global = None
-    for threads in (1, 2):
+    for threads in sorted(thread_counts):  # the last (most threads) is the reference
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         run_local(*args, 9, SEED, keep=False, label="warm-up", progress=False)
         t, ref_local = clock(lambda: run_local(*args, permutations, SEED, keep=False, label="", progress=False))
@@ -154,10 +155,12 @@ def main(argv=None):
     parser.add_argument("--n", type=int, nargs="+", help="lattice sizes (rounded to a square)")
     parser.add_argument("--permutations", type=int, default=PERMUTATIONS)
     parser.add_argument("--skip", nargs="*", default=[], choices=["global", "contiguity", "libpysal"])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                        help="numba thread counts of the single-machine rows")
     args = parser.parse_args(argv)
     sizes = args.n or ([20_000] if args.quick else [2_000_000])
     for n in sizes:
-        run(n, args.permutations, set(args.skip))
+        run(n, args.permutations, set(args.skip), args.threads)
 
 
 if __name__ == "__main__":
