@@ -205,9 +205,6 @@ _DISPLAY = {
 }
 
 
-_EFFECTS = ("direct", "direct_p", "indirect", "indirect_p", "total", "total_p")
-
-
 def _one_off(kind_name, regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed,
              gpkg, quiet, debug, **kw):
     import spatialcluster as sc
@@ -289,8 +286,10 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
         res = sc.spillover(data, y=y, x=x, w=w, model=model)
         out.print(res.to_markdown(), markup=False)
         if getattr(res, "effects", None) is not None and len(res.effects):
+            from .pipeline.run import EFFECT_COLUMNS
+
             eff = res.effects
-            _print_frame(out, eff[[c for c in _EFFECTS if c in eff.columns] or list(eff.columns)],
+            _print_frame(out, eff[[c for c in EFFECT_COLUMNS if c in eff.columns] or list(eff.columns)],
                          f"{model.upper()} direct, indirect and total effects (p-values from simulation)")
         if gpkg is not None:
             sc.to_geopackage(gpkg, {"regions": data})

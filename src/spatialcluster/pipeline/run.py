@@ -190,6 +190,12 @@ class _Writer:
         self.files += [f"tables/{path.name}", f"tables/{path.stem}.md"]
         return path
 
+    def text(self, name: str, text: str) -> Path:
+        path = self.root / "tables" / name
+        atomic_write_text(path, text.rstrip("\n") + "\n")
+        self.files.append(f"tables/{name}")
+        return path
+
     def figure(self, name: str, draw) -> Path:
         import matplotlib
 
@@ -396,220 +402,291 @@ def run(cfg: Config, out, *, overwrite: bool = False, quiet: bool = False) -> Ru
         _progress.set_progress(previous)
 
 
+@dataclass
+class _Ctx:
+    """What the steps of one run share: the config, the joined data, the weights and the outputs so far."""
+
+    cfg: Config
+    root: Path
+    steps: Steps
+    wr: _Writer
+    data: pd.DataFrame
+    panels: dict
+    notes: dict
+    weights: dict
+    sections: list
+    layers: dict
+
+    @property
+    def c(self) -> dict:
+        return self.cfg.data
+
+    @property
+    def seed(self) -> int:
+        return self.c["project"]["seed"]
+
+    @property
+    def primary(self) -> str | None:
+        return self.cfg.primary_weights
+
+    @property
+    def w0(self):
+        return self.weights.get(self.primary)
+
+    @property
+    def maps(self) -> bool:
+        return self.c["outputs"]["maps"]
+
+    def panel(self, name: str) -> tuple[pd.DataFrame, str, str]:
+        """A panel table with its id and time column names."""
+        spec = next(t for t in self.c["inputs"]["tables"] if t["name"] == name)
+        panel = self.panels[name]
+        return panel, panel.columns[0], spec["time"]
+
+
 def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
-    import spatialcluster as sc
-
-    c = cfg.data
-    seed = c["project"]["seed"]
-    stats, models, outputs = c["statistics"], c["models"], c["outputs"]
-    wr = _Writer(root)
-    sections: list[dict] = []
-
     data, panels, input_files = load_inputs(cfg, steps)
     with steps.step("derive variables"):
-        data, notes = derive(data, (c.get("variables") or {}).get("derived"), cfg)
+        data, notes = derive(data, (cfg.data.get("variables") or {}).get("derived"), cfg)
         check_variables(cfg, data, panels)
     data = data.sort_index(kind="stable")
     data.index = data.index.astype(str)
+    keep = [col for col in data.columns if col == data.geometry.name or col in ("name_zh", "name_en", "group")
+            or pd.api.types.is_numeric_dtype(data[col])]
+    ctx = _Ctx(cfg, root, steps, _Writer(root), data, panels, notes, {}, [], {"regions": data[keep]})
 
-    # ---- weights
-    weights, wsummaries, wtexts = {}, {}, []
-    for spec in c.get("weights") or []:
-        with steps.step(f"build weights {spec['name']}"):
-            w = weights[spec["name"]] = _build_weights(sc, cfg, data, spec)
-            summary = sc.weights_summary(w, data)
+    wsummaries = _weights_step(ctx)
+    _choropleth_step(ctx)
+    _global_step(ctx)
+    _local_step(ctx, "lisa")
+    _local_step(ctx, "gistar")
+    _by_year_step(ctx)
+    _models_step(ctx)
+    _panel_step(ctx)
+    return _finish(ctx, input_files, wsummaries)
+
+
+def _weights_step(ctx: _Ctx) -> dict:
+    import spatialcluster as sc
+
+    wsummaries, texts = {}, []
+    for spec in ctx.c.get("weights") or []:
+        with ctx.steps.step(f"build weights {spec['name']}"):
+            w = ctx.weights[spec["name"]] = _build_weights(sc, ctx.cfg, ctx.data, spec)
+            summary = sc.weights_summary(w, ctx.data)
             wsummaries[spec["name"]] = _summary_dict(summary)
             if getattr(summary, "crs_reason", None):
                 wsummaries[spec["name"]]["distances"] = summary.crs_reason
-            wtexts.append(f"[{spec['name']}]\n{summary.summary()}")
-            steps.info(wtexts[-1])
-    primary = cfg.primary_weights
-    if weights:
+            texts.append(f"[{spec['name']}]\n{summary.summary()}")
+            ctx.steps.info(texts[-1])
+    if wsummaries:
         # one column per specification, statistics as rows in the summary's own order
-        wtable = pd.DataFrame.from_dict(wsummaries, orient="index").T.drop(index=["crs"], errors="ignore")
-        wtable.index.name = "statistic"
-        wr.table("weights_summary", wtable)
-        sections.append({
+        table = pd.DataFrame.from_dict(wsummaries, orient="index").T.drop(index=["crs"], errors="ignore")
+        table.index.name = "statistic"
+        ctx.wr.table("weights_summary", table)
+        ctx.sections.append({
             "title": "Spatial weights",
-            "text": "One row per weights specification; the first (" + str(primary) + ") is used for the local statistics "
-                    "and the maps, the others check that global results do not hinge on the choice of weights.",
-            "tables": [("Weights summary", wtable)], "images": [], "log": "\n\n".join(wtexts),
+            "text": f"One column per weights specification; the first ({ctx.primary}) is used for the local statistics, "
+                    "the maps and the models, the others check that global results do not hinge on the choice of weights.",
+            "tables": [("Weights summary", table)], "log": "\n\n".join(texts),
         })
+    return wsummaries
 
-    layers: dict[str, object] = {}
-    base_cols = [col for col in data.columns if col != data.geometry.name and pd.api.types.is_numeric_dtype(data[col])]
-    layers["regions"] = data[[col for col in data.columns if col == data.geometry.name or col in base_cols
-                              or col in ("name_zh", "name_en", "group")]]
 
-    # ---- choropleths
-    if outputs["maps"] and outputs["choropleths"]:
-        imgs = []
-        with steps.step("choropleth maps", total=len(outputs["choropleths"])) as advance:
-            for var in outputs["choropleths"]:
-                imgs.append(wr.figure(f"choropleth_{var}", lambda ax, v=var: sc.plot.choropleth(
-                    data, v, scheme=outputs["scheme"], k=outputs["classes"], ax=ax, title=_title(notes, v))))
+def _choropleth_step(ctx: _Ctx) -> None:
+    import spatialcluster as sc
+
+    out = ctx.c["outputs"]
+    if not (ctx.maps and out["choropleths"]):
+        return
+    imgs = []
+    with ctx.steps.step("choropleth maps", total=len(out["choropleths"])) as advance:
+        for var in out["choropleths"]:
+            imgs.append(ctx.wr.figure(f"choropleth_{var}", lambda ax, v=var: sc.plot.choropleth(
+                ctx.data, v, scheme=out["scheme"], k=out["classes"], ax=ax, title=_title(ctx.notes, v))))
+            advance()
+    ctx.sections.append({"title": "Maps", "text": _variables_text(out["choropleths"], ctx.notes), "images": imgs})
+
+
+def _global_step(ctx: _Ctx) -> None:
+    import spatialcluster as sc
+
+    variables, perms = ctx.c["statistics"]["global"], ctx.c["statistics"]["permutations"]
+    if not variables:
+        return
+    rows, imgs = [], []
+    with ctx.steps.step(f"global Moran's I ({perms} permutations)", total=len(variables) * len(ctx.weights)) as advance:
+        for var in variables:
+            for wname, w in ctx.weights.items():
+                g = sc.moran(ctx.data, var, w, permutations=perms, seed=ctx.seed)
+                rows.append({"variable": var, "weights": wname, **{k: _num(getattr(g, k, np.nan)) for k in
+                             ("I", "expected", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim")}})
+                if wname == ctx.primary and ctx.maps:
+                    title = f"Moran scatter plot: {_title(ctx.notes, var)} ({wname} weights)"
+                    imgs.append(ctx.wr.figure(f"moran_scatter_{var}",
+                                              lambda ax, g=g, t=title: sc.plot.moran_scatter(g, ax=ax, title=t)))
                 advance()
-        sections.append({"title": "Maps", "text": _variables_text(outputs["choropleths"], notes), "images": imgs})
+    table = pd.DataFrame(rows).set_index(["variable", "weights"])
+    ctx.wr.table("moran", table)
+    ctx.sections.append({"title": "Global spatial autocorrelation (Moran's I)",
+                         "text": _MORAN_TEXT.format(perms=perms, seed=ctx.seed) + "\n\n" + CITATIONS["moran"],
+                         "tables": [("Moran's I", table)], "images": imgs})
 
+
+def _local_step(ctx: _Ctx, key: str) -> None:
+    """LISA (``key="lisa"``) or Gi* (``key="gistar"``) for each variable, on the primary weights."""
+    import spatialcluster as sc
+
+    stats = ctx.c["statistics"]
+    variables = stats["local" if key == "lisa" else "hotspots"]
+    if not variables:
+        return
     perms, alpha, corr = stats["permutations"], stats["alpha"], stats["correction"]
-    correction = None if corr == "none" else corr
+    func = sc.local_moran if key == "lisa" else partial(sc.getis_ord, star=True)
+    draw_map = sc.plot.lisa_map if key == "lisa" else sc.plot.hotspot_map
+    what = "LISA clusters" if key == "lisa" else "Gi* hot and cold spots"
+    imgs, tabs, logs = [], [], []
+    with ctx.steps.step(f"{'LISA' if key == 'lisa' else 'Getis-Ord Gi*'} ({perms} permutations)", total=len(variables)) as advance:
+        for var in variables:
+            res = func(ctx.data, var, ctx.w0, permutations=perms, seed=ctx.seed, alpha=alpha,
+                       correction=None if corr == "none" else corr)
+            frame = _frame(res)
+            ctx.wr.table(f"{key}_{var}", frame)
+            tabs.append((f"Regions per class: {var}", _counts(frame)))
+            logs.append(f"{var}:\n{res.summary()}")
+            ctx.layers[f"{key}_{var}"] = _with_geometry(ctx.data, frame)
+            if ctx.maps:
+                title = f"{what}: {_title(ctx.notes, var)}\n({perms} permutations, {corr} correction, alpha {alpha})"
+                imgs.append(ctx.wr.figure(f"{key}_map_{var}", lambda ax, r=res, t=title: draw_map(
+                    r, ax=ax, regions=ctx.data, title=t)))
+            advance()
+    text = (_LISA_TEXT if key == "lisa" else _GI_TEXT).format(perms=perms, alpha=alpha, corr=corr, seed=ctx.seed, w=ctx.primary)
+    cites = "\n\n" + CITATIONS[key] + ("\n\n" + CITATIONS["fdr"] if corr.startswith("fdr") else "")
+    ctx.sections.append({"title": "Local clusters (LISA)" if key == "lisa" else "Hot and cold spots (Getis-Ord Gi*)",
+                         "text": text + cites, "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
 
-    # ---- global
-    if stats["global"]:
-        rows, imgs = [], []
-        with steps.step(f"global Moran's I ({perms} permutations)", total=len(stats["global"]) * len(weights)) as advance:
-            for var in stats["global"]:
-                for wname, w in weights.items():
-                    g = sc.moran(data, var, w, permutations=perms, seed=seed)
-                    rows.append({"variable": var, "weights": wname, **{k: _num(getattr(g, k, np.nan)) for k in
-                                 ("I", "expected", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim")}})
-                    if wname == primary and outputs["maps"]:
-                        title = f"Moran scatter plot: {_title(notes, var)} ({wname} weights)"
-                        imgs.append(wr.figure(f"moran_scatter_{var}", lambda ax, g=g, t=title: sc.plot.moran_scatter(g, ax=ax, title=t)))
-                    advance()
-        mtab = pd.DataFrame(rows).set_index(["variable", "weights"])
-        wr.table("moran", mtab)
-        sections.append({"title": "Global spatial autocorrelation (Moran's I)", "text": _MORAN_TEXT.format(perms=perms, seed=seed)
-                         + "\n\n" + CITATIONS["moran"], "tables": [("Moran's I", mtab)], "images": imgs})
 
-    # ---- local
-    w0 = weights.get(primary)
-    for section, key in (("local", "lisa"), ("hotspots", "gistar")):
-        if not stats[section]:
-            continue
-        imgs, tabs, logs = [], [], []
-        func = sc.local_moran if key == "lisa" else partial(sc.getis_ord, star=True)
-        with steps.step(f"{'LISA' if key == 'lisa' else 'Getis-Ord Gi*'} ({perms} permutations)", total=len(stats[section])) as advance:
-            for var in stats[section]:
-                res = func(data, var, w0, permutations=perms, seed=seed, alpha=alpha, correction=correction)
-                frame = _frame(res)
-                name = f"{key}_{var}"
-                wr.table(name, frame)
-                tabs.append((f"Regions per class: {var}", _counts(frame)))
-                logs.append(f"{var}:\n{res.summary()}")
-                layers[name] = _with_geometry(data, frame)
-                if outputs["maps"]:
-                    label = f"{_title(notes, var)}\n({perms} permutations, {corr} correction, alpha {alpha})"
-                    draw = (lambda ax, r=res, t=label: sc.plot.lisa_map(r, ax=ax, regions=data, title=f"LISA clusters: {t}")) \
-                        if key == "lisa" else \
-                        (lambda ax, r=res, t=label: sc.plot.hotspot_map(r, ax=ax, regions=data, title=f"Gi* hot and cold spots: {t}"))
-                    imgs.append(wr.figure(f"{key}_map_{var}", draw))
-                advance()
-        title = "Local clusters (LISA)" if key == "lisa" else "Hot and cold spots (Getis-Ord Gi*)"
-        text = (_LISA_TEXT if key == "lisa" else _GI_TEXT).format(perms=perms, alpha=alpha, corr=corr, seed=seed, w=primary)
-        sections.append({"title": title, "text": text + "\n\n" + CITATIONS[key] + ("\n\n" + CITATIONS["fdr"] if corr.startswith("fdr") else ""),
-                         "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
+def _by_year_step(ctx: _Ctx) -> None:
+    import spatialcluster as sc
 
-    # ---- by year
-    if stats.get("by_year"):
-        by = stats["by_year"]
-        tspec = next(t for t in c["inputs"]["tables"] if t["name"] == by["table"])
-        panel = panels[by["table"]]
-        idname = panel.columns[0]
-        with steps.step("Moran's I and LISA by year"):
-            for var in by["columns"]:
-                _check_panel_years(panel, var, idname, tspec["time"], by["table"])
-                myr = sc.moran_by_year(panel, var, w0, id=idname, time=tspec["time"], permutations=perms, seed=seed)
-                mframe = _frame(myr)
-                wr.table(f"moran_by_year_{var}", mframe)
-                imgs = [wr.figure(f"moran_by_year_{var}", lambda ax, r=myr: r.plot(ax=ax))] if outputs["maps"] else []
-                lyr = sc.lisa_by_year(panel, var, w0, id=idname, time=tspec["time"], permutations=perms, seed=seed,
-                                      alpha=alpha, correction=correction)
-                lframe = _frame(lyr)
-                wr.table(f"lisa_by_year_{var}", lframe)
-                trans = getattr(lyr, "transitions", None)
-                trans = trans() if callable(trans) else trans
-                tables = [(f"Moran's I by year: {var}", mframe)]
-                if isinstance(trans, pd.DataFrame):
-                    wr.table(f"lisa_transitions_{var}", trans)
-                    tables.append((f"LISA transitions: {var}", trans))
-                sections.append({"title": f"Clusters by year: {var}", "text": _BYYEAR_TEXT, "tables": tables, "images": imgs,
-                                 "log": lyr.summary()})
+    stats = ctx.c["statistics"]
+    by = stats.get("by_year")
+    if not by:
+        return
+    perms, alpha, corr = stats["permutations"], stats["alpha"], stats["correction"]
+    panel, id_name, time = ctx.panel(by["table"])
+    with ctx.steps.step("Moran's I and LISA by year", total=len(by["columns"])) as advance:
+        for var in by["columns"]:
+            _check_panel_years(panel, var, id_name, time, by["table"])
+            kw = dict(id=id_name, time=time, permutations=perms, seed=ctx.seed)
+            moran = sc.moran_by_year(panel, var, ctx.w0, **kw)
+            lisa = sc.lisa_by_year(panel, var, ctx.w0, alpha=alpha, correction=None if corr == "none" else corr, **kw)
+            mframe, transitions = _frame(moran), lisa.transitions()
+            ctx.wr.table(f"moran_by_year_{var}", mframe)
+            ctx.wr.table(f"lisa_by_year_{var}", _frame(lisa))
+            ctx.wr.table(f"lisa_transitions_{var}", transitions)
+            imgs = [ctx.wr.figure(f"moran_by_year_{var}", lambda ax, r=moran: r.plot(ax=ax))] if ctx.maps else []
+            ctx.sections.append({"title": f"Clusters by year: {var}", "text": _BYYEAR_TEXT, "images": imgs,
+                                 "tables": [(f"Moran's I by year: {var}", mframe), (f"LISA transitions: {var}", transitions)],
+                                 "log": lisa.summary()})
+            advance()
 
-    # ---- models
-    if models.get("y") and (models["selection"] or models["cross_section"]):
-        y, x = models["y"], models["x"]
-        tabs, imgs, logs = [], [], []
-        if models["selection"]:
-            with steps.step("model selection"):
-                sel = sc.select_model(data, y=y, x=x, w=w0)
-                tests = sel.tests
-                wr.table("model_selection", tests)
-                log = sel.log if isinstance(sel.log, str) else "\n".join(map(str, sel.log))
-                atomic_write_text(root / "tables" / "model_selection_log.txt", log + "\n")
-                wr.files.append("tables/model_selection_log.txt")
-                tabs.append(("Specification tests", tests))
-                logs.append(f"Recommended model: {sel.recommended}\n{log}")
-                steps.info(f"recommended model: {sel.recommended}\n{log}")
-        for model in models["cross_section"]:
-            with steps.step(f"{model.upper()} model"):
-                res = sc.spillover(data, y=y, x=x, w=w0, model=model, **_seed_kw(sc.spillover, seed))
-                coef = _frame(res)
-                wr.table(f"model_{model}", coef)
-                md = root / "tables" / f"model_{model}_journal.md"
-                atomic_write_text(md, res.to_markdown() + "\n")
-                wr.files.append(f"tables/{md.name}")
-                tabs.append((f"{model.upper()} coefficients", coef))
-                eff = getattr(res, "effects", None)
-                if isinstance(eff, pd.DataFrame) and len(eff):
-                    wr.table(f"effects_{model}", eff)
-                    shown = [col for col in ("direct", "direct_p", "indirect", "indirect_p", "total", "total_p") if col in eff.columns]
-                    steps.info(f"{model.upper()} effects on {y}:\n" + markdown_table(eff[shown] if shown else eff))
-                    tabs.append((f"{model.upper()} direct, indirect and total effects", eff))
-                    if outputs["maps"]:
-                        imgs.append(wr.figure(f"effects_{model}", lambda ax, r=res, m=model: sc.plot.effects_plot(
-                            r, ax=ax, title=f"{m.upper()}: direct, indirect and total effects on {y}")))
-                logs.append(res.summary())
-        sections.append({"title": "Spillover models", "text": _MODEL_TEXT.format(y=y, x=", ".join(x), w=primary) + "\n"
-                         + CITATIONS["selection"] + "\n\n" + CITATIONS["effects"], "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
-    if models.get("panel"):
-        spec = models["panel"]
-        tspec = next(t for t in c["inputs"]["tables"] if t["name"] == spec["table"])
-        panel = panels[spec["table"]]
-        with steps.step(f"panel {spec['model'].upper()} ({spec['effects']} effects)"):
-            res = sc.spillover_panel(panel, y=spec["y"], x=spec["x"], w=w0, id=panel.columns[0], time=tspec["time"],
-                                     model=spec["model"], effects=spec["effects"], **_seed_kw(sc.spillover_panel, seed))
+
+def _models_step(ctx: _Ctx) -> None:
+    import spatialcluster as sc
+
+    models = ctx.c["models"]
+    if not (models.get("y") and (models["selection"] or models["cross_section"])):
+        return
+    y, x = models["y"], models["x"]
+    tabs, imgs, logs = [], [], []
+    if models["selection"]:
+        with ctx.steps.step("model selection"):
+            sel = sc.select_model(ctx.data, y=y, x=x, w=ctx.w0)
+            log = sel.log if isinstance(sel.log, str) else "\n".join(map(str, sel.log))
+            ctx.wr.table("model_selection", sel.tests)
+            ctx.wr.text("model_selection_log.txt", log)
+            tabs.append(("Specification tests", sel.tests))
+            logs.append(f"Recommended model: {sel.recommended}\n{log}")
+            ctx.steps.info(f"recommended model: {sel.recommended}\n{log}")
+    for model in models["cross_section"]:
+        with ctx.steps.step(f"{model.upper()} model"):
+            res = sc.spillover(ctx.data, y=y, x=x, w=ctx.w0, model=model, seed=ctx.seed)
             coef = _frame(res)
-            wr.table(f"panel_{spec['model']}", coef)
-            tabs = [("Coefficients", coef)]
-            if isinstance(getattr(res, "effects", None), pd.DataFrame):
-                wr.table(f"panel_effects_{spec['model']}", res.effects)
-                tabs.append(("Effects", res.effects))
-        sections.append({"title": "Panel spillover model", "text": CITATIONS["panel"], "tables": tabs, "images": [], "log": res.summary()})
+            ctx.wr.table(f"model_{model}", coef)
+            ctx.wr.text(f"model_{model}_journal.md", res.to_markdown())
+            tabs.append((f"{model.upper()} coefficients", coef))
+            eff = res.effects
+            if isinstance(eff, pd.DataFrame) and len(eff):
+                ctx.wr.table(f"effects_{model}", eff)
+                shown = [col for col in EFFECT_COLUMNS if col in eff.columns] or list(eff.columns)
+                ctx.steps.info(f"{model.upper()} effects on {y}:\n" + markdown_table(eff[shown]))
+                tabs.append((f"{model.upper()} direct, indirect and total effects", eff))
+                if ctx.maps:
+                    imgs.append(ctx.wr.figure(f"effects_{model}", lambda ax, r=res, m=model: sc.plot.effects_plot(
+                        r, ax=ax, title=f"{m.upper()}: direct, indirect and total effects on {y}")))
+            logs.append(res.summary())
+    text = _MODEL_TEXT.format(y=y, x=", ".join(x), w=ctx.primary) + "\n\n" + CITATIONS["selection"] + "\n\n" + CITATIONS["effects"]
+    ctx.sections.append({"title": "Spillover models", "text": text, "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
 
-    # ---- GeoPackage, report, manifest
-    if outputs["gpkg"]:
-        with steps.step("GeoPackage"):
-            styles = {"regions": {"column": outputs["choropleths"][0], "scheme": outputs["scheme"], "k": outputs["classes"]}} \
-                if outputs["choropleths"] else None
-            sc.to_geopackage(root / "results.gpkg", layers, styles=styles)
-            wr.files.append("results.gpkg")
+
+def _panel_step(ctx: _Ctx) -> None:
+    import spatialcluster as sc
+
+    spec = ctx.c["models"].get("panel")
+    if not spec:
+        return
+    panel, id_name, time = ctx.panel(spec["table"])
+    with ctx.steps.step(f"panel {spec['model'].upper()} ({spec['effects']} effects)"):
+        res = sc.spillover_panel(panel, y=spec["y"], x=spec["x"], w=ctx.w0, id=id_name, time=time,
+                                 model=spec["model"], effects=spec["effects"], seed=ctx.seed)
+        coef = _frame(res)
+        ctx.wr.table(f"panel_{spec['model']}", coef)
+        tabs = [("Coefficients", coef)]
+        if isinstance(res.effects, pd.DataFrame) and len(res.effects):
+            ctx.wr.table(f"panel_effects_{spec['model']}", res.effects)
+            tabs.append(("Effects", res.effects))
+    ctx.sections.append({"title": "Panel spillover model", "text": CITATIONS["panel"], "tables": tabs, "log": res.summary()})
+
+
+def _finish(ctx: _Ctx, input_files: list, wsummaries: dict) -> RunResult:
+    """The GeoPackage, the report and the manifest."""
+    import spatialcluster as sc
+
+    c, out = ctx.c, ctx.c["outputs"]
+    if out["gpkg"]:
+        with ctx.steps.step("GeoPackage"):
+            styles = {"regions": {"column": out["choropleths"][0], "scheme": out["scheme"], "k": out["classes"]}} \
+                if out["choropleths"] else None
+            sc.to_geopackage(ctx.root / "results.gpkg", ctx.layers, styles=styles)
+            ctx.wr.files.append("results.gpkg")
     versions = software_versions()
     manifest = {
         "spatialcluster": versions.get("spatialcluster"),
         "title": c["project"]["title"],
         "software": versions,
-        "seeds": {"project": seed, "permutations": perms},
+        "seeds": {"project": ctx.seed, "permutations": c["statistics"]["permutations"]},
         "inputs": _inputs_checksums(input_files),
         "config": _prune(c),
-        "config_source": cfg.source,
-        "config_file": cfg.name,
+        "config_source": ctx.cfg.source,
+        "config_file": ctx.cfg.name,
         "weights": wsummaries,
-        "layers": sorted(layers) if outputs["gpkg"] else [],
-        "variables": notes,
+        "layers": sorted(ctx.layers) if out["gpkg"] else [],
+        "variables": ctx.notes,
     }
-    if outputs["report"]:
-        with steps.step("HTML report"):
-            meta = {"software": versions, "seeds": manifest["seeds"], "config file": cfg.name,
+    if out["report"]:
+        with ctx.steps.step("HTML report"):
+            meta = {"software": versions, "seeds": manifest["seeds"], "config file": ctx.cfg.name,
                     "inputs (sha256)": manifest["inputs"]}
-            intro = {"title": "Data", "text": (c["project"]["description"] or "") + "\n\n" + _variables_text(list(notes), notes)}
-            if steps.notes:
+            intro = {"title": "Data", "text": (c["project"]["description"] or "") + "\n\n" + _variables_text(list(ctx.notes), ctx.notes)}
+            sections = [intro] + ctx.sections
+            if ctx.steps.notes:
                 sections.append({"title": "Notes", "text": "What the package changed or decided on the way, step by step.",
-                                 "log": "\n".join(f"[{n['step']}] {n['message']}" for n in steps.notes)})
-            sc.write_report(root / "report.html", title=c["project"]["title"], sections=[intro] + sections, meta=meta)
-            wr.files.append("report.html")
-    wr.files.append("manifest.json")
-    return RunResult(out=root, files=sorted(wr.files), manifest=manifest, data=data)
+                                 "log": "\n".join(f"[{n['step']}] {n['message']}" for n in ctx.steps.notes)})
+            sc.write_report(ctx.root / "report.html", title=c["project"]["title"], sections=sections, meta=meta)
+            ctx.wr.files.append("report.html")
+    ctx.wr.files.append("manifest.json")
+    return RunResult(out=ctx.root, files=sorted(ctx.wr.files), manifest=manifest, data=ctx.data)
 
 
 def _check_panel_years(panel: pd.DataFrame, column: str, id_name: str, time: str, table: str) -> None:
@@ -621,13 +698,13 @@ def _check_panel_years(panel: pd.DataFrame, column: str, id_name: str, time: str
     n_regions = panel[id_name].nunique()
     per_year = missing.groupby(time)[id_name].apply(list)
     empty = [str(y) for y, ids in per_year.items() if len(ids) == n_regions]
-    partial = {str(y): ids for y, ids in per_year.items() if len(ids) < n_regions}
+    some = {str(y): ids for y, ids in per_year.items() if len(ids) < n_regions}
     parts = []
     if empty:
         parts.append(f"no value at all in year(s) {', '.join(empty)}")
-    if partial:
+    if some:
         parts.append("; ".join(f"{y}: missing for {', '.join(map(str, ids[:10]))}{' ...' if len(ids) > 10 else ''}"
-                               for y, ids in list(partial.items())[:10]))
+                               for y, ids in list(some.items())[:10]))
     raise InputError(
         f"panel table {table!r}, column {column!r}: {'; '.join(parts)}. Statistics by year need every region in every "
         "year: remove those years (or regions) from the table, or fill them from a sourced value."
@@ -718,15 +795,6 @@ def _with_geometry(data, frame: pd.DataFrame):
     return gpd.GeoDataFrame(geo, geometry=data.geometry.name, crs=data.crs)
 
 
-def _seed_kw(func, seed) -> dict:
-    import inspect
-
-    try:
-        return {"seed": seed} if "seed" in inspect.signature(func).parameters else {}
-    except (TypeError, ValueError):
-        return {}
-
-
 def _title(notes, name) -> str:
     """A map title: the variable's description up to its first colon (long ones), else its name."""
     text = " ".join(str(notes.get(name) or name).split())
@@ -754,6 +822,7 @@ _GI_TEXT = (
     "({perms} permutations, seed {seed}) on the {w} weights; bins -3..3 are cold/hot spots at 99/95/90 % confidence, 0 not significant."
 )
 _BYYEAR_TEXT = "Moran's I for each year and LISA labels per year with the transitions between consecutive years."
+EFFECT_COLUMNS = ("direct", "direct_p", "indirect", "indirect_p", "total", "total_p")
 _MODEL_TEXT = (
     "Dependent variable {y}; explanatory variables {x}; weights {w}. Model selection starts from OLS with the LM tests "
     "(and their robust forms), then tests the spatial Durbin model against its restrictions (SAR, SEM, SLX) by likelihood "
