@@ -111,10 +111,12 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
         are written as attribute tables, without a style.
     styles : dict of str -> dict, optional
         Per-layer style options for :func:`spatialcluster.export.layer_style`: ``column``,
-        ``kind`` ("lisa", "hotspot", "graduated"), ``scheme``, ``k``, ``bins``, ``cmap``, ``fmt``.
-        Default: LISA colours for ``cluster``, Gi* colours for ``bin``, else quantiles of the
-        first z-score or numeric column, the same classes :func:`spatialcluster.plot.choropleth`
-        draws.
+        ``kind`` ("lisa", "hotspot", "graduated", "significance"), ``scheme``, ``k``, ``bins``,
+        ``cmap``, ``fmt``. Default: LISA colours for ``cluster``, Gi* colours for ``bin``, else
+        quantiles of the first z-score or numeric column, the same classes
+        :func:`spatialcluster.plot.choropleth` draws. QGIS's graduated renderer has no class for
+        NULL, so features with a missing value are not drawn there (the matplotlib map hatches
+        them); categorized styles have a catch-all "No data" category.
     overwrite : bool
         Replace an existing file (else :class:`InputError`).
 
