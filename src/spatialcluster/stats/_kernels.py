@@ -1,9 +1,11 @@
 """Numba kernels for conditional and total permutation inference.
 
 Why our own kernels instead of ``esda.crand``: esda copies all N values for every observation
-(``z[np.arange(n) != i]``, which makes it quadratic in N) and keeps an N x permutations matrix of
-simulated statistics by default; here each observation draws its neighbours' indices from 0..N-2
-and shifts them past itself, so memory is O(N) unless the simulations are asked for.
+(``z[np.arange(n) != i]``, which makes it quadratic in N), keeps an N x permutations matrix of
+simulated statistics by default and uses one table of draws for every observation. Here each
+observation reads a per-block draw table through its own random offset (see ``_local_block``),
+never copies the data, and keeps only counts and moments: memory is O(N) plus a
+k_max x permutations table per thread unless the simulations are asked for.
 
 Reproducibility: every observation (local statistics) and every permutation (global statistics)
 has its own SplitMix64 random stream keyed by ``(seed, index)``. Results therefore do not depend
@@ -187,8 +189,14 @@ def _tally(acc, si, obs):
 
 
 @njit(cache=True, parallel=True)
-def _local_parallel(bounds, indptr, indices, weights, selfw, values, doubled, scale, permutations,
-                    seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims):
+def _local_parallel(bounds, indptr, indices, weights, selfw, values, scale, permutations, seed,
+                    keep, k_max, n_ge, n_le, mean, sd, observed, sims):
+    """Run ``_local_block`` on the ranges ``bounds[c]..bounds[c+1]`` in parallel.
+
+    ``k_max`` fixes the draw tables' height: callers running a subset of the observations (the
+    Dask chunks) pass the global largest neighbour count so the draws match a single call.
+    """
+    doubled = np.concatenate((values, values))
     for c in prange(bounds.shape[0] - 1):
         _local_block(bounds[c], bounds[c + 1], indptr, indices, weights, selfw, values, doubled,
                      scale, permutations, seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims)
@@ -216,10 +224,10 @@ def local_permutation(indptr, indices, weights, selfw, values, scale, permutatio
         out = local_buffers(n, permutations, keep)
     k_max = int(np.diff(indptr).max()) if n else 0
     bounds = _bounds(start, stop, numba.get_num_threads(), _BLOCK)
-    values = np.ascontiguousarray(values, dtype=np.float64)
     _local_parallel(bounds, indptr.astype(np.int64), indices.astype(np.int64),
                     np.ascontiguousarray(weights, dtype=np.float64),
-                    np.ascontiguousarray(selfw, dtype=np.float64), values, np.concatenate([values, values]),
+                    np.ascontiguousarray(selfw, dtype=np.float64),
+                    np.ascontiguousarray(values, dtype=np.float64),
                     np.ascontiguousarray(scale, dtype=np.float64), int(permutations),
                     np.uint64(seed), bool(keep), k_max, out["n_ge"], out["n_le"], out["mean"],
                     out["sd"], out["observed"], out["sims"])
