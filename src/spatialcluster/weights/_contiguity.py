@@ -24,85 +24,108 @@ def contiguity(geoms: np.ndarray, ids: pd.Index, *, rook: bool) -> Graph:
 
     Islands appear as zero-weight self-loops, as in libpysal.
     """
-    n = len(geoms)
     if rook:
         owner, keys = _edge_keys(geoms)
+        order = np.argsort(keys, kind="stable")
+        start = _run_starts(keys[order])
     else:
         coords, owner = shapely.get_coordinates(geoms, return_index=True)
-        keys = _vertex_ids(coords)
-    focal, neighbor = _pairs_sharing_a_key(keys, owner, n)
+        order, start = _sort_points(coords)
+    focal, neighbor = _pairs_in_groups(owner[order], start, len(geoms))
     return _graph(focal, neighbor, ids)
 
 
-def _vertex_ids(coords: np.ndarray) -> np.ndarray:
-    """An integer per distinct (x, y), exact (equal coordinates <=> equal id)."""
-    xy = coords + 0.0  # -0.0 -> 0.0, so that equal numbers get equal bits
-    bits = xy.view(np.uint64)
-    # Sort by a 64-bit mix of both coordinates, then confirm equality on the coordinates
-    # themselves: runs of equal hashes with different points (collisions) fall back to an
-    # exact lexicographic sort.
-    h = bits[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ (bits[:, 1] + np.uint64(0x632BE59BD9B4E019))
-    order = np.argsort(h)
-    sx, sy, sh = xy[order, 0], xy[order, 1], h[order]
-    same_hash = sh[1:] == sh[:-1]
-    same_point = (sx[1:] == sx[:-1]) & (sy[1:] == sy[:-1])
-    if np.any(same_hash & ~same_point):  # pragma: no cover - 64-bit collision
-        order = np.lexsort((xy[:, 1], xy[:, 0]))
-        sx, sy = xy[order, 0], xy[order, 1]
-        same_point = (sx[1:] == sx[:-1]) & (sy[1:] == sy[:-1])
-    # A point equal to its predecessor in sorted order shares its id; hash runs hold all
-    # copies of a point (equal points have equal bits, hence equal hashes).
-    new = np.concatenate(([True], ~same_point))
-    ids = np.empty(len(xy), dtype=np.int64)
-    ids[order] = np.cumsum(new) - 1
-    return ids
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """True where a sorted array takes a new value."""
+    start = np.empty(len(values), dtype=bool)
+    start[:1] = True
+    np.not_equal(values[1:], values[:-1], out=start[1:])
+    return start
+
+
+def _sort_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A stable lexicographic order of the points, and True where a new distinct point starts.
+
+    Exact comparison (-0.0 equals 0.0), as libpysal's dict of coordinate tuples.
+    """
+    x, y = coords[:, 0], coords[:, 1]
+    order = np.lexsort((y, x))
+    sx, sy = x[order], y[order]
+    start = _run_starts(sx)
+    start[1:] |= sy[1:] != sy[:-1]
+    return order, start
+
+
+def _ring_coordinates(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates of every ring, with their ring number and polygon, in polygon order.
+
+    Polygons without holes are their own single ring; only multipart polygons and polygons
+    with holes are split into rings (shapely clones geometries to do so, which is slow).
+    """
+    n = len(geoms)
+    simple = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    where_simple, where_complex = np.flatnonzero(simple), np.flatnonzero(~simple)
+    coords, idx = shapely.get_coordinates(geoms[where_simple], return_index=True)
+    owner, ring = where_simple[idx], where_simple[idx]
+    if len(where_complex):
+        parts, part_of = shapely.get_parts(geoms[where_complex], return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        c2, ring2 = shapely.get_coordinates(rings, return_index=True)
+        coords = np.concatenate((coords, c2))
+        owner = np.concatenate((owner, where_complex[part_of[ring_part[ring2]]]))
+        ring = np.concatenate((ring, n + ring2))  # ring numbers distinct from the simple ones
+        # Back to polygon order (two sorted runs: timsort merges them in linear time).
+        order = np.argsort(owner, kind="stable")
+        coords, owner, ring = coords[order], owner[order], ring[order]
+    return coords, ring, owner
 
 
 def _edge_keys(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For every ring segment: the polygon it belongs to, and an id of its (unordered) ends."""
-    parts, part_owner = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    vid = _vertex_ids(coords)
+    coords, ring_of, owner = _ring_coordinates(geoms)
+    order, start = _sort_points(coords)
+    vid = np.empty(len(order), dtype=np.int64)
+    vid[order] = np.cumsum(start) - 1
     same_ring = ring_of[1:] == ring_of[:-1]  # segments never join two rings
     a, b = vid[:-1][same_ring], vid[1:][same_ring]
-    owner = part_owner[ring_part[ring_of[:-1][same_ring]]]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = lo != hi  # repeated consecutive vertices are not edges
     n_vertices = np.int64(vid.max() + 1) if len(vid) else np.int64(1)
-    return owner[keep], lo[keep] * n_vertices + hi[keep]
+    return owner[:-1][same_ring][keep], lo[keep] * n_vertices + hi[keep]
 
 
-def _pairs_sharing_a_key(keys: np.ndarray, owner: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """All ordered pairs (i, j), i != j, of polygons that share at least one key."""
-    owner = owner.astype(np.int64)
-    if len(keys) and int(keys.max()) >= np.iinfo(np.int64).max // max(n, 1) - 1:
-        keys = np.unique(keys, return_inverse=True)[1].astype(np.int64)  # densify: key * n must fit
-    # Distinct (key, polygon) incidences, grouped by key.
-    inc = _sorted_unique(keys * np.int64(n) + owner)
-    k, g = inc // n, inc % n
-    start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-    size = np.diff(np.append(start, len(k)))
+def _pairs_in_groups(members: np.ndarray, start: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """All ordered pairs (i, j), i != j, of polygons in the same group, sorted by (i, j).
+
+    ``members`` lists the polygon of each vertex (or edge) sorted by group, ``start`` marks
+    each group's first element. The sorts are stable and the inputs in geometry order, so
+    members are non-decreasing within a group and repeats are adjacent.
+    """
+    members = members.astype(np.int64)
+    keep = start.copy()
+    keep[1:] |= members[1:] != members[:-1]  # one incidence per (group, polygon)
+    members, start = members[keep], start[keep]
+    first = np.flatnonzero(start)
+    size = np.diff(np.append(first, len(members)))
     shared = size > 1
-    start, size = start[shared], size[shared]
-    if not len(start):
+    first, size = first[shared], size[shared]
+    if not len(first):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    # Each member of a group of size s pairs with the s - 1 others: enumerate (member, other)
-    # within groups by repeating group offsets, without a Python loop.
-    member = np.repeat(start, size) + _ragged_arange(size)
+    # Each member of a group of size s pairs with every member of it (itself removed below):
+    # enumerate (member, other) by repeating group offsets, without a Python loop.
+    member = np.repeat(first, size) + _ragged_arange(size)
     reps = np.repeat(size, size)
-    first = np.repeat(np.repeat(start, size), reps)
-    other = first + _ragged_arange(reps)
-    a, b = g[np.repeat(member, reps)], g[other]
+    other = np.repeat(np.repeat(first, size), reps) + _ragged_arange(reps)
+    a, b = members[np.repeat(member, reps)], members[other]
     keep = a != b
     pair = _sorted_unique(a[keep] * np.int64(n) + b[keep])  # sorted by (focal, neighbour)
-    return pair // n, pair % n
+    return np.divmod(pair, np.int64(n))
 
 
 def _sorted_unique(x: np.ndarray) -> np.ndarray:
     """Sorted distinct values; a plain sort is several times faster than np.unique's hashing here."""
     x = np.sort(x)
-    return x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x
+    return x[_run_starts(x)]
 
 
 def _ragged_arange(sizes: np.ndarray) -> np.ndarray:
