@@ -132,6 +132,15 @@ def progress_steps(seconds, progress, steps=20):
     return steps if _progress.enabled(progress) else 1
 
 
+def engine_client(engine, client):
+    """The Dask client for ``engine="dask"`` (or a passed ``client``); None runs on this machine."""
+    if engine in (None, "numba") and client is None:
+        return None
+    from ._dask import resolve_engine
+
+    return resolve_engine(engine, client)
+
+
 def standardise(x):
     """(x - mean) / std with ddof = 0, as esda does for local statistics."""
     return (x - x.mean()) / x.std()

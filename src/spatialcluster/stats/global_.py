@@ -122,10 +122,14 @@ def moran_moments(W: sp.csr_matrix, z: np.ndarray):
     return ei, var_norm, var_rand, s0
 
 
-def _permute(W, left, right, permutations, seed, same, label, progress):
+def _permute(W, left, right, permutations, seed, same, label, progress, client=None):
     """Permuted cross-products, run in slices when a progress bar is shown (same draws)."""
     if not permutations:
         return None
+    if client is not None:
+        from ._dask import run_global
+
+        return run_global(W, left, right, permutations, seed, same, label, progress, client=client)
     steps = _core.progress_steps(permutations * (W.nnz + W.shape[0]) * 2e-9, progress)
     edges = np.linspace(0, permutations, steps + 1).astype(int)
     out = []
@@ -148,7 +152,8 @@ def _finish(I, sims, permutations, alternative):
     return p_sim, z_sim
 
 
-def moran(data, column, w, permutations=999, seed=None, alternative="two-sided", progress=None):
+def moran(data, column, w, permutations=999, seed=None, alternative="two-sided", progress=None,
+          engine=None, client=None):
     """Global Moran's I (Moran 1950; Cliff & Ord 1981) with three kinds of inference.
 
     Parameters
@@ -168,6 +173,11 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
         (one-tailed on the side of the observed value).
     progress : bool, optional
         Force the progress bar on or off; by default it shows for runs longer than ~2 s.
+    engine : {None, "numba", "dask"}, optional
+        "dask" splits the permutations over a ``dask.distributed`` cluster (``client`` or the
+        running one); permutation p is drawn from the same stream wherever it runs.
+    client : dask.distributed.Client, optional
+        Implies ``engine="dask"``.
 
     Returns
     -------
@@ -193,7 +203,8 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
     scale = n / s0 / (z @ z)
     I = float(scale * (z @ (W @ z)))
     seed = _core.resolve_seed(seed) if permutations else None
-    cross = _permute(W, z, z, permutations, seed, True, f"Moran's I ({column})", progress)
+    cross = _permute(W, z, z, permutations, seed, True, f"Moran's I ({column})", progress,
+                     _core.engine_client(engine, client))
     sims = None if cross is None else cross * scale
     p_sim, z_sim = _finish(I, sims, permutations, alternative)
     z_norm = (I - ei) / np.sqrt(var_norm)
@@ -210,7 +221,8 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
     )
 
 
-def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided", progress=None):
+def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided", progress=None,
+             engine=None, client=None):
     """Bivariate Moran's I: ``x`` against the spatial lag of ``y`` (Wartenberg 1985; Anselin et al. 2002).
 
     ``I = (n / S0) * sum_i zx_i (W zy)_i / sqrt(sum zx^2 * sum zy^2)``, which equals esda's
@@ -237,7 +249,8 @@ def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided"
     scale = n / W.sum() / np.sqrt((zx @ zx) * (zy @ zy))
     I = float(scale * (zx @ (W @ zy)))
     seed = _core.resolve_seed(seed) if permutations else None
-    cross = _permute(W, zx, zy, permutations, seed, False, f"bivariate Moran's I ({x}, {y})", progress)
+    cross = _permute(W, zx, zy, permutations, seed, False, f"bivariate Moran's I ({x}, {y})", progress,
+                     _core.engine_client(engine, client))
     sims = None if cross is None else cross * scale
     p_sim, z_sim = _finish(I, sims, permutations, alternative)
     nan = float("nan")

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from .._errors import InputError
 from .._result import Result
 from . import _core, multitest
-from .local import check_local_args, run_local
+from .local import check_local_args, runner
 
 LEVELS = (0.10, 0.05, 0.01)  # bins 1, 2, 3: 90 / 95 / 99 % confidence (ArcGIS "Gi_Bin")
 BIN_NAMES = {3: "hot 99%", 2: "hot 95%", 1: "hot 90%", 0: "ns", -1: "cold 90%", -2: "cold 95%", -3: "cold 99%"}
@@ -114,7 +114,7 @@ def _star_weights(W: sp.csr_matrix, star: bool, transform: str):
 
 def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.05, correction=None,
               transform="r", alternative="two-sided", inference=None, keep_simulations=False,
-              progress=None):
+              progress=None, engine=None, client=None):
     """Local Getis-Ord statistics G_i and G_i* (Getis & Ord 1992; Ord & Getis 1995).
 
     ``G_i* = sum_j w_ij x_j / sum_j x_j`` with the region itself among its neighbours
@@ -139,7 +139,7 @@ def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.0
     alternative : {"two-sided", "greater", "less", "directed"}
     inference : {"sim", "norm"}, optional
         p-value behind the bins and labels; default "sim" with permutations, else "norm".
-    keep_simulations, progress
+    keep_simulations, progress, engine, client
         As in :func:`spatialcluster.local_moran`.
 
     Returns
@@ -199,8 +199,9 @@ def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.0
     sims = None
     if permutations:
         seed_used = _core.resolve_seed(seed)
-        out = run_local(off, selfw, x, 1.0 / np.broadcast_to(denom, (n,)), permutations, seed_used,
-                        keep=keep_simulations, label=f"Getis-Ord ({column})", progress=progress)
+        run = runner(_core.engine_client(engine, client))
+        out = run(off, selfw, x, 1.0 / np.broadcast_to(denom, (n,)), permutations, seed_used,
+                  keep=keep_simulations, label=f"Getis-Ord ({column})", progress=progress)
         p_sim = _core.pseudo_p(out["n_ge"], out["n_le"], permutations, alternative)
         sims = out["sims"] if keep_simulations else None
     G, e_g, v_g, z, p_norm, p_sim = (np.where(island, np.nan, a) for a in (G, e_g, v_g, z, p_norm, p_sim))

@@ -126,8 +126,19 @@ def _label(q, significant, island):
     return np.where(island, "island", lab).astype(object)
 
 
+def runner(client):
+    """``run_local`` here, or its Dask drop-in bound to ``client``."""
+    if client is None:
+        return run_local
+    from functools import partial
+
+    from ._dask import run_local as run_dask
+
+    return partial(run_dask, client=client)
+
+
 def _local_moran(aligned, x, y, W, column, permutations, alpha, correction, seed, keep, progress,
-                 alternative, kind):
+                 alternative, kind, client):
     """Shared body of the uni- and bivariate LISA: I_i = (n-1) zx_i (W zy)_i / sum zx^2."""
     off, selfw = _core.split_diagonal(W)
     island = _core.island_mask(off)
@@ -136,7 +147,7 @@ def _local_moran(aligned, x, y, W, column, permutations, alpha, correction, seed
     zy = zx if y is None else _core.standardise(y)
     scale = (n - 1) * zx / (zx @ zx)
     seed = _core.resolve_seed(seed)
-    out = run_local(off, selfw, zy, scale, permutations, seed, keep=keep, label=kind, progress=progress)
+    out = runner(client)(off, selfw, zy, scale, permutations, seed, keep=keep, label=kind, progress=progress)
     lag = W @ zy
     q = np.where(zx > 0, np.where(lag > 0, 1, 4), np.where(lag > 0, 2, 3))
     q = np.where(island, 0, q)
@@ -175,7 +186,7 @@ def _local_moran(aligned, x, y, W, column, permutations, alpha, correction, seed
 
 
 def local_moran(data, column, w, permutations=999, alpha=0.05, correction="fdr", seed=None,
-                keep_simulations=False, progress=None, alternative="two-sided"):
+                keep_simulations=False, progress=None, alternative="two-sided", engine=None, client=None):
     """Local Moran's I (LISA, Anselin 1995) with conditional permutation inference.
 
     ``I_i = (n - 1) z_i sum_j w_ij z_j / sum_k z_k^2`` with ``z`` the variable standardised with
@@ -204,6 +215,11 @@ def local_moran(data, column, w, permutations=999, alpha=0.05, correction="fdr",
         Progress bar; by default shown for runs expected to exceed ~2 s.
     alternative : {"two-sided", "greater", "less", "directed"}
         "directed" reproduces esda's and GeoDa's folded p-values (half the two-sided ones).
+    engine : {None, "numba", "dask"}, optional
+        "dask" runs the permutations on a ``dask.distributed`` cluster (``client``, or the
+        running client) with identical results for the same seed.
+    client : dask.distributed.Client, optional
+        Implies ``engine="dask"``.
 
     Returns
     -------
@@ -218,11 +234,12 @@ def local_moran(data, column, w, permutations=999, alpha=0.05, correction="fdr",
     permutations, alpha, correction, alternative = check_local_args(permutations, alpha, correction, alternative)
     aligned, (x,), W, _ = _core.prepare(data, w, [column])
     return _local_moran(aligned, x, None, W, str(column), permutations, alpha, correction, seed,
-                        keep_simulations, progress, alternative, "Local Moran's I (LISA)")
+                        keep_simulations, progress, alternative, "Local Moran's I (LISA)",
+                        _core.engine_client(engine, client))
 
 
 def local_moran_bv(data, x, y, w, permutations=999, alpha=0.05, correction="fdr", seed=None,
-                   keep_simulations=False, progress=None, alternative="two-sided"):
+                   keep_simulations=False, progress=None, alternative="two-sided", engine=None, client=None):
     """Bivariate LISA: ``x`` at i against the spatial lag of ``y`` (Anselin, Syabri & Smirnov 2002).
 
     ``I_i = (n - 1) zx_i sum_j w_ij zy_j / sum_k zx_k^2`` as esda's ``Moran_Local_BV``; the
@@ -237,4 +254,5 @@ def local_moran_bv(data, x, y, w, permutations=999, alpha=0.05, correction="fdr"
     permutations, alpha, correction, alternative = check_local_args(permutations, alpha, correction, alternative)
     aligned, (xv, yv), W, _ = _core.prepare(data, w, [x, y])
     return _local_moran(aligned, xv, yv, W, f"{x} ~ W {y}", permutations, alpha, correction, seed,
-                        keep_simulations, progress, alternative, "Bivariate local Moran's I")
+                        keep_simulations, progress, alternative, "Bivariate local Moran's I",
+                        _core.engine_client(engine, client))
