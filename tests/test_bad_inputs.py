@@ -608,6 +608,18 @@ def unwritable_output_folder(tmp_path):
 
 
 @case("cli")
+def output_folder_without_write_permission(tmp_path):
+    """As root chmod does not stop writes, so the OS refusal is simulated where the build folder is made."""
+    from unittest import mock
+
+    denied = PermissionError(13, "Permission denied", str(tmp_path))
+    with mock.patch("spatialcluster.pipeline.outdir.tempfile.mkdtemp", side_effect=denied):
+        cli_fails(["demo", "--out", tmp_path / "demo", "--quiet"], "cannot write the output folder", "Permission denied",
+                  str(tmp_path), "--out")
+    assert list(tmp_path.iterdir()) == []
+
+
+@case("cli")
 def non_empty_output_without_overwrite(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
