@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -210,8 +211,8 @@ class _PointDistances:
                 "distance is 0 and distance weights are undefined; merge them or use kind='queen'."
             )
 
-    def points(self):
-        return gpd_points(self.coords, self.ids)
+    def points(self) -> gpd.GeoSeries:
+        return gpd.GeoSeries(shapely.points(self.coords), index=self.ids)
 
     def row(self, i: int) -> np.ndarray:
         return np.hypot(*(self.coords - self.coords[i]).T)
@@ -224,12 +225,6 @@ class _PointDistances:
     def span(self) -> float:
         lo, hi = self.coords.min(axis=0), self.coords.max(axis=0)
         return float(np.hypot(*(hi - lo)))
-
-
-def gpd_points(coords: np.ndarray, ids) -> object:
-    import geopandas as gpd
-
-    return gpd.GeoSeries(shapely.points(coords), index=ids)
 
 
 class _PolygonDistances:
