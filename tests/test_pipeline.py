@@ -379,3 +379,33 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
     assert result.exit_code == 130 and "interrupted" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+
+
+def test_reader_options_are_checked_and_passed_on(tmp_path):
+    msg = _error(DEMO.replace('time = "year"\n', 'time = "year"\n[inputs.tables.read]\nsheat = "2020"\n'))
+    assert '[[inputs.tables]] #1, [read] key "sheat"' in msg and "Did you mean 'sheet'?" in msg
+    # a semicolon-separated GB18030 table with its own placeholder, read through the options
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    gpd.GeoDataFrame({"code": ["a", "b", "c", "d"]}, geometry=[box(i, 0, i + 1, 1) for i in range(4)],
+                     crs="EPSG:3857").to_file(tmp_path / "r.gpkg", engine="pyogrio")
+    (tmp_path / "t.csv").write_bytes("code;值\na;1\nb;2\nc;缺\nd;4\n".encode("gb18030"))
+    (tmp_path / "a.toml").write_text("""
+[inputs]
+regions = "r.gpkg"
+id = "code"
+[[inputs.tables]]
+path = "t.csv"
+on = "code"
+[inputs.tables.read]
+sep = ";"
+encoding = "gb18030"
+na_values = ["缺"]
+[outputs]
+choropleths = ["值"]
+maps = false
+report = false
+""", encoding="utf-8")
+    res = pipeline.run(pipeline.load_config(tmp_path / "a.toml"), tmp_path / "out", quiet=True)
+    assert res.data["值"].tolist()[:2] == [1, 2] and np.isnan(res.data.loc["c", "值"])

@@ -57,7 +57,6 @@ class Table:
     array: bool = False
     named: bool = False
     required: bool = False
-    extra: bool = False  # free-form keys passed through (e.g. reader options)
 
 
 _DERIVED = Table(
@@ -110,7 +109,13 @@ SCHEMA = Table(
                         "how": Key(str, default="strict", choices=JOIN_HOW),
                         "time": Key(str, doc="time column: the table is a panel (region x year)"),
                         "columns": Key("list[str]", doc="join only these columns"),
-                        "read": Table(keys={}, extra=True),
+                        "read": Table(keys={  # options of sc.read_table
+                            "sheet": Key((str, int), doc="Excel sheet name or position"),
+                            "encoding": Key(str, doc="text encoding, detected when absent"),
+                            "sep": Key(str, doc="CSV separator, detected when absent"),
+                            "keys": Key("list[str]", doc="columns kept as text identifiers"),
+                            "na_values": Key("list[str]", doc="cell texts that mean 'missing'"),
+                        }),
                     },
                 ),
             },
@@ -399,8 +404,6 @@ def _check_table(spec: Table, value, path, errors: _Collector):
     if not isinstance(value, dict):
         errors.add(path, f"expected a table, got {value!r}")
         return {}
-    if spec.extra:
-        return dict(value)
     out = {}
     for key, v in value.items():
         if key not in spec.keys:

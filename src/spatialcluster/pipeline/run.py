@@ -251,7 +251,7 @@ def load_inputs(cfg: Config, steps: Steps):
                 label = f"bundled table {t['dataset']}"
             else:
                 path = resolve_path(t["path"], cfg.base)
-                table = sc.read_table(path, **(t.get("read") or {}))
+                table = sc.read_table(path, **{k: v for k, v in (t.get("read") or {}).items() if v is not None})
                 files.append(path)
                 label = f"table {path.name}"
             _require_columns(cfg, table, [t["on"]] + ([t["time"]] if t.get("time") else []) + list(t.get("columns") or []),
