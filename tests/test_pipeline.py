@@ -409,3 +409,24 @@ report = false
 """, encoding="utf-8")
     res = pipeline.run(pipeline.load_config(tmp_path / "a.toml"), tmp_path / "out", quiet=True)
     assert res.data["值"].tolist()[:2] == [1, 2] and np.isnan(res.data.loc["c", "值"])
+
+
+def test_unexpected_errors_are_one_message(monkeypatch, tmp_path):
+    """A bug (not bad input) still ends in one line and exit status 1; --debug re-raises it."""
+    import importlib
+
+    from typer.testing import CliRunner
+
+    from spatialcluster.cli import app
+
+    run_module = importlib.import_module("spatialcluster.pipeline.run")
+
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(run_module, "derive", boom)
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1 and "unexpected ZeroDivisionError" in result.output and "--debug" in result.output
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "out"), "--quiet", "--debug"])
+    assert isinstance(result.exception, ZeroDivisionError)
+    assert list(tmp_path.iterdir()) == []

@@ -69,6 +69,12 @@ def _boundary(debug: bool):
             raise
         console.print(f"error: this step is not available in this version ({exc})", markup=False)
         raise typer.Exit(1) from None
+    except Exception as exc:  # a bug, or bad input that slipped past the checks: still one message
+        if debug:
+            raise
+        console.print(f"error: unexpected {type(exc).__name__}: {exc}. This is probably a bug in spatialcluster; "
+                      "rerun with --debug for the traceback and report it.", markup=False)
+        raise typer.Exit(1) from None
     finally:
         warnings.showwarning = old
 
