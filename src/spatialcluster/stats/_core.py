@@ -13,9 +13,9 @@ from .._errors import InputError, WeightsError
 ALTERNATIVES = ("two-sided", "greater", "less", "directed")
 
 CONVENTIONS = (
-    "pseudo p = (M + 1) / (R + 1) with R permutations and M draws at least as extreme; "
-    "'two-sided' doubles the smaller tail (capped at 1), 'directed' is esda's/GeoDa's folded "
-    "one-tailed value (half the two-sided one)"
+    "pseudo p = (M + 1) / (R + 1), M of R permuted values as extreme;\n"
+    "  'two-sided' = twice the smaller tail (capped at 1), 'directed' = esda's/GeoDa's folded\n"
+    "  one-tailed value (half of it)"
 )
 
 

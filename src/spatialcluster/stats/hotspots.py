@@ -73,9 +73,10 @@ class GetisOrdResult(Result):
             *("    " + line for line in table.to_string().splitlines()),
             "  z: analytic (Ord & Getis 1995); bins: ArcGIS convention, sign of z, 90/95/99 %.",
         ]
-        if self.permutations:
-            lines.append(f"  permutation: conditional, R = {self.permutations}, seed {self.seed}; {_core.CONVENTIONS}.")
         lines.append(f"  alternative: {self.alternative}.")
+        if self.permutations:
+            lines.append(f"  permutation: conditional (Anselin 1995), R = {self.permutations}, seed {self.seed};")
+            lines.append(f"  {_core.CONVENTIONS}.")
         if self.n_islands:
             lines.append(f"  islands (NaN statistics): {', '.join(map(str, self.island_ids[:10]))}"
                          + (" ..." if self.n_islands > 10 else ""))
