@@ -8,6 +8,7 @@ import numba
 import numpy as np
 import pandas as pd
 import pytest
+from libpysal.graph import Graph
 from stats_fixtures import anselin_columbus, queen_columbus, with_island
 
 import spatialcluster as sc
@@ -216,3 +217,8 @@ def test_bad_inputs_name_the_problem(columbus_old):
         sc.moran(data, "CRIME", w, seed=1.5)
     with pytest.raises(WeightsError, match="Graph"):
         sc.moran(data, "CRIME", w.sparse)
+    lonely = Graph.from_dicts({i: [] for i in data.index[:5]})
+    with pytest.raises(WeightsError, match="no links"):
+        sc.moran(data.iloc[:5], "CRIME", lonely)
+    with pytest.raises(InputError, match="at least 4"):
+        sc.local_moran(data.iloc[:3], "CRIME", Graph.from_dicts({"1001": ["1002"], "1002": ["1001", "1003"], "1003": ["1002"]}))

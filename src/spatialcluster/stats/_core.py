@@ -44,9 +44,12 @@ def prepare(data, w, names):
         raise InputError(f"data must be a (Geo)DataFrame indexed by region id, got {type(data).__name__}")
     aligned = _validate.align(data, w)
     values = [_validate.column(aligned, name) for name in names]
-    if len(aligned) < 3:
-        raise InputError(f"spatial statistics need at least 3 regions, got {len(aligned)}")
-    return aligned, values, _validate.sparse_weights(w), w
+    if len(aligned) < 4:
+        raise InputError(f"spatial statistics need at least 4 regions, got {len(aligned)}")
+    W = _validate.sparse_weights(w)
+    if W.nnz == 0:
+        raise WeightsError("the weights have no links at all (every region is an island): nothing to test")
+    return aligned, values, W, w
 
 
 def split_diagonal(W: sp.csr_matrix):
