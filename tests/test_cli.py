@@ -51,8 +51,17 @@ EXPECTED = [
     "tables/weights_summary.csv", "tables/moran.csv", "tables/moran.md",
     "tables/lisa_urban_rate_2011_yearend.csv", "tables/gistar_lq_gdp_pop_2020.csv",
     "tables/model_selection.csv", "tables/model_selection_log.txt", "tables/model_sdm.csv",
-    "tables/model_sdm_journal.md", "tables/effects_sdm.csv", "tables/effects_sdm.md",
+    "tables/model_sdm_journal.md", "tables/effects_sdm.csv", "tables/effects_sdm.md", "tables/effects_by_weights.csv",
 ]
+
+
+def test_demo_effects_under_every_weights(demo_run):
+    out, _ = demo_run
+    robust = pd.read_csv(out / "tables" / "effects_by_weights.csv").set_index(["model", "variable", "weights"])
+    assert set(robust.index.get_level_values("weights")) == {"queen", "knn4"}
+    primary = pd.read_csv(out / "tables" / "effects_sdm.csv", index_col=0)
+    queen = robust.xs(("sdm", "queen"), level=("model", "weights"))
+    pd.testing.assert_frame_equal(queen, primary[queen.columns].rename_axis("variable"), check_exact=True)
 
 
 def test_demo_writes_every_file(demo_run):

@@ -599,7 +599,7 @@ def _models_step(ctx: _Ctx) -> None:
     if not (models.get("y") and (models["selection"] or models["cross_section"])):
         return
     y, x = models["y"], models["x"]
-    tabs, imgs, logs = [], [], []
+    tabs, imgs, logs, fitted = [], [], [], {}
     if models["selection"]:
         with ctx.steps.step("model selection"):
             sel = sc.select_model(ctx.data, y=y, x=x, w=ctx.w0)
@@ -611,7 +611,7 @@ def _models_step(ctx: _Ctx) -> None:
             ctx.steps.info(f"recommended model: {sel.recommended}\n{log}")
     for model in models["cross_section"]:
         with ctx.steps.step(f"{model.upper()} model"):
-            res = sc.spillover(ctx.data, y=y, x=x, w=ctx.w0, model=model, seed=ctx.seed)
+            res = fitted[model] = sc.spillover(ctx.data, y=y, x=x, w=ctx.w0, model=model, seed=ctx.seed)
             coef = _frame(res)
             ctx.wr.table(f"model_{model}", coef)
             ctx.wr.text(f"model_{model}_journal.md", res.to_markdown())
@@ -626,8 +626,37 @@ def _models_step(ctx: _Ctx) -> None:
                     imgs.append(ctx.wr.figure(f"effects_{model}", lambda ax, r=res, m=model: sc.plot.effects_plot(
                         r, ax=ax, title=f"{m.upper()}: direct, indirect and total effects on {y}")))
             logs.append(res.summary())
+    robust = _effects_across_weights(ctx, y, x, fitted)
+    if robust is not None:
+        ctx.wr.table("effects_by_weights", robust)
+        tabs.append(("Effects under every weights specification (robustness)", robust))
     text = _MODEL_TEXT.format(y=y, x=", ".join(x), w=ctx.primary) + "\n\n" + CITATIONS["selection"] + "\n\n" + CITATIONS["effects"]
     ctx.sections.append({"title": "Spillover models", "text": text, "tables": tabs, "images": imgs, "log": "\n\n".join(logs)})
+
+
+def _effects_across_weights(ctx: _Ctx, y: str, x: list, fitted: dict) -> pd.DataFrame | None:
+    """The models' effects under each weights specification (refitted on all but the primary), one row per
+    (model, variable, weights)."""
+    import spatialcluster as sc
+
+    models = [m for m in fitted if m != "ols"]
+    if len(ctx.weights) < 2 or not models:
+        return None
+    frames = []
+    with ctx.steps.step("effects under every weights specification", total=len(models) * (len(ctx.weights) - 1)) as advance:
+        for model in models:
+            for wname, w in ctx.weights.items():
+                if wname == ctx.primary:
+                    eff = fitted[model].effects
+                else:
+                    eff = sc.spillover(ctx.data, y=y, x=x, w=w, model=model, seed=ctx.seed).effects
+                    advance()
+                if isinstance(eff, pd.DataFrame) and len(eff):
+                    shown = [col for col in EFFECT_COLUMNS if col in eff.columns] or list(eff.columns)
+                    frames.append(eff[shown].rename_axis("variable").reset_index().assign(model=model, weights=wname))
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True).set_index(["model", "variable", "weights"])
 
 
 def _panel_step(ctx: _Ctx) -> None:
