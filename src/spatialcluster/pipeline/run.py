@@ -856,5 +856,7 @@ _MODEL_TEXT = (
     "Dependent variable {y}; explanatory variables {x}; weights {w}. Model selection starts from OLS with the LM tests "
     "(and their robust forms), then tests the spatial Durbin model against its restrictions (SAR, SEM, SLX) by likelihood "
     "ratio. Effects of the Durbin model are the LeSage-Pace direct (mean diagonal of S_r(W)), indirect and total effects, "
-    "with standard errors from simulating the estimator's asymptotic distribution."
+    "with standard errors from simulating the estimator's asymptotic distribution. With several weights "
+    "specifications, the last table repeats the effects under each of them: a spillover that changes sign or "
+    "significance with the weights is not a robust finding."
 )
