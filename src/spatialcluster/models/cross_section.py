@@ -423,9 +423,9 @@ def spillover(data: pd.DataFrame, y: str, x, w, model: str = "sdm", method: str 
     method : {"ml", "gmm"}
         Maximum likelihood (own, sparse) or GMM / 2SLS through spreg (sar, sdm: GM_Lag; sem, sdem:
         GM_Error_Het; sac: GM_Combo_Het).
-    robust : {None, "white", "hac"}
-        Robust covariance for GMM lag models (spreg's ``robust``); the GMM error models are
-        heteroskedasticity-robust already. Not used by ML.
+    robust : {None, "white"}
+        White heteroskedasticity-robust covariance for the GMM lag models (spreg's ``robust``); the
+        GMM error models are heteroskedasticity-robust already. Not used by ML.
     draws : int
         Simulated parameter vectors for the effects' inference (0: point estimates only).
     seed : int
