@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
