@@ -22,7 +22,14 @@ from ._progress import set_progress
 # (and the command line's start-up) does not pay for matplotlib, mapclassify and numba.
 _LAZY = {
     "datasets": None,
+    "export": None,
+    "indicators": None,
+    "io": None,
+    "models": None,
+    "pipeline": None,
     "plot": None,
+    "stats": None,
+    "weights": None,
     "to_geopackage": "export",
     "write_report": "export",
     "coupling_coordination": "indicators",
