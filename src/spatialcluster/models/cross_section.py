@@ -362,7 +362,13 @@ def _fit_error(d: Design, durbin: bool, ld, tick, series=None):
     return dict(Z=Z, rho=None, lam=lam, beta=beta, sigma2=sse / n, loglik=ll, fitted=Z @ beta, Wy=Wy)
 
 
-def _fit_sac(d: Design, ld, tick):
+def _fit_sac(d: Design, ld, tick, series=None):
+    """SAC by the likelihood concentrated in (rho, lambda), maximised by Nelder-Mead.
+
+    Small N: four starting points, best kept (the likelihood can have several local maxima; R's
+    sacsarlm also tries several). Large N (``series``): the optimum of the series-log-determinant
+    likelihood is the single start of the exact search, with a small initial simplex.
+    """
     Z = d.X
     W = d.W
     Wy = W @ d.y
@@ -378,17 +384,26 @@ def _fit_sac(d: Design, ld, tick):
         b, e = _ols(Z - lam * WZ, ys)
         return b, float(e @ e)
 
-    def negll(p):
+    def negll(p, logdet=ld):
         rho, lam = p
         if not (lo + eps < rho < hi - eps and lo + eps < lam < hi - eps):
             return np.inf
         tick()
-        return -_gaussian_loglik(n, parts(rho, lam)[1], ld(rho) + ld(lam))
+        return -_gaussian_loglik(n, parts(rho, lam)[1], logdet(rho) + logdet(lam))
 
+    opts = {"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000}
+    if series is None:
+        starts, simplex = ((0.0, 0.0), (0.5, 0.0), (0.0, 0.5), (0.3, 0.3)), None
+    else:
+        approx = [optimize.minimize(negll, s0, args=(series,), method="Nelder-Mead",
+                                    options={"xatol": 1e-6, "fatol": 1e-9})
+                  for s0 in ((0.0, 0.0), (0.5, 0.0), (0.0, 0.5), (0.3, 0.3))]
+        starts = (min(approx, key=lambda r: r.fun).x,)
+        simplex = np.array(starts[0]) + np.array([[0.0, 0.0], [0.01, 0.0], [0.0, 0.01]])
     best = None
-    for start in ((0.0, 0.0), (0.5, 0.0), (0.0, 0.5), (0.3, 0.3)):
+    for start in starts:
         res = optimize.minimize(negll, start, method="Nelder-Mead",
-                                options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000})
+                                options={**opts, "initial_simplex": simplex} if simplex is not None else opts)
         if best is None or res.fun < best.fun:
             best = res
     rho, lam = map(float, best.x)
@@ -502,7 +517,7 @@ def _fit_ml(d, model, durbin_terms, xnames, notes, draws, seed, ci, logdet, prog
         elif model in ("sem", "sdem"):
             f = _fit_error(d, durbin_terms, ld, advance, series)
         else:
-            f = _fit_sac(d, ld, advance)
+            f = _fit_sac(d, ld, advance, series)
         info, se_method = information_matrix(f["Z"], f["beta"], f["sigma2"], d.W, rho=f["rho"], lam=f["lam"],
                                              traces=traces)
     names = d.names + (d.wnames if durbin_terms else [])
