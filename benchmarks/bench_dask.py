@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -54,7 +53,25 @@ FILES = 16
 
 
 def _peak_rss_gib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    """Peak resident memory of this process (VmHWM: unlike ru_maxrss, not inherited from the
+    process that started it, so a worker's figure is its own)."""
+    with open("/proc/self/status") as fh:
+        kib = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    return kib / 2**20
+
+
+def one_numba_thread(client):
+    """One numba thread per worker, so that k workers use k cores.
+
+    ``numba.set_num_threads`` is local to the calling thread, so it runs as a task on each
+    worker's single executor thread. (Setting NUMBA_NUM_THREADS through the Nanny's ``env``
+    is unsafe: it is applied after the worker has started, and numba refuses a thread count
+    that changes under running threads at its next compilation.)
+    """
+    for address in client.scheduler_info()["workers"]:
+        client.submit(numba.set_num_threads, 1, workers=[address], pure=False).result()
+        got = client.submit(numba.get_num_threads, workers=[address], pure=False).result()
+        assert got == 1, f"worker {address} runs {got} numba threads"
 
 
 def local_inputs(W, y):
@@ -118,8 +135,8 @@ def run(n_target, permutations, skip, thread_counts=(1, 2)):
 
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": "1"}) as cluster, \
-                Client(cluster) as client:
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+            one_numba_thread(client)
             small = sp.csr_matrix(W[:4096, :4096])
             _dask.local_moran_dask(y[:4096], small, 9, SEED, client=client, progress=False)  # warm-up
             _dask.moran_dask(y[:4096], small, 9, SEED, client=client, progress=False)
