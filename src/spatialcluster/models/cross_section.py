@@ -28,13 +28,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from scipy import optimize
 
 from .._errors import ConfigError, InputError, SpatialClusterWarning, WeightsError
 from .._progress import progress_bar
 from .._validate import align, column, columns, islands, sparse_weights
-from ._logdet import PowerTraces, is_row_standardised, one_blas_thread
+from ._logdet import PowerTraces, filter_lu, is_row_standardised, one_blas_thread
 from ._logdet import logdet as make_logdet
 from ._result import SpatialModelResult
 from .effects import ImpactKernel, effects_table
@@ -200,12 +199,8 @@ class _Ops:
         self.W = W
         self.n = W.shape[0]
         self.dense = dense
-        eye = sp.identity(self.n, format="csc")
-        opts = {"SymmetricMode": True}
-        self.luA = (spla.splu((eye - rho * W).tocsc(), permc_spec="MMD_AT_PLUS_A", options=opts)
-                    if rho is not None else None)
-        self.luB = (spla.splu((eye - lam * W).tocsc(), permc_spec="MMD_AT_PLUS_A", options=opts)
-                    if lam is not None else None)
+        self.luA = filter_lu(W, rho) if rho is not None else None
+        self.luB = filter_lu(W, lam) if lam is not None else None
         self.lam = lam
 
     def A_inv(self, v):
