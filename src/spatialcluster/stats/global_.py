@@ -195,7 +195,7 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
     """
     alternative = _core.check_alternative(alternative)
     permutations = _core.check_permutations(permutations)
-    aligned, (y,), W, graph = _core.prepare(data, w, [column])
+    aligned, (y,), W, _ = _core.prepare(data, w, [column])
     off, _ = _core.split_diagonal(W)
     n = y.shape[0]
     z = y - y.mean()
@@ -241,7 +241,7 @@ def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided"
     """
     alternative = _core.check_alternative(alternative)
     permutations = _core.check_permutations(permutations)
-    aligned, (xv, yv), W, graph = _core.prepare(data, w, [x, y])
+    aligned, (xv, yv), W, _ = _core.prepare(data, w, [x, y])
     off, _ = _core.split_diagonal(W)
     n = xv.shape[0]
     zx = xv - xv.mean()
@@ -328,7 +328,7 @@ def moran_residuals(residuals, w, X=None, permutations=0, seed=None, alternative
         return out
     alternative = _core.check_alternative(alternative)
     permutations = _core.check_permutations(permutations)
-    aligned, (e,), W, graph = _core.prepare(frame, graph, ["residual"])
+    aligned, (e,), W, _ = _core.prepare(frame, graph, ["residual"])
     X = np.asarray(X.loc[aligned.index] if isinstance(X, pd.DataFrame) else X, dtype=float)
     if X.ndim != 2 or X.shape[0] != e.shape[0]:
         raise InputError(f"X must be an (n, k) matrix with n = {e.shape[0]} rows, got shape {X.shape}")
