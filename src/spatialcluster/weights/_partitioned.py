@@ -32,6 +32,10 @@ _EDGE = ["x1", "y1", "x2", "y2"]
 
 def _rings(geoms):
     """Vertex coordinates of every ring, with the owning row and a ring number."""
+    if ((shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)).all():
+        # polygons without holes (grids, H3 cells): one ring each, no ring objects to build
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        return coords + 0.0, owner, owner
     parts, owner = shapely.get_parts(geoms, return_index=True)
     rings, part = shapely.get_rings(parts, return_index=True)
     coords, ring = shapely.get_coordinates(rings, return_index=True)
