@@ -64,6 +64,15 @@ def test_gap_in_periods(panel):
         call(df[df.year != 2004], g)
 
 
+def test_evenly_spaced_periods_are_not_gaps(panel):
+    df, g = panel
+    decades = df.assign(year=1940 + 10 * (df.year - 2001))
+    relabelled = call(decades, g)
+    pd.testing.assert_series_equal(relabelled.params, call(df, g).params)
+    with pytest.raises(InputError, match=r"gaps: 1970 missing .*every 10"):
+        call(decades[decades.year != 1970], g)
+
+
 def test_missing_values_listed(panel):
     df, g = panel
     bad = df.copy()

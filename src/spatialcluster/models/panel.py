@@ -171,13 +171,16 @@ def _panel_arrays(long_df, y, x, w, id, time):
     periods = pd.Index(sorted(df[time].unique()))
     numeric = pd.api.types.is_numeric_dtype(periods.dtype)
     if numeric and np.all(np.mod(np.asarray(periods, dtype=float), 1) == 0) and len(periods) > 1:
-        full = np.arange(int(periods.min()), int(periods.max()) + 1)
-        gaps = np.setdiff1d(full, np.asarray(periods, dtype=np.int64))
+        # Evenly spaced periods (census decades, five-year plans) are complete; a gap is a missing step.
+        steps = np.asarray(periods, dtype=np.int64)
+        step = int(np.gcd.reduce(np.diff(steps)))
+        full = np.arange(int(periods.min()), int(periods.max()) + 1, step)
+        gaps = np.setdiff1d(full, steps)
         if len(gaps):
             raise InputError(
                 f"the periods have gaps: {_names(gaps.tolist())} missing between {periods.min()} and "
-                f"{periods.max()}. Use consecutive periods (or relabel them) so fixed effects and any "
-                "dynamics refer to adjacent periods."
+                f"{periods.max()} (every {step}). Use evenly spaced periods (or relabel them) so fixed "
+                "effects and any dynamics refer to adjacent periods."
             )
 
     if len(df) != len(ids) * len(periods):
