@@ -7,6 +7,7 @@
 
 from .join import join, region_key
 from .names import PROVINCES, normalize_region_key
+from .partitioned import read_partitioned
 from .regions import read_regions
 from .tables import PLACEHOLDERS, parse_number, read_table
 
@@ -16,6 +17,7 @@ __all__ = [
     "join",
     "normalize_region_key",
     "parse_number",
+    "read_partitioned",
     "read_regions",
     "read_table",
     "region_key",

@@ -7,6 +7,7 @@ dropped; see :func:`build_info`).
 
 from ._build import build_weights
 from ._crs import CHINA_ALBERS, projected_crs
+from ._partitioned import partitioned_contiguity
 from ._summary import BuildInfo, WeightsSummary, build_info, weights_summary
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "WeightsSummary",
     "build_info",
     "build_weights",
+    "partitioned_contiguity",
     "projected_crs",
     "weights_summary",
 ]
