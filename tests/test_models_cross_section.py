@@ -117,6 +117,23 @@ def test_brute_force_full_likelihood(col, fits, model):
     np.testing.assert_allclose(res.params.to_numpy(), p, rtol=2e-4, atol=2e-4)
 
 
+@pytest.mark.parametrize("model, base", [("sdm", "sar"), ("sdem", "sem")])
+def test_durbin_brute_force(col, fits, model, base):
+    """SDM / SDEM are SAR / SEM on [1, X, WX]: the dense full-likelihood fit of that design agrees."""
+    df, g = col
+    from spatialcluster._validate import sparse_weights
+
+    W = sparse_weights(g)
+    Xv = df[X].to_numpy()
+    Z = np.column_stack([np.ones(len(df)), Xv, W @ Xv])
+    p, ll = brute_force_ml(df["CRIME"].to_numpy(), Z, W, base)
+    res = fits[model]
+    names = ["const", *X, *(f"W_{x}" for x in X), "rho" if base == "sar" else "lambda"]
+    assert res.loglik >= ll - 1e-7
+    assert res.loglik == pytest.approx(ll, abs=1e-6)
+    np.testing.assert_allclose(res.params[names].to_numpy(), p, rtol=2e-4, atol=2e-4)
+
+
 def test_binary_weights_brute_force(col):
     """Non-row-standardised W: bounds from its own eigenvalues; R's COL.lag.B example is not the target.
 
