@@ -229,3 +229,24 @@ def test_read_partitioned_geoparquet_and_files(client, tmp_path):
     assert list(frame.index) == list(cells.index) and list(frame.columns) == ["v", "geometry"]
     with pytest.raises(InputError, match="no file matches"):
         read_partitioned(str(tmp_path / "none-*.parquet"))
+
+
+def _fails(x):
+    raise MemoryError(f"chunk {x} ran out of memory")
+
+
+def test_failed_chunk_is_named(client):
+    futures = {client.submit(_fails, start, pure=False): start for start in (0, 64)}
+    with pytest.raises(sc.SpatialClusterError, match=r"chunk starting at observation/permutation (0|64).*MemoryError"):
+        list(_dask._finished(futures))
+
+
+def test_same_values_scattered_twice_in_a_row(client, data):
+    # Content-hashed scatter keys let a released earlier copy take the new one with it ("lost
+    # data"); back-to-back runs on the same values must both finish.
+    values = data[0]["v"].to_numpy()
+    first = _dask.local_moran_dask(values, csr(data), 9, SEED, client=client)
+    for _ in range(5):
+        del first
+        first = _dask.local_moran_dask(values, csr(data), 9, SEED, client=client)
+    assert np.isfinite(first["observed"][:-1]).all()

@@ -29,7 +29,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from .._errors import ConfigError, InputError
+from .._errors import ConfigError, InputError, SpatialClusterError
 from .._progress import progress_bar
 from . import _core
 # The private kernel entry: the public ``local_permutation`` derives the draw tables' height from
@@ -103,6 +103,20 @@ def chunk_edges(n: int, chunk_size: int | None, n_workers: int) -> np.ndarray:
     return np.r_[np.arange(0, n, size, dtype=np.int64), n]
 
 
+def _finished(futures):
+    """(chunk start, result) as chunks finish; a failed or lost chunk raises, naming the chunk."""
+    from distributed import as_completed
+
+    for future in as_completed(futures):
+        if future.status != "finished":
+            detail = repr(future.exception()) if future.status == "error" else future.status
+            raise SpatialClusterError(
+                f"the Dask chunk starting at observation/permutation {futures[future]} did not finish "
+                f"({detail}); check the workers' logs (out of memory, lost worker) and rerun"
+            )
+        yield futures[future], future.result()
+
+
 def _local_chunk(start, stop, k_max, rows, values, permutations, seed):
     """Worker side: the kernel on observations ``start..stop-1`` of an N-observation problem.
 
@@ -163,8 +177,6 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, labe
             "keep_simulations=True is not available with engine='dask' (it would gather an "
             "N x permutations matrix on this machine); run without it, or on one machine."
         )
-    from distributed import as_completed
-
     client = get_client(client)
     n = values.shape[0]
     off = sp.csr_matrix(off)
@@ -180,8 +192,8 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, labe
         lo, hi = indptr[start], indptr[stop]
         chunks.append((indptr[start:stop + 1] - lo, indices[lo:hi], weights[lo:hi],
                        selfw[start:stop], scale[start:stop]))
-    pool = client.scatter(np.ascontiguousarray(values, dtype=np.float64), broadcast=True)
-    rows = client.scatter(chunks)
+    pool = client.scatter(np.ascontiguousarray(values, dtype=np.float64), broadcast=True, hash=False)
+    rows = client.scatter(chunks, hash=False)
     futures = {
         client.submit(_local_chunk, int(start), int(stop), k_max, part, pool, permutations, seed,
                       pure=False): int(start)
@@ -189,8 +201,7 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, labe
     }
     out = local_buffers(n, permutations, False)
     with progress_bar(f"{label}: {permutations} permutations on Dask", n, progress) as advance:
-        for future, result in as_completed(futures, with_results=True):
-            start = futures[future]
+        for start, result in _finished(futures):
             for key in _OUTPUTS:
                 out[key][start:start + result[key].shape[0]] = result[key]
             advance(result["observed"].shape[0])
@@ -226,13 +237,11 @@ def run_global(W, left, right, permutations, seed, same, label="Moran's I", prog
     """
     if not permutations:
         return None
-    from distributed import as_completed
-
     client = get_client(client)
     W = sp.csr_matrix(W)
     parts = chunks or _CHUNKS_PER_WORKER * _n_workers(client)
     edges = np.unique(np.linspace(0, permutations, min(parts, permutations) + 1).astype(int))
-    graph, lhs, rhs = (client.scatter(obj, broadcast=True) for obj in (
+    graph, lhs, rhs = (client.scatter(obj, broadcast=True, hash=False) for obj in (
         (W.indptr.astype(np.int64), W.indices.astype(np.int64), np.ascontiguousarray(W.data, dtype=np.float64)),
         np.ascontiguousarray(left, dtype=np.float64), np.ascontiguousarray(right, dtype=np.float64)))
     futures = {
@@ -241,8 +250,7 @@ def run_global(W, left, right, permutations, seed, same, label="Moran's I", prog
     }
     out = np.empty(permutations)
     with progress_bar(f"{label}: {permutations} permutations on Dask", permutations, progress) as advance:
-        for future, result in as_completed(futures, with_results=True):
-            start = futures[future]
+        for start, result in _finished(futures):
             out[start:start + result.shape[0]] = result
             advance(result.shape[0])
     return out
