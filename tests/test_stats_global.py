@@ -222,3 +222,38 @@ def test_bad_inputs_name_the_problem(columbus_old):
         sc.moran(data.iloc[:5], "CRIME", lonely)
     with pytest.raises(InputError, match="at least 4"):
         sc.local_moran(data.iloc[:3], "CRIME", Graph.from_dicts({"1001": ["1002"], "1002": ["1001", "1003"], "1003": ["1002"]}))
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_kernel_equals_each_permutation_recomputed_with_scipy(same):
+    """The kernel's rewritten forms (symmetric upper triangle, W' x) against x' W y_p by scipy.
+
+    W is asymmetric (row-standardised k-nearest neighbours) with a nonzero diagonal, so neither
+    form is exact by accident; y_p is rebuilt from stream (seed, p) with the kernel's shuffle, for
+    slices of the permutations that do not start or end on a group of four.
+    """
+    import scipy.sparse as sp
+
+    from spatialcluster.stats._kernels import _shuffle, global_form, global_permutation
+
+    rng = np.random.default_rng(4)
+    n = 203
+    pts = rng.uniform(size=(n, 2))
+    d = ((pts[:, None] - pts[None]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    nbrs = np.argsort(d, axis=1)[:, :5]
+    W = sp.csr_matrix((np.full(n * 5, 0.2), (np.repeat(np.arange(n), 5), nbrs.ravel())), shape=(n, n))
+    W = (W + sp.diags(rng.uniform(0, 0.3, n))).tocsr()
+    x, y = rng.normal(size=n), rng.normal(size=n)
+    left = y if same else x
+    form = global_form(W, left, same)
+    seed = np.uint64(77)
+    for start, stop in [(0, 13), (3, 10), (5, 6)]:
+        got = global_permutation(form, y, seed, start=start, stop=stop)
+        want = []
+        for p in range(start, stop):
+            yp = np.empty(n)
+            _shuffle(yp, y, seed, p)
+            assert sorted(yp) == sorted(y)
+            want.append((yp if same else x) @ (W @ yp))
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

@@ -34,7 +34,7 @@ from .._progress import progress_bar
 from . import _core
 # The private kernel entry: the public ``local_permutation`` derives the draw tables' height from
 # the rows it is given, and a chunk must use the global largest neighbour count.
-from ._kernels import BLOCK, _bounds, _local_parallel, global_permutation, local_buffers
+from ._kernels import BLOCK, _bounds, _local_parallel, global_form, global_permutation, local_buffers
 
 # Chunks per worker by default: enough to balance uneven workers, few enough that each chunk's
 # O(N) scratch (the kernel's index pool and the global-length buffers) stays small beside its work.
@@ -208,9 +208,8 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, labe
     return out
 
 
-def _global_chunk(start, stop, graph, left, right, seed, same):
-    indptr, indices, weights = graph
-    return global_permutation(indptr, indices, weights, left, right, seed, same=same, start=start, stop=stop)
+def _global_chunk(start, stop, form, right, seed):
+    return global_permutation(form, right, seed, start=start, stop=stop)
 
 
 def run_global(W, left, right, permutations, seed, same, label="Moran's I", progress=None, *,
@@ -218,7 +217,8 @@ def run_global(W, left, right, permutations, seed, same, label="Moran's I", prog
     """Permuted cross-products ``left' W right`` on a Dask cluster, split by permutation.
 
     Drop-in for ``stats.global_._permute``: the same array (permutation p drawn from stream
-    (seed, p)) for the same seed. Each worker receives W and the two vectors once.
+    (seed, p)) for the same seed. Each worker receives the prepared form of W
+    (``_kernels.global_form``) and the permuted vector once.
 
     Parameters
     ----------
@@ -241,11 +241,10 @@ def run_global(W, left, right, permutations, seed, same, label="Moran's I", prog
     W = sp.csr_matrix(W)
     parts = chunks or _CHUNKS_PER_WORKER * _n_workers(client)
     edges = np.unique(np.linspace(0, permutations, min(parts, permutations) + 1).astype(int))
-    graph, lhs, rhs = (client.scatter(obj, broadcast=True, hash=False) for obj in (
-        (W.indptr.astype(np.int64), W.indices.astype(np.int64), np.ascontiguousarray(W.data, dtype=np.float64)),
-        np.ascontiguousarray(left, dtype=np.float64), np.ascontiguousarray(right, dtype=np.float64)))
+    form, rhs = (client.scatter(obj, broadcast=True, hash=False) for obj in (
+        global_form(W, left, same), np.ascontiguousarray(right, dtype=np.float64)))
     futures = {
-        client.submit(_global_chunk, int(a), int(b), graph, lhs, rhs, seed, bool(same), pure=False): int(a)
+        client.submit(_global_chunk, int(a), int(b), form, rhs, seed, pure=False): int(a)
         for a, b in zip(edges[:-1], edges[1:])
     }
     out = np.empty(permutations)

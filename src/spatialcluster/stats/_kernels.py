@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import scipy.sparse as sp
 from numba import njit, prange
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -246,51 +247,128 @@ def local_buffers(n, permutations, keep):
     }
 
 
-@njit(cache=True)
-def _global_block(start, stop, first, indptr, indices, weights, left, right, same, seed, out):
-    """Total permutation of ``right`` (and of ``left`` with it when ``same``): x' W y per draw.
+def global_form(W, left, same):
+    """What every permutation of a global cross-product ``left' W y`` needs, computed once.
 
-    ``out[p]`` is permutation number ``first + p``, drawn from stream ``(seed, first + p)``.
+    Univariate (``same``: ``y' W y`` with y permuted on both sides): the quadratic form of the
+    symmetric part, ``sum_i w_ii y_i^2 + sum_{i<j} (w_ij + w_ji) y_i y_j``: the upper triangle of
+    ``W + W'`` holds half of the links, so each permutation visits half as many. Bivariate:
+    ``left' W y = (W' left)' y``, one dot product per permutation instead of a product with W.
+
+    Returns a tuple for :func:`global_permutation`.
+    """
+    W = sp.csr_matrix(W, dtype=np.float64)
+    if not same:
+        coef = np.ascontiguousarray(W.T @ np.asarray(left, dtype=np.float64))
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0), np.empty(0), coef
+    upper = sp.triu(W + W.T, k=1, format="csr")
+    upper.sort_indices()
+    return (upper.indptr.astype(np.int64), upper.indices.astype(np.int64),
+            np.ascontiguousarray(upper.data), np.ascontiguousarray(W.diagonal()), np.empty(0))
+
+
+@njit(cache=True, inline="always")
+def _shuffle(buf, right, seed, p):
+    """``buf`` = permutation number p of ``right`` (Fisher-Yates from stream (seed, p))."""
+    n = right.shape[0]
+    buf[:] = right
+    state = _stream(seed, p)
+    for t in range(n - 1):
+        state, r = _below(state, n - t)
+        r += t
+        tmp = buf[t]
+        buf[t] = buf[r]
+        buf[r] = tmp
+
+
+@njit(cache=True)
+def _quadratic_block(start, stop, first, indptr, indices, weights, diag, right, seed, out):
+    """``y_p' W y_p`` for permutations ``first + start .. first + stop - 1``, four at a time.
+
+    The four permuted vectors sit side by side (row i holds their four i-th values), so each
+    link's index and weight are loaded once for four products and each gather reads one cache
+    line. Every column's arithmetic is its own: the result of permutation p does not depend on
+    which others share its group.
+    """
+    n = right.shape[0]
+    one = np.empty(n)
+    buf = np.zeros((n, 4))
+    for g in range(start, stop, 4):
+        m = min(4, stop - g)
+        for t in range(m):
+            _shuffle(one, right, seed, first + g + t)
+            buf[:, t] = one
+        for t in range(m, 4):
+            buf[:, t] = 0.0
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        for i in range(n):
+            d = diag[i]
+            a0 = d * buf[i, 0]
+            a1 = d * buf[i, 1]
+            a2 = d * buf[i, 2]
+            a3 = d * buf[i, 3]
+            for q in range(indptr[i], indptr[i + 1]):
+                w = weights[q]
+                j = indices[q]
+                a0 += w * buf[j, 0]
+                a1 += w * buf[j, 1]
+                a2 += w * buf[j, 2]
+                a3 += w * buf[j, 3]
+            s0 += buf[i, 0] * a0
+            s1 += buf[i, 1] * a1
+            s2 += buf[i, 2] * a2
+            s3 += buf[i, 3] * a3
+        sums = (s0, s1, s2, s3)
+        for t in range(m):
+            out[g + t] = sums[t]
+
+
+@njit(cache=True)
+def _linear_block(start, stop, first, coef, right, seed, out):
+    """``coef' y_p`` for permutations ``first + start .. first + stop - 1``.
+
+    Fused with the shuffle: Fisher-Yates fixes position t at step t, so the dot product is
+    accumulated as the permutation is drawn (the same draws as :func:`_shuffle`).
     """
     n = right.shape[0]
     buf = np.empty(n)
     for p in range(start, stop):
         buf[:] = right
         state = _stream(seed, first + p)
+        total = 0.0
         for t in range(n - 1):
             state, r = _below(state, n - t)
             r += t
-            tmp = buf[t]
-            buf[t] = buf[r]
-            buf[r] = tmp
-        total = 0.0
-        for i in range(n):
-            acc = 0.0
-            for q in range(indptr[i], indptr[i + 1]):
-                acc += weights[q] * buf[indices[q]]
-            total += (buf[i] if same else left[i]) * acc
-        out[p] = total
+            tmp = buf[r]
+            buf[r] = buf[t]
+            total += coef[t] * tmp
+        out[p] = total + coef[n - 1] * buf[n - 1]
 
 
 @njit(cache=True, parallel=True)
-def _global_parallel(bounds, first, indptr, indices, weights, left, right, same, seed, out):
+def _global_parallel(bounds, first, indptr, indices, weights, diag, coef, right, seed, out):
     for c in prange(bounds.shape[0] - 1):
-        _global_block(bounds[c], bounds[c + 1], first, indptr, indices, weights, left, right,
-                      same, seed, out)
+        if coef.shape[0]:
+            _linear_block(bounds[c], bounds[c + 1], first, coef, right, seed, out)
+        else:
+            _quadratic_block(bounds[c], bounds[c + 1], first, indptr, indices, weights, diag, right,
+                             seed, out)
 
 
-def global_permutation(indptr, indices, weights, left, right, seed, *, same, start, stop):
-    """Cross-products ``left' W right`` for permutations ``start..stop-1`` of ``right``.
+def global_permutation(form, right, seed, *, start, stop):
+    """Cross-products ``left' W y`` for permutations ``start..stop-1`` y of ``right``.
 
-    With ``same=True`` the permuted vector is used on both sides (univariate Moran's I).
-    Permutation p uses stream ``(seed, p)``, so the draws do not depend on the thread count
-    or on how the permutations are split into calls.
+    ``form`` comes from :func:`global_form` (which fixed ``left`` and whether y stands on both
+    sides). Permutation p uses stream ``(seed, p)``, so the draws and the results do not depend
+    on the thread count or on how the permutations are split into calls.
     """
     count = stop - start
     out = np.empty(count)
     bounds = _bounds(0, count, numba.get_num_threads())
-    _global_parallel(bounds, np.int64(start), indptr.astype(np.int64), indices.astype(np.int64),
-                     np.ascontiguousarray(weights, dtype=np.float64),
-                     np.ascontiguousarray(left, dtype=np.float64),
-                     np.ascontiguousarray(right, dtype=np.float64), bool(same), np.uint64(seed), out)
+    _global_parallel(bounds, np.int64(start), *form, np.ascontiguousarray(right, dtype=np.float64),
+                     np.uint64(seed), out)
     return out

@@ -12,7 +12,7 @@ from .._errors import InputError
 from .._progress import progress_bar
 from .._result import Result
 from . import _core
-from ._kernels import global_permutation
+from ._kernels import global_form, global_permutation
 
 
 @dataclass(repr=False)
@@ -132,11 +132,11 @@ def _permute(W, left, right, permutations, seed, same, label, progress, client=N
         return run_global(W, left, right, permutations, seed, same, label, progress, client=client)
     steps = _core.progress_steps(permutations * (W.nnz + W.shape[0]) * 2e-9, progress)
     edges = np.linspace(0, permutations, steps + 1).astype(int)
+    form = global_form(W, left, same)
     out = []
     with progress_bar(f"{label}: {permutations} permutations", permutations, steps > 1) as advance:
         for start, stop in zip(edges[:-1], edges[1:]):
-            out.append(global_permutation(W.indptr, W.indices, W.data, left, right, seed,
-                                          same=same, start=int(start), stop=int(stop)))
+            out.append(global_permutation(form, right, seed, start=int(start), stop=int(stop)))
             advance(int(stop - start))
     return np.concatenate(out)
 
