@@ -101,6 +101,37 @@ def test_permutation_null_matches_exact_enumeration():
     assert stats.chi2.sf(chi2, df=len(keys) - 1) > 1e-4
 
 
+def test_permutation_null_uniform_and_never_self_beyond_the_first_block():
+    """n = 100 on a ring; region 70 (second draw block) links only to region 71. Its permuted
+    lag must be the value of a uniformly drawn *other* region: chi-square over the 99 others
+    (20,000 draws, p > 1e-4) and never its own value. A region of block 0 with the same
+    structure must get different draws (blocks do not share tables)."""
+    n = 100
+    # id order: "5" first (block 0), "70" last (block 1, rows 64-99)
+    focal = ["5"] + [str(i) for i in range(n) if i not in (5, 70)] + ["70"]
+    neigh = ["6"] + [str((i + 1) % n) for i in range(n) if i not in (5, 70)] + ["71"]
+    w = Graph.from_arrays(focal, neigh, np.ones(n))
+    data = pd.DataFrame({"v": np.arange(n, dtype=float) ** 1.5}, index=[str(i) for i in range(n)])
+    data = data.loc[w.unique_ids]
+    r = 20000
+    res = sc.local_moran(data, "v", w, permutations=r, seed=3, keep_simulations=True)
+    ids = list(w.unique_ids)
+    z = res.frame["value_std"].to_numpy()
+    i = ids.index("70")
+    c = (n - 1) * z[i] / (z @ z)
+    lags = res.sims[i] / c
+    own = np.isclose(lags, z[i], rtol=0, atol=1e-9)
+    assert not own.any()
+    others = np.delete(z, i)
+    counts = np.array([np.isclose(lags, v, rtol=0, atol=1e-9).sum() for v in others])
+    assert counts.sum() == r
+    assert stats.chisquare(counts).pvalue > 1e-4
+    j = ids.index("5")
+    assert (j, i) == (0, n - 1)
+    lags_j = res.sims[j] / ((n - 1) * z[j] / (z @ z))
+    assert np.isclose(lags_j, lags, rtol=0, atol=1e-9).mean() < 0.05
+
+
 def _agree_within_monte_carlo_error(p_ours, p_theirs, r):
     """Two pseudo p-values from R draws each estimate the same probability: they differ by less
     than 4.5 binomial standard errors of the difference (plus the 1 / (R + 1) granularity)."""

@@ -37,7 +37,7 @@ from . import _core
 from ._kernels import BLOCK, _bounds, _local_parallel, global_form, global_permutation, local_buffers
 
 # Chunks per worker by default: enough to balance uneven workers, few enough that each chunk's
-# O(N) scratch (the kernel's index pool and the global-length buffers) stays small beside its work.
+# O(N) scratch (the kernel's index pool) stays small beside its work.
 _CHUNKS_PER_WORKER = 4
 _OUTPUTS = ("n_ge", "n_le", "mean", "sd", "observed")
 
@@ -120,25 +120,18 @@ def _finished(futures):
 def _local_chunk(start, stop, k_max, rows, values, permutations, seed):
     """Worker side: the kernel on observations ``start..stop-1`` of an N-observation problem.
 
-    ``rows`` = (indptr, indices, weights, selfw, scale) of the chunk's own rows, indices global.
-    The kernel indexes its inputs by global observation number, so the chunk's rows are placed
-    in global-length arrays whose other rows are empty: no other row is visited, and the draws
-    are those of the single-machine run.
+    ``rows`` = (indptr, indices, weights, selfw, scale) of the chunk's own rows, indices global;
+    ``values`` is the whole value vector. The kernel reads the rows relative to ``start`` and
+    draws by global observation number, so the draws are those of the single-machine run and
+    the chunk's memory is its own rows plus the pool.
     """
     indptr, indices, weights, selfw, scale = rows
-    n = values.shape[0]
-    nnz = indptr[-1]
-    full_indptr = np.concatenate([np.zeros(start, np.int64), indptr, np.full(n - stop, nnz, np.int64)])
-    full_selfw = np.zeros(n)
-    full_selfw[start:stop] = selfw
-    full_scale = np.zeros(n)
-    full_scale[start:stop] = scale
-    out = local_buffers(n, permutations, False)
+    out = local_buffers(stop - start, permutations, False)
     bounds = _bounds(start, stop, numba.get_num_threads(), BLOCK)
-    _local_parallel(bounds, full_indptr, indices, weights, full_selfw, values, full_scale,
+    _local_parallel(bounds, np.int64(start), indptr, indices, weights, selfw, values, scale,
                     int(permutations), np.uint64(seed), False, int(k_max), out["n_ge"], out["n_le"],
                     out["mean"], out["sd"], out["observed"], out["sims"])
-    return {key: out[key][start:stop].copy() for key in _OUTPUTS}
+    return {key: out[key] for key in _OUTPUTS}
 
 
 def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, label="local statistic",

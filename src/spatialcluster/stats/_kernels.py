@@ -3,8 +3,8 @@
 Why our own kernels instead of ``esda.crand``: esda copies all N values for every observation
 (``z[np.arange(n) != i]``, which makes it quadratic in N), keeps an N x permutations matrix of
 simulated statistics by default and uses one table of draws for every observation. Here each
-observation reads a per-block draw table through its own random offset (see ``_local_block``),
-never copies the data, and keeps only counts and moments: memory is O(N) plus a
+block of 64 observations draws its own table and gathers its values once (see ``_local_block``),
+no observation copies the data, and only counts and moments are kept: memory is O(N) plus a
 k_max x permutations table per thread unless the simulations are asked for.
 
 Reproducibility: every observation (local statistics) and every permutation (global statistics)
@@ -86,7 +86,7 @@ def _draw_table(table, scratch, swaps, seed, block, m):
 
 
 @njit(cache=True, error_model="numpy")
-def _replace_self(table, p, k, off, i, n, state):
+def _replace_self(table, p, k, i, n, state):
     """Index (0..n-1) that replaces observation ``i`` in column ``p``, and the advanced stream.
 
     Uniform over the indices that are neither ``i`` nor already in the column's k draws: given a
@@ -100,8 +100,7 @@ def _replace_self(table, p, k, off, i, n, state):
             continue
         fresh = True
         for t in range(k):
-            j = table[t, p] + off
-            if j - n * (j >= n) == x:
+            if table[t, p] == x:
                 fresh = False
                 break
         if fresh:
@@ -109,66 +108,89 @@ def _replace_self(table, p, k, off, i, n, state):
 
 
 @njit(cache=True, error_model="numpy")
-def _local_block(start, stop, indptr, indices, weights, selfw, values, scale, permutations, seed,
-                 keep, k_max, n_ge, n_le, mean, sd, observed, sims):
+def _local_block(start, stop, base, indptr, indices, weights, selfw, values, scale, permutations,
+                 seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims):
     """Conditional permutation for observations ``start..stop-1`` (one thread's share).
 
     The statistic of observation i is ``scale[i] * (selfw[i] * values[i] + sum_j w_ij values[j])``;
     under the null the k_i neighbours' values are replaced by k_i values drawn without
     replacement from the other n - 1 observations (Anselin 1995, conditional randomisation).
 
-    Draws: every block of ``_BLOCK`` observations shares a table of random k-subsets of 0..n-1
-    (one column per permutation, from the block's own stream); each observation translates it
-    by its own random offset modulo n (a translation maps uniform k-subsets to uniform
-    k-subsets) and, in the rare columns that then contain i itself, swaps i for a uniformly
-    drawn unused index (``_replace_self``), which leaves a uniform k-subset of the other n - 1.
-    So every observation's reference distribution is exactly the conditional-permutation null.
-    The offsets keep the observations of a block from sharing reference values (esda and GeoDa
-    reuse one table for all observations, whose few thousand indices then stay in cache; here the
-    gathers reach the whole vector, which costs about 2x at N = 10^6 and nothing at 10^5).
+    Draws: every block of ``_BLOCK`` consecutive observations shares a table of random
+    k_max-subsets of 0..n-1 (one column per permutation, from the block's own stream) whose
+    values are gathered once per block; observation i uses the first k_i rows of each column
+    and, in the rare columns that contain i itself, swaps i for a uniformly drawn index not in
+    the column (``_replace_self``, from the observation's own stream), which leaves a uniform
+    k_i-subset of the other n - 1. So every observation's reference distribution is exactly the
+    conditional-permutation null. Observations of one block share their Monte Carlo error (esda
+    and GeoDa's lookup mode share one table among all N); gathering the values once per block
+    instead of once per observation makes the kernel several times faster, because each
+    observation then reads k_max x permutations contiguous numbers instead of scattered ones.
+
+    The per-observation arrays (``indptr``, ``selfw``, ``scale`` and the outputs) hold rows
+    ``base, base + 1, ...``: a Dask chunk passes only its own rows, while the draws follow the
+    global observation number i.
     """
     n = values.shape[0]
     scratch = np.arange(n).astype(np.int32)  # int32 halves the table: it stays in L1 cache
     swaps = np.empty(k_max, dtype=np.int64)
     table = np.empty((k_max, permutations), dtype=np.int32)
+    gathered = np.empty((k_max, permutations))
     acc = np.empty(permutations)
-    hit = np.empty(permutations, dtype=np.bool_)
+    # (row, column, observation) of table entries that fall inside the block
+    hit_t = np.empty(k_max * permutations, dtype=np.int64)
+    hit_p = np.empty(k_max * permutations, dtype=np.int64)
+    hit_i = np.empty(k_max * permutations, dtype=np.int64)
     for b0 in range(start, stop, _BLOCK):
+        b1 = min(stop, b0 + _BLOCK)
         _draw_table(table, scratch, swaps, seed, b0 // _BLOCK, n)
-        for i in range(b0, min(stop, b0 + _BLOCK)):
-            lo = indptr[i]
-            k = indptr[i + 1] - lo
+        hits = 0
+        for t in range(k_max):
+            for p in range(permutations):
+                j = table[t, p]
+                gathered[t, p] = values[j]
+                if b0 <= j < b1:
+                    hit_t[hits] = t
+                    hit_p[hits] = p
+                    hit_i[hits] = j
+                    hits += 1
+        for i in range(b0, b1):
+            r = i - base
+            lo = indptr[r]
+            k = indptr[r + 1] - lo
             if k == 0:
                 continue  # island: left as NaN / -1 by the caller
-            own = selfw[i] * values[i]
+            own = selfw[r] * values[i]
             total = own
             for t in range(k):
                 total += weights[lo + t] * values[indices[lo + t]]
-            si = scale[i]
+            si = scale[r]
             obs = si * total
-            observed[i] = obs
-            state, off = _below(_stream(seed, i), n)
-            target = i - off + n * (i < off)  # the table entry that lands on i
+            observed[r] = obs
             acc[:] = own
-            hit[:] = False
-            for t in range(k):
+            t = 0
+            while t + 1 < k:  # two rows per pass over acc: half its loads and stores
+                w0 = weights[lo + t]
+                w1 = weights[lo + t + 1]
+                row0 = gathered[t]
+                row1 = gathered[t + 1]
+                for p in range(permutations):
+                    acc[p] += w0 * row0[p] + w1 * row1[p]
+                t += 2
+            if t < k:
                 wt = weights[lo + t]
-                row = table[t]
+                row = gathered[t]
                 for p in range(permutations):
-                    j = row[p] + off
-                    acc[p] += wt * values[j - n * (j >= n)]
-                for p in range(permutations):
-                    hit[p] |= row[p] == target
-            for p in range(permutations):
-                if hit[p]:
-                    for t in range(k):
-                        if table[t, p] == target:
-                            x, state = _replace_self(table, p, k, off, i, n, state)
-                            acc[p] += weights[lo + t] * (values[x] - values[i])
-            n_ge[i], n_le[i], mean[i], sd[i] = _tally(acc, si, obs)
+                    acc[p] += wt * row[p]
+            state = _stream(seed, i)
+            for h in range(hits):
+                if hit_i[h] == i and hit_t[h] < k:
+                    x, state = _replace_self(table, hit_p[h], k, i, n, state)
+                    acc[hit_p[h]] += weights[lo + hit_t[h]] * (values[x] - values[i])
+            n_ge[r], n_le[r], mean[r], sd[r] = _tally(acc, si, obs)
             if keep:
                 for p in range(permutations):
-                    sims[i, p] = si * acc[p]
+                    sims[r, p] = si * acc[p]
 
 
 @njit(cache=True, error_model="numpy")
@@ -191,16 +213,16 @@ def _tally(acc, si, obs):
 
 
 @njit(cache=True, parallel=True)
-def _local_parallel(bounds, indptr, indices, weights, selfw, values, scale, permutations, seed,
-                    keep, k_max, n_ge, n_le, mean, sd, observed, sims):
+def _local_parallel(bounds, base, indptr, indices, weights, selfw, values, scale, permutations,
+                    seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims):
     """Run ``_local_block`` on the ranges ``bounds[c]..bounds[c+1]`` in parallel.
 
     ``k_max`` fixes the draw tables' height: callers running a subset of the observations (the
     Dask chunks) pass the global largest neighbour count so the draws match a single call.
     """
     for c in prange(bounds.shape[0] - 1):
-        _local_block(bounds[c], bounds[c + 1], indptr, indices, weights, selfw, values, scale,
-                     permutations, seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims)
+        _local_block(bounds[c], bounds[c + 1], base, indptr, indices, weights, selfw, values,
+                     scale, permutations, seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims)
 
 
 def _bounds(start, stop, parts, align=1):
@@ -225,7 +247,7 @@ def local_permutation(indptr, indices, weights, selfw, values, scale, permutatio
         out = local_buffers(n, permutations, keep)
     k_max = int(np.diff(indptr).max()) if n else 0
     bounds = _bounds(start, stop, numba.get_num_threads(), _BLOCK)
-    _local_parallel(bounds, indptr.astype(np.int64), indices.astype(np.int64),
+    _local_parallel(bounds, np.int64(0), indptr.astype(np.int64), indices.astype(np.int64),
                     np.ascontiguousarray(weights, dtype=np.float64),
                     np.ascontiguousarray(selfw, dtype=np.float64),
                     np.ascontiguousarray(values, dtype=np.float64),
