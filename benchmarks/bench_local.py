@@ -17,9 +17,10 @@ Rows:
 
 Usage::
 
-    python benchmarks/bench_local.py              # N = 1,000 / 10,000 / 100,000
+    python benchmarks/bench_local.py              # N = 1,000 / 10,000 / 100,000 / 1,000,000
     python benchmarks/bench_local.py --quick      # N = 1,000 / 10,000
-    python benchmarks/bench_local.py --n 1000000 --skip esda   # the peers are slow at 1M
+    python benchmarks/bench_local.py --n 1000000 --all-peers   # also esda's local statistics
+                                                               # and pygeoda's complete mode at 1M
 """
 
 from __future__ import annotations
@@ -117,7 +118,12 @@ def timed(fn, repeat):
     return statistics.median(times)
 
 
-def run(n_target, repeat, skip):
+# From this N on, esda's local statistics (quadratic in N: about 1,100 s at 10^6 here) and
+# pygeoda's "complete" mode (about 240 s) are skipped unless --all-peers is given.
+SLOW_FROM = 1_000_000
+
+
+def run(n_target, repeat, skip, all_peers=False):
     from libpysal.graph import Graph
 
     rows, cols, binary = hex_lattice(n_target)
@@ -136,18 +142,22 @@ def run(n_target, repeat, skip):
     out["sc.getis_ord (Gi*)"] = timed(lambda: sc.getis_ord(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
     out["sc.moran"] = timed(lambda: sc.moran(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
 
+    slow = n >= SLOW_FROM and not all_peers
     if "esda" not in skip:
         import esda
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for jobs in (1, 2):
-                out[f"esda.Moran_Local n_jobs={jobs}"] = timed(
-                    lambda: esda.Moran_Local(y, w, permutations=PERMUTATIONS, n_jobs=jobs, seed=1,
-                                             keep_simulations=False), repeat)
-            out["esda.G_Local star n_jobs=2"] = timed(
-                lambda: esda.G_Local(y + 10, w, star=True, permutations=PERMUTATIONS, n_jobs=2, seed=1,
-                                     keep_simulations=False), repeat)
+            if slow:
+                print(f"  N = {n:,}: esda's local statistics skipped (about 1,100 s each; --all-peers runs them)")
+            else:
+                for jobs in (1, 2):
+                    out[f"esda.Moran_Local n_jobs={jobs}"] = timed(
+                        lambda: esda.Moran_Local(y, w, permutations=PERMUTATIONS, n_jobs=jobs, seed=1,
+                                                 keep_simulations=False), repeat)
+                out["esda.G_Local star n_jobs=2"] = timed(
+                    lambda: esda.G_Local(y + 10, w, star=True, permutations=PERMUTATIONS, n_jobs=2, seed=1,
+                                         keep_simulations=False), repeat)
             out["esda.Moran"] = timed(lambda: esda.Moran(y, w, permutations=PERMUTATIONS), repeat)
 
     if "pygeoda" not in skip:
@@ -162,7 +172,9 @@ def run(n_target, repeat, skip):
             links = int(round(gw.mean_neighbors() * n))
             if links != binary.nnz:
                 print(f"  warning: pygeoda's queen weights have {links} links, ours {binary.nnz}")
-            for mode in ("complete", "lookup-table"):
+            if slow:
+                print(f"  N = {n:,}: pygeoda's complete mode skipped (about 240 s; --all-peers runs it)")
+            for mode in ("lookup-table",) if slow else ("complete", "lookup-table"):
                 out[f"pygeoda.local_moran {mode}"] = timed(
                     lambda: pygeoda.local_moran(gw, gda["y"], permutations=PERMUTATIONS, permutation_method=mode,
                                                 cpu_threads=2, seed=1), repeat)
@@ -175,12 +187,14 @@ def main(argv=None):
     parser.add_argument("--n", type=int, nargs="+", help="lattice sizes (rounded to a square)")
     parser.add_argument("--repeat", type=int, default=None, help="timed runs per tool (default 3, 1 at N >= 100,000)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["esda", "pygeoda"])
+    parser.add_argument("--all-peers", action="store_true",
+                        help=f"also run the peers' slow modes at N >= {SLOW_FROM:,}")
     args = parser.parse_args(argv)
-    sizes = args.n or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
+    sizes = args.n or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000])
     print(f"numba threads: {numba.get_num_threads()}; permutations: {PERMUTATIONS}; median wall seconds")
     for size in sizes:
         repeat = args.repeat or (3 if size < 100_000 else 1)
-        n, out = run(size, repeat, set(args.skip))
+        n, out = run(size, repeat, set(args.skip), args.all_peers)
         ours = out["sc.local_moran"]
         print(f"\nN = {n:,}")
         for name, seconds in out.items():
