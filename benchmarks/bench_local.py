@@ -15,6 +15,9 @@ Rows:
   pygeoda needs polygons: the hexagons are built and handed to it, and its queen weights are
   checked to have the same number of links as ours.
 
+After each N, a fresh process reports how far ``sc.local_moran``'s resident memory grows above
+its inputs (sampled every 2 ms), next to the sizes of the values, the weights and the result.
+
 Usage::
 
     python benchmarks/bench_local.py              # N = 1,000 / 10,000 / 100,000 / 1,000,000
@@ -26,7 +29,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import statistics
+import subprocess
+import sys
+import threading
 import time
 import warnings
 
@@ -106,6 +114,48 @@ def tight_kernel(w, y):
     out = np.zeros(n, dtype=np.int64)
     args = (m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data, z, scale, table, out)
     return lambda: _tight(*args)
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_above(fn) -> int:
+    """Bytes by which the resident set grows while ``fn`` runs (sampled every 2 ms)."""
+    before = _rss()
+    peak = [before]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss())
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=sample)
+    thread.start()
+    try:
+        fn()
+    finally:
+        done.set()
+        thread.join()
+    return max(peak[0], _rss()) - before
+
+
+def memory(n_target):
+    """Peak memory of sc.local_moran (999 permutations, simulations not kept) above its inputs."""
+    from libpysal.graph import Graph
+
+    _, _, binary = hex_lattice(n_target)
+    n = binary.shape[0]
+    ids = [str(i) for i in range(n)]
+    w = Graph.from_sparse(binary, ids=ids).transform("r")
+    data = pd.DataFrame({"y": np.random.default_rng(0).normal(size=n)}, index=ids)
+    sc.local_moran(data.iloc[:1000], "y", w.subgraph(ids[:1000]), permutations=9, seed=0)  # load kernels
+    gc.collect()
+    grown = peak_above(lambda: sc.local_moran(data, "y", w, permutations=PERMUTATIONS, seed=1))
+    weights = binary.nnz * 12 + (n + 1) * 8  # one CSR copy: float64 data, int32 indices, int64 indptr
+    return n, grown, weights
 
 
 def timed(fn, repeat):
@@ -189,7 +239,11 @@ def main(argv=None):
     parser.add_argument("--skip", nargs="*", default=[], choices=["esda", "pygeoda"])
     parser.add_argument("--all-peers", action="store_true",
                         help=f"also run the peers' slow modes at N >= {SLOW_FROM:,}")
+    parser.add_argument("--memory", type=int, default=None, help=argparse.SUPPRESS)  # child process
     args = parser.parse_args(argv)
+    if args.memory:
+        print(*memory(args.memory))
+        return
     sizes = args.n or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000])
     print(f"numba threads: {numba.get_num_threads()}; permutations: {PERMUTATIONS}; median wall seconds")
     for size in sizes:
@@ -206,6 +260,14 @@ def main(argv=None):
             elif name == "esda.Moran":
                 ratio = f"  ({seconds / out['sc.moran']:6.1f} x sc.moran)"
             print(f"  {name:34s} {seconds:9.3f}{ratio}")
+        # in a fresh process, so earlier runs do not hide the peak
+        child = subprocess.run([sys.executable, __file__, "--memory", str(size)], capture_output=True,
+                               text=True, check=True)
+        n_mem, grown, weights = map(int, child.stdout.split()[-3:])
+        print(f"  sc.local_moran peak memory above its inputs: {grown / 2**20:.0f} MiB "
+              f"(values {8 * n_mem / 2**20:.0f} MiB, one copy of the weights {weights / 2**20:.0f} MiB, "
+              f"result frame of 12 columns {96 * n_mem / 2**20:.0f} MiB; esda keeps "
+              f"{8 * n_mem * PERMUTATIONS / 2**30:.1f} GiB of simulations by default)")
 
 
 if __name__ == "__main__":
