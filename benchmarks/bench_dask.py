@@ -134,7 +134,7 @@ def run(n_target, permutations, skip, thread_counts=(1, 2)):
         del cells
 
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                           silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             one_numba_thread(client)
             small = sp.csr_matrix(W[:4096, :4096])

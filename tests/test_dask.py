@@ -41,7 +41,7 @@ def client():
     # Worker processes (not threads): the chunks are pickled, shipped and run in other
     # interpreters, as on a real cluster, and numba loads its cached kernels there.
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+                                  dashboard_address=":0", silence_logs=logging.ERROR) as cluster:
         with distributed.Client(cluster) as c:
             yield c
 

@@ -24,6 +24,8 @@ def align(data: pd.DataFrame, w) -> pd.DataFrame:
     """
     ids = pd.Index(w.unique_ids)
     index = data.index
+    if index.equals(ids):  # the usual case; the graph's ids are unique, so the data's are too
+        return data
     if index.has_duplicates:
         dup = index[index.duplicated()].unique()
         raise InputError(f"duplicate region ids in the data: {_names(dup)}; each region must appear once")
@@ -39,8 +41,6 @@ def align(data: pd.DataFrame, w) -> pd.DataFrame:
             "; ".join(parts)
             + ". Build the weights from the same (joined) data, or subset both to the same regions."
         )
-    if index.equals(ids):
-        return data
     return data.loc[ids]
 
 

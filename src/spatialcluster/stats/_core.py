@@ -55,8 +55,10 @@ def prepare(data, w, names):
 def split_diagonal(W: sp.csr_matrix):
     """(off-diagonal CSR, diagonal) so permutation kernels never shuffle the self-weight."""
     diag = W.diagonal().astype(np.float64)
-    off = W - sp.diags(diag)
-    off = sp.csr_matrix(off)
+    off = sp.csr_matrix(W, dtype=np.float64)
+    if not diag.any() and off.has_sorted_indices and off.data.all():
+        return off, diag  # the usual case: no copy of a large W
+    off = sp.csr_matrix(off - sp.diags(diag))
     off.eliminate_zeros()
     off.sort_indices()
     return off, diag

@@ -34,7 +34,7 @@ from .._progress import progress_bar
 from . import _core
 # The private kernel entry: the public ``local_permutation`` derives the draw tables' height from
 # the rows it is given, and a chunk must use the global largest neighbour count.
-from ._kernels import BLOCK, _bounds, _local_parallel, global_form, global_permutation, local_buffers
+from ._kernels import BLOCK, _bounds, _column_indices, _local_parallel, global_form, global_permutation, local_buffers
 
 # Chunks per worker by default: enough to balance uneven workers, few enough that each chunk's
 # O(N) scratch (the kernel's index pool) stays small beside its work.
@@ -174,7 +174,7 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, labe
     n = values.shape[0]
     off = sp.csr_matrix(off)
     indptr = off.indptr.astype(np.int64)
-    indices = off.indices.astype(np.int64)
+    indices = _column_indices(off.indices, n)
     weights = np.ascontiguousarray(off.data, dtype=np.float64)
     selfw = np.ascontiguousarray(selfw, dtype=np.float64)
     scale = np.ascontiguousarray(np.broadcast_to(scale, (n,)), dtype=np.float64)

@@ -22,6 +22,8 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
+from .._errors import InputError
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -247,7 +249,7 @@ def local_permutation(indptr, indices, weights, selfw, values, scale, permutatio
         out = local_buffers(n, permutations, keep)
     k_max = int(np.diff(indptr).max()) if n else 0
     bounds = _bounds(start, stop, numba.get_num_threads(), _BLOCK)
-    _local_parallel(bounds, np.int64(0), indptr.astype(np.int64), indices.astype(np.int64),
+    _local_parallel(bounds, np.int64(0), indptr.astype(np.int64), _column_indices(indices, n),
                     np.ascontiguousarray(weights, dtype=np.float64),
                     np.ascontiguousarray(selfw, dtype=np.float64),
                     np.ascontiguousarray(values, dtype=np.float64),
@@ -255,6 +257,13 @@ def local_permutation(indptr, indices, weights, selfw, values, scale, permutatio
                     np.uint64(seed), bool(keep), k_max, out["n_ge"], out["n_le"], out["mean"],
                     out["sd"], out["observed"], out["sims"])
     return out
+
+
+def _column_indices(indices, n):
+    """Column indices as int32 (no copy of SciPy's usual int32 indices: a large W is not duplicated)."""
+    if n >= 2**31:
+        raise InputError(f"{n} observations exceed the kernels' 32-bit column indices")
+    return np.asarray(indices, dtype=np.int32)
 
 
 def local_buffers(n, permutations, keep):

@@ -174,6 +174,7 @@ def _local_moran(aligned, x, y, W, column, permutations, alpha, correction, seed
             "cluster": _label(q, sig_c, island),
         },
         index=aligned.index.copy(),
+        copy=False,  # the columns are fresh arrays: no second copy of an N-row frame
     )
     if y is not None:
         frame.insert(1, "value_lagged_variable", y)
