@@ -430,3 +430,20 @@ def test_unexpected_errors_are_one_message(monkeypatch, tmp_path):
     result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "out"), "--quiet", "--debug"])
     assert isinstance(result.exception, ZeroDivisionError)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sar_taiwan_drawn_as_no_data_only_for_the_china_dataset():
+    from spatialcluster.pipeline.run import map_regions
+
+    cfg = pipeline.parse_config(DEMO)
+    assert cfg.data["outputs"]["include_sar_taiwan"] is True
+    data = sc.datasets.china_provinces().to_crs(3857)
+    drawn = map_regions(cfg.data, data)
+    assert len(drawn) == 34 and drawn.crs == data.crs
+    extra = drawn.loc[["710000", "810000", "820000"]]
+    assert extra.drop(columns="geometry").isna().all().all()  # no statistics: "No data" on every map
+    assert not extra.geometry.is_empty.any()
+    off = pipeline.parse_config(DEMO, overrides={"outputs": {"include_sar_taiwan": False}})
+    assert map_regions(off.data, data) is data
+    mexico = DEMO.replace('dataset = "china_provinces"', 'dataset = "mexico_states"')
+    assert "only applies to dataset = 'china_provinces'" in _error(mexico)

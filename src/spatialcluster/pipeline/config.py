@@ -176,6 +176,10 @@ SCHEMA = Table(
                 "scheme": Key(str, default="quantiles", choices=SCHEMES),
                 "classes": Key(int, default=5, minimum=2, maximum=12),
                 "maps": Key(bool, default=True),
+                "include_sar_taiwan": Key(
+                    bool, default=False,
+                    doc="with dataset = 'china_provinces': draw Hong Kong, Macao and Taiwan on the maps as 'No data'",
+                ),
                 "gpkg": Key(bool, default=True),
                 "report": Key(bool, default=True),
             }
@@ -438,6 +442,10 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
         errors.add(("inputs",), f"give 'regions' (a regions file) or 'dataset' (one of {', '.join(DATASETS)})")
     if inputs.get("regions"):
         _check_file(inputs["regions"], ("inputs", "regions"), base, errors)
+    if (cfg.get("outputs") or {}).get("include_sar_taiwan") and inputs.get("dataset") != "china_provinces":
+        errors.add(("outputs", "include_sar_taiwan"),
+                   "only applies to dataset = 'china_provinces' (the bundled boundaries hold the three "
+                   "regions); with your own files, draw them from your own regions file")
     names = []
     for i, t in enumerate(inputs.get("tables") or []):
         if bool(t.get("path")) == bool(t.get("dataset")):

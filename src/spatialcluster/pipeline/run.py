@@ -217,6 +217,20 @@ class _Writer:
         return path
 
 
+def map_regions(c: dict, data):
+    """What every map draws: the analysed regions, plus Hong Kong, Macao and Taiwan as "No data"
+    when ``[outputs] include_sar_taiwan`` is set (the usual way to show China)."""
+    if not c["outputs"].get("include_sar_taiwan"):
+        return data
+    import spatialcluster as sc
+
+    full = sc.datasets.china_provinces(include_sar_taiwan=True).to_crs(data.crs)
+    extra = full.loc[[code for code in sc.datasets.SAR_TAIWAN if code not in data.index], [full.geometry.name]]
+    if extra.geometry.name != data.geometry.name:
+        extra = extra.rename_geometry(data.geometry.name)
+    return pd.concat([data, extra])
+
+
 # --------------------------------------------------------------------------- inputs
 def load_inputs(cfg: Config, steps: Steps):
     """Read the regions and tables, join the cross-section tables; panels stay long.
@@ -437,6 +451,10 @@ class _Ctx:
     def maps(self) -> bool:
         return self.c["outputs"]["maps"]
 
+    @property
+    def map_regions(self):
+        return map_regions(self.c, self.data)
+
     def panel(self, name: str) -> tuple[pd.DataFrame, str, str]:
         """A panel table with its id and time column names."""
         spec = next(t for t in self.c["inputs"]["tables"] if t["name"] == name)
@@ -500,10 +518,11 @@ def _choropleth_step(ctx: _Ctx) -> None:
     if not (ctx.maps and out["choropleths"]):
         return
     imgs = []
+    regions = ctx.map_regions
     with ctx.steps.step("choropleth maps", total=len(out["choropleths"])) as advance:
         for var in out["choropleths"]:
             imgs.append(ctx.wr.figure(f"choropleth_{var}", lambda ax, v=var: sc.plot.choropleth(
-                ctx.data, v, scheme=out["scheme"], k=out["classes"], ax=ax, title=_title(ctx.notes, v))))
+                regions, v, scheme=out["scheme"], k=out["classes"], ax=ax, title=_title(ctx.notes, v))))
             advance()
     ctx.sections.append({"title": "Maps", "text": _variables_text(out["choropleths"], ctx.notes), "images": imgs})
 
@@ -546,6 +565,7 @@ def _local_step(ctx: _Ctx, key: str) -> None:
     draw_map = sc.plot.lisa_map if key == "lisa" else sc.plot.hotspot_map
     what = "LISA clusters" if key == "lisa" else "Gi* hot and cold spots"
     imgs, tabs, logs = [], [], []
+    regions = ctx.map_regions if ctx.maps else None
     with ctx.steps.step(f"{'LISA' if key == 'lisa' else 'Getis-Ord Gi*'} ({perms} permutations)", total=len(variables)) as advance:
         for var in variables:
             res = func(ctx.data, var, ctx.w0, permutations=perms, seed=ctx.seed, alpha=alpha,
@@ -558,7 +578,7 @@ def _local_step(ctx: _Ctx, key: str) -> None:
             if ctx.maps:
                 title = f"{what}: {_title(ctx.notes, var)}\n({perms} permutations, {corr} correction, alpha {alpha})"
                 imgs.append(ctx.wr.figure(f"{key}_map_{var}", lambda ax, r=res, t=title: draw_map(
-                    r, ax=ax, regions=ctx.data, title=t)))
+                    r, ax=ax, regions=regions, title=t)))
             advance()
     text = (_LISA_TEXT if key == "lisa" else _GI_TEXT).format(perms=perms, alpha=alpha, corr=corr, seed=ctx.seed, w=ctx.primary)
     cites = "\n\n" + CITATIONS[key] + ("\n\n" + CITATIONS["fdr"] if corr.startswith("fdr") else "")
