@@ -15,7 +15,7 @@ import spatialcluster as sc
 from spatialcluster import pipeline
 from spatialcluster.cli import app
 
-PERMS = "99"  # the shipped config uses 999; the wiring is the same
+PERMS = "99"  # the shipped config uses 9999; the wiring is the same
 runner = CliRunner()
 
 

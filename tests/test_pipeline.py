@@ -61,7 +61,7 @@ def test_overrides_are_merged_before_validation():
 
 # --------------------------------------------------------------------------- validation messages
 def test_unknown_key_has_line_location_and_suggestion():
-    bad = DEMO.replace("permutations = 999", "permutatons = 999")
+    bad = DEMO.replace("permutations = 9999", "permutatons = 9999")
     msg = _error(bad)
     line = _line_of(bad, "permutatons")
     assert f"line {line}, [statistics] key \"permutatons\"" in msg
