@@ -9,8 +9,8 @@ For each feature layer it records, as JSON on stdout:
 
 - the style QGIS's OGR provider reads from the ``layer_styles`` table (``loadStyle``), the styles
   it lists there, and whether ``loadDefaultStyle()`` succeeds;
-- the renderer the layer opened with: type, class attribute, categories (value, colour, label)
-  or ranges (lower, upper, colour, label);
+- the renderer the layer opened with: type, class attribute, categories (value, colour, label),
+  ranges (lower, upper, colour, label) or rules (filter expression, colour, label);
 - how many features fall in each class, and after rendering the layer to ``OUT_DIR`` as a PNG
   (no antialiasing, magenta background so white fills count), how many pixels have each
   class's exact colour;
@@ -36,6 +36,9 @@ from pathlib import Path
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsExpression,
+    QgsExpressionContext,
+    QgsExpressionContextUtils,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProviderRegistry,
@@ -73,6 +76,10 @@ def renderer_info(layer: QgsVectorLayer) -> dict:
         for g in r.ranges():
             info["classes"].append({"lower": g.lowerValue(), "upper": g.upperValue(), "label": g.label(),
                                     "color": rgb(g.symbol().color())})
+    elif r.type() == "RuleRenderer":
+        for rule in r.rootRule().children():
+            info["classes"].append({"filter": rule.filterExpression(), "else": rule.isElse(), "label": rule.label(),
+                                    "color": rgb(rule.symbol().color())})
     elif r.type() == "singleSymbol":
         info["classes"].append({"color": rgb(r.symbol().color())})
     return info
@@ -88,6 +95,22 @@ def class_of(v, classes, other):
         if "lower" in c and c["lower"] <= float(v) <= c["upper"]:
             return i
     return other
+
+
+def rule_counts(layer: QgsVectorLayer, info: dict, problems: list) -> list[int]:
+    """Features per rule, by QGIS's own expression engine: every matching rule draws, an ELSE rule
+    draws what no other rule matched; a feature matched by two rules is a problem."""
+    counts = [0] * len(info["classes"])
+    exprs = [None if c["else"] else QgsExpression(c["filter"]) for c in info["classes"]]
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    for feat in layer.getFeatures():
+        context.setFeature(feat)
+        hits = [i for i, e in enumerate(exprs) if e is not None and e.evaluate(context)]
+        if len(hits) > 1:
+            problems.append(f"feature {feat.id()} matches {len(hits)} rules")
+        for i in hits or [i for i, e in enumerate(exprs) if e is None]:
+            counts[i] += 1
+    return counts
 
 
 def class_counts(layer: QgsVectorLayer, info: dict) -> list[int]:
@@ -150,7 +173,10 @@ def check_layer(gpkg: Path, name: str, out: Path) -> dict:
     rec["load_default_style"] = {"ok": bool(ok), "message": msg}
     if renderer_info(layer) != info:
         rec["problems"].append("loadDefaultStyle() gave a different renderer than the layer opened with")
-    rec["class_features"] = class_counts(layer, info)
+    if info["type"] == "RuleRenderer":
+        rec["class_features"] = rule_counts(layer, info, rec["problems"])
+    else:
+        rec["class_features"] = class_counts(layer, info)
     png = out / f"{gpkg.stem}__{name}.png"
     pixels = render(layer, png)
     rec["png"] = str(png)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import xml.etree.ElementTree as ET
 
@@ -63,6 +64,23 @@ def symbol_colors(renderer) -> list[str]:
         assert rgba == prop  # the <prop> copy read by older QGIS agrees with the <Option> map
         r, g, b, _a = (int(v) for v in rgba.split(","))
         out.append(f"#{r:02x}{g:02x}{b:02x}")
+    return out
+
+
+def ranges_of(renderer, column) -> list[tuple[float, float, str]]:
+    """(lower, upper, label) of each class of a graduated renderer, or of the range rules of a
+    rule-based one, whose last rule (ELSE) must be "No data"."""
+    if renderer.get("type") == "graduatedSymbol":
+        assert renderer.get("attr") == column
+        return [(float(r.get("lower")), float(r.get("upper")), r.get("label")) for r in renderer.find("ranges")]
+    assert renderer.get("type") == "RuleRenderer"
+    *rules, rest = renderer.find("rules").findall("rule")
+    assert rest.get("filter") == "ELSE" and rest.get("label") == "No data"
+    out = []
+    for i, rule in enumerate(rules):
+        m = re.fullmatch(rf'"{column}" (>=|>) (\S+) AND "{column}" <= (\S+)', rule.get("filter"))
+        assert m and m.group(1) == (">=" if i == 0 else ">"), rule.get("filter")
+        out.append((float(m.group(2)), float(m.group(3)), rule.get("label")))
     return out
 
 
@@ -135,20 +153,23 @@ def test_graduated_style_has_the_choropleth_classes(tmp_path, layers):
     sc.to_geopackage(path, layers)
     qml = styles_table(path).set_index("f_table_name").loc["regions", "styleQML"]
     grad = qml_renderer(qml)
-    assert grad.get("type") == "graduatedSymbol" and grad.get("attr") == "urban_rate"
-    assert grad.find("classificationMethod").get("id") == "Quantile"
-    ranges = grad.find("ranges").findall("range")
+    # urban_rate has a missing value: the ranges become rules with a "No data" rule for NULL
+    assert grad.get("type") == "RuleRenderer"
+    ranges = ranges_of(grad, "urban_rate")
     values = layers["regions"]["urban_rate"].dropna().to_numpy()
     ref = mapclassify.Quantiles(values, k=5)
-    np.testing.assert_array_equal([float(r.get("upper")) for r in ranges], ref.bins)  # exact: repr round-trips
-    np.testing.assert_array_equal([float(r.get("lower")) for r in ranges], [values.min(), *ref.bins[:-1]])
+    np.testing.assert_array_equal([r[1] for r in ranges], ref.bins)  # exact: repr round-trips
+    np.testing.assert_array_equal([r[0] for r in ranges], [values.min(), *ref.bins[:-1]])
     # same classes, colours and labels as the matplotlib choropleth of the same column
     ax = sc.plot.choropleth(layers["regions"], "urban_rate", crs=None)
     legend = [t.get_text().rsplit(" (", 1)[0] for t in ax.get_legend().get_texts()][:5]
-    assert [r.get("label") for r in ranges] == legend
+    assert [r[2] for r in ranges] == legend
     drawn = [to_hex(c) for c in ax.collections[0].get_facecolor()]
     class_of = dict(zip(values, ref.yb, strict=True))
-    colors = symbol_colors(grad)
+    *colors, no_data = symbol_colors(grad)
+    assert no_data == MISSING_HATCH_COLOR
+    complete = sc.to_geopackage(tmp_path / "complete.gpkg", {"regions": layers["regions"].dropna()})["regions"]
+    assert complete.renderer == "graduated" and 'id="Quantile"' in complete.to_qml()
     assert drawn == [colors[class_of[v]] for v in values]
     cmap = matplotlib.colormaps["YlOrRd"]
     assert colors == [to_hex(cmap(p)) for p in np.linspace(0, 1, 5)]
@@ -163,11 +184,11 @@ def test_style_options(tmp_path, layers):
     }
     chosen = sc.to_geopackage(path, layers, styles=styles)
     st = styles_table(path).set_index("f_table_name")
-    grad = qml_renderer(st.loc["regions", "styleQML"])
+    ranges = ranges_of(qml_renderer(st.loc["regions", "styleQML"]), "urban_rate")
     ref = mapclassify.FisherJenks(layers["regions"]["urban_rate"].dropna().to_numpy(), k=3)
-    np.testing.assert_array_equal([float(r.get("upper")) for r in grad.find("ranges")], ref.bins)
-    assert grad.find("classificationMethod").get("id") == "Jenks"
-    assert grad.find("classificationMethod/labelFormat").get("labelprecision") == "2"
+    np.testing.assert_array_equal([r[1] for r in ranges], ref.bins)
+    assert all(re.fullmatch(r"\d+\.\d\d – \d+\.\d\d", r[2]) for r in ranges), ranges
+    assert chosen["regions"].method == "Jenks"
     zs = qml_renderer(st.loc["hotspots", "styleQML"])
     assert zs.get("attr") == "z" and zs.find("classificationMethod").get("id") == "Custom"
     ref = mapclassify.UserDefined(layers["hotspots"]["z"].to_numpy(), [-1.96, 0, 1.96])
@@ -255,8 +276,8 @@ def test_shapefile_with_qml_sidecar(tmp_path, layers):
     qml = (tmp_path / "regions.qml").read_text(encoding="utf-8")
     back = pyogrio.read_dataframe(tmp_path / "regions.shp")
     renderer = qml_renderer(qml)
-    assert renderer.get("attr") == style.column and style.column in back.columns  # the shortened dBase name
-    assert len(renderer.find("ranges")) == 4
+    assert style.column in back.columns  # the shortened dBase name, which the rules' filters use
+    assert len(ranges_of(renderer, style.column)) == 4
     assert back["name_zh"].tolist() == list("甲乙丙丁戊己庚辛壬癸子丑")  # UTF-8 kept
     assert back["code"].tolist() == list(gdf.index)
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".cpg", ".dbf", ".prj", ".qml", ".shp", ".shx"]

@@ -143,20 +143,40 @@ def test_hotspot_categories_and_colours(checked):
     assert checked["by_layer"]["hotspots"]["class_features"] == [*(int(counts.get(b, 0)) for b in range(-3, 4)), 2]
 
 
+def _rule_bounds(rule: dict) -> tuple[float, float]:
+    """(lower, upper) of a range rule written as '"col" >= a AND "col" <= b' (or '> a')."""
+    lower, upper = (float(part.split()[-1]) for part in rule["filter"].split(" AND "))
+    return lower, upper
+
+
 @pytest.mark.parametrize(("layer", "column", "scheme", "k"),
                          [("regions", "urban_rate", "quantiles", 5), ("towns", "gdp_z", "equal_interval", 3)])
 def test_graduated_ranges_are_the_map_classes(checked, layer, column, scheme, k):
+    """Graduated ranges, or (regions: one value missing) rules with the same ranges plus "No data":
+    QGIS's graduated renderer would leave a region with a NULL value undrawn."""
     rec = checked["by_layer"][layer]
     r = rec["renderer"]
-    assert r["type"] == "graduatedSymbol" and r["attribute"] == column
-    values = checked["layers"][layer][column].dropna().to_numpy()
+    frame = checked["layers"][layer]
+    missing = int(frame[column].isna().sum())
+    values = frame[column].dropna().to_numpy()
     ref = {"quantiles": mapclassify.Quantiles, "equal_interval": mapclassify.EqualInterval}[scheme](values, k=k)
-    np.testing.assert_allclose([c["upper"] for c in r["classes"]], ref.bins, rtol=0, atol=1e-12)
-    np.testing.assert_allclose([c["lower"] for c in r["classes"]], [values.min(), *ref.bins[:-1]], rtol=0, atol=1e-12)
-    # QGIS puts each feature in the class mapclassify put it in (missing values in none)
-    assert rec["class_features"] == ref.counts.tolist()
-    colors = classify_column(checked["layers"][layer], column, scheme=scheme, k=k).colors  # as choropleth draws
-    assert [to_hex(np.array(c["color"]) / 255) for c in r["classes"]] == colors
+    if missing:
+        assert r["type"] == "RuleRenderer"
+        *ranges, no_data = r["classes"]
+        assert no_data["else"] and no_data["label"] == "No data"
+        assert to_hex(np.array(no_data["color"]) / 255) == MISSING_HATCH_COLOR
+        assert ranges[0]["filter"].startswith(f'"{column}" >= ') and all(f'"{column}" > ' in c["filter"] for c in ranges[1:])
+        bounds = np.array([_rule_bounds(c) for c in ranges])
+    else:
+        assert r["type"] == "graduatedSymbol" and r["attribute"] == column
+        ranges = r["classes"]
+        bounds = np.array([(c["lower"], c["upper"]) for c in ranges])
+    np.testing.assert_allclose(bounds[:, 1], ref.bins, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(bounds[:, 0], [values.min(), *ref.bins[:-1]], rtol=0, atol=1e-12)
+    # QGIS puts each feature in the class mapclassify put it in, and the missing ones in "No data"
+    assert rec["class_features"] == ref.counts.tolist() + ([missing] if missing else [])
+    colors = classify_column(frame, column, scheme=scheme, k=k).colors  # as choropleth draws
+    assert [to_hex(np.array(c["color"]) / 255) for c in ranges] == colors
 
 
 def test_significance_ranges(checked):
@@ -201,5 +221,5 @@ def test_demo_geopackage_opens_styled(tmp_path):
     assert report["layers"], "the demo GeoPackage has no feature layers"
     assert code == 0, {r["layer"]: r["problems"] for r in report["layers"] if r["problems"]}
     for rec in report["layers"]:
-        assert rec["renderer"]["type"] in {"categorizedSymbol", "graduatedSymbol"}, rec["layer"]
+        assert rec["renderer"]["type"] in {"categorizedSymbol", "graduatedSymbol", "RuleRenderer"}, rec["layer"]
         assert sum(rec["class_pixels"]) > 0, rec["layer"]

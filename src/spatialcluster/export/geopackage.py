@@ -114,9 +114,10 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
         ``kind`` ("lisa", "hotspot", "graduated", "significance"), ``scheme``, ``k``, ``bins``,
         ``cmap``, ``fmt``. Default: LISA colours for ``cluster``, Gi* colours for ``bin``, else
         quantiles of the first z-score or numeric column, the same classes
-        :func:`spatialcluster.plot.choropleth` draws. QGIS's graduated renderer has no class for
-        NULL, so features with a missing value are not drawn there (the matplotlib map hatches
-        them); categorized styles have a catch-all "No data" category.
+        :func:`spatialcluster.plot.choropleth` draws. Every style draws missing values as "No
+        data", hatched as on the matplotlib maps: categorized styles with a catch-all category,
+        numeric columns with missing values with the same ranges as rules plus an ELSE rule
+        (QGIS's graduated renderer has no class for NULL and would leave those regions out).
     overwrite : bool
         Replace an existing file (else :class:`InputError`).
 

@@ -9,6 +9,7 @@ needed to write styles; the test suite checks them with real QGIS.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,6 +36,8 @@ QGIS_METHODS = {
     "user_defined": "Custom",
 }
 STYLE_KEYS = {"column", "kind", "scheme", "k", "bins", "cmap", "fmt"}
+# Rule keys derived from the column and position, so the same data give the same QML.
+_RULE_KEYS = uuid.UUID("6f1c2a57-3b8e-4f0e-9a51-0d2c7e4b9a13")
 
 
 def qgis_color(color) -> str:
@@ -49,12 +52,13 @@ class LayerStyle:
 
     Attributes
     ----------
-    renderer : {"categorized", "graduated", "single"}
+    renderer : {"categorized", "graduated", "rules", "single"}
     column : str or None
         Attribute the renderer classifies.
     items : list of dict
         Categorized: ``value``, ``color`` (hex), ``label``; graduated: ``lower``, ``upper``,
-        ``color``, ``label``; single: ``color``. An optional ``style`` is a QGIS fill style
+        ``color``, ``label``; rules: the ranges of a graduated style followed by one item without
+        bounds that takes the rest (NULL); single: ``color``. An optional ``style`` is a QGIS fill style
         ("solid", "b_diagonal", ...). A category with value ``""`` catches every other value,
         NULL included.
     method : str
@@ -72,6 +76,14 @@ class LayerStyle:
     precision: int = 1
     description: str = ""
 
+    def _rule(self, i, item) -> str:
+        """QGIS filter of range ``i`` as the graduated renderer assigns values (the first range with
+        lower <= v <= upper, so later ranges exclude their lower bound); ``ELSE`` for the rest."""
+        if "lower" not in item:
+            return "ELSE"
+        field = '"' + str(self.column).replace('"', '""') + '"'
+        return f"{field} {'>=' if i == 0 else '>'} {float(item['lower'])!r} AND {field} <= {float(item['upper'])!r}"
+
     def to_qml(self, geometry: str = "fill") -> str:
         """The style as QML for a ``"fill"`` (polygon), ``"line"`` or ``"marker"`` (point) layer."""
         if geometry not in {"fill", "line", "marker"}:
@@ -79,10 +91,13 @@ class LayerStyle:
         items = [
             {"style": "solid", **it, "color": qgis_color(it["color"])}
             | ({"lower": repr(float(it["lower"])), "upper": repr(float(it["upper"]))} if "lower" in it else {})
-            for it in self.items
+            | ({"filter": self._rule(i, it)} if self.renderer == "rules" else {})
+            for i, it in enumerate(self.items)
         ]
+        keys = [f"{{{uuid.uuid5(_RULE_KEYS, f'{self.column}:{i}')}}}" for i in range(len(items) + 1)]
         return _template().render(
             renderer=self.renderer,
+            keys=keys,
             column=self.column,
             items=items,
             method=self.method,
@@ -135,7 +150,15 @@ def _hotspot(column):
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Gi* hot and cold spots ({column})")
 
 
-def _significance(column):
+def _ranges(column, items, frame, **kw):
+    """A graduated style, or the same ranges as rules plus "No data" when the column has missing
+    values: QGIS's graduated renderer draws nothing for NULL, so those regions would vanish."""
+    if frame[column].isna().any():
+        return LayerStyle("rules", column, [*items, NO_DATA], **kw)
+    return LayerStyle("graduated", column, items, **kw)
+
+
+def _significance(frame, column):
     """p-value classes of :func:`spatialcluster.plot.significance_map` as QGIS ranges (lower < p <= upper)."""
     uppers = [b for b, _ in SIGNIFICANCE_CLASSES] + [1.0]
     lowers = [0.0, *uppers[:-1]]
@@ -143,8 +166,7 @@ def _significance(column):
     labels = [lab for _, lab in SIGNIFICANCE_CLASSES] + ["Not significant"]
     items = [{"lower": lo, "upper": hi, "color": c, "label": lab}
              for lo, hi, c, lab in zip(lowers, uppers, colors, labels, strict=True)]
-    return LayerStyle("graduated", column, items, method="Custom", precision=3,
-                      description=f"significance of {column}")
+    return _ranges(column, items, frame, method="Custom", precision=3, description=f"significance of {column}")
 
 
 def _graduated(frame, column, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.1f}"):
@@ -153,10 +175,8 @@ def _graduated(frame, column, scheme="quantiles", k=5, bins=None, cmap=None, fmt
         {"lower": lo, "upper": hi, "color": c, "label": lab}
         for lo, hi, c, lab in zip(classes.lower, classes.upper, classes.colors, classes.labels, strict=True)
     ]
-    return LayerStyle(
-        "graduated", column, items, method=QGIS_METHODS[classes.scheme], precision=_precision(fmt),
-        description=f"{column}: {classes.scheme}, {classes.k} classes",
-    )
+    return _ranges(column, items, frame, method=QGIS_METHODS[classes.scheme], precision=_precision(fmt),
+                   description=f"{column}: {classes.scheme}, {classes.k} classes")
 
 
 def _auto_column(frame: pd.DataFrame):
@@ -223,5 +243,5 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         p = numeric_values(frame, column).dropna()
         if ((p < 0) | (p > 1)).any():
             raise InputError(f"column {column!r} is not a p-value: values outside [0, 1]")
-        return _significance(column)
+        return _significance(frame, column)
     raise InputError(f"unknown style kind {kind!r}; use 'lisa', 'hotspot', 'graduated' or 'significance'")
