@@ -5,6 +5,11 @@ with two regressors and 1,000 effect draws; reports wall time per stage-free cal
 (tracemalloc), plus the log-determinant and trace methods used. Nothing builds a dense N x N matrix
 beyond ``panel.EXACT_TRACE_MAX_N`` regions (3,000), so larger N runs in sparse memory.
 
+Side by side with spreg: ``spreg.ML_LagFE`` (SDM via ``slx_lags=1``, region fixed effects, no bias
+correction: what spreg estimates) and the same specification of ``sc.spillover_panel``, each in a
+fresh process that reports wall time, the growth of its peak resident memory and the estimates;
+the ratios and the largest difference between the estimates are printed.
+
 Monte Carlo (``--mc R``): R replications of a known SDM panel (same DGP as
 ``tests/test_panel_montecarlo.py``) on a 20 x 20 lattice with T = 10: bias, RMSE and 95 % coverage of
 rho, beta, theta and the total effects, with and without the bias correction.
@@ -20,8 +25,13 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
+import sys
 import time
 import tracemalloc
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -74,6 +84,56 @@ def timing(rows: int, cols: int, T: int, draws: int) -> None:
     print(f"  truth: beta {BETA}, theta {THETA}, rho {RHO}")
 
 
+def _rss() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize()
+
+
+def peer_child(tool: str, rows: int, cols: int, T: int) -> None:
+    """One region-FE SDM fit without bias correction, in this fresh process; prints a JSON line."""
+    g, ids = lattice(rows, cols)
+    df = simulate(g, ids, T, np.random.default_rng(0))
+    if tool == "spreg":
+        import libpysal
+        import spreg
+
+        w = libpysal.weights.WSP(g.sparse.tocsr()).to_W(silence_warnings=True)
+        w.transform = "r"
+        df = df.sort_values(["year", "code"])  # spreg: one block of N rows per period
+        args = (df[["y"]].to_numpy(), df[["x1", "x2"]].to_numpy(), w)
+        rss0, t0 = _rss(), time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = spreg.ML_LagFE(*args, slx_lags=1)
+        params = np.asarray(fit.betas, dtype=float).ravel().tolist()
+    else:
+        rss0, t0 = _rss(), time.perf_counter()
+        res = sc.spillover_panel(df, "y", ["x1", "x2"], g, model="sdm", effects="region", bias_correction=False,
+                                 draws=0, seed=0)
+        params = res.params.to_numpy().tolist()
+    elapsed = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"time": elapsed, "mem": max(peak - rss0, 0), "params": params}))
+
+
+def side_by_side(rows: int, cols: int, T: int) -> None:
+    out = {}
+    for tool in ("spatialcluster", "spreg"):
+        proc = subprocess.run([sys.executable, __file__, "--peer-child", tool, "--rows", str(rows), "--cols", str(cols),
+                               "--periods", str(T)], capture_output=True, text=True)
+        if proc.returncode:
+            print(f"  {tool}: failed ({proc.stderr.strip().splitlines()[-1:]})")
+            return
+        out[tool] = json.loads(proc.stdout.strip().splitlines()[-1])
+    ours, theirs = out["spatialcluster"], out["spreg"]
+    diff = np.abs(np.array(ours["params"]) - np.array(theirs["params"])).max()
+    print(f"\nSDM, region fixed effects, no bias correction, N = {rows * cols:,} x T = {T}, standard errors included")
+    for tool, r in out.items():
+        print(f"  {tool:15s} {r['time']:8.2f} s {r['mem'] / 2**20:8.0f} MiB")
+    print(f"  ratio: {theirs['time'] / ours['time']:.1f}x time, {theirs['mem'] / max(ours['mem'], 1):.1f}x memory; "
+          f"largest |difference| of the estimates {diff:.1e}")
+
+
 def monte_carlo(reps: int, side: int = 20, T: int = 10, seed: int = 12345) -> None:
     g, ids = lattice(side, side)
     rng = np.random.default_rng(seed)
@@ -110,8 +170,12 @@ def main() -> None:
     ap.add_argument("--periods", type=int, default=20)
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--mc", type=int, default=0, help="run a Monte Carlo study with this many replications")
+    ap.add_argument("--peer-child", choices=["spatialcluster", "spreg"], help=argparse.SUPPRESS)
     a = ap.parse_args()
     sc.set_progress(False)
+    if a.peer_child:
+        peer_child(a.peer_child, a.rows, a.cols, a.periods)
+        return
     if a.mc:
         monte_carlo(a.mc)
         return
@@ -119,6 +183,7 @@ def main() -> None:
         a.rows, a.cols, a.periods = 20, 20, 10
     print(f"dense information-matrix traces up to N = {P.EXACT_TRACE_MAX_N}")
     timing(a.rows, a.cols, a.periods, a.draws)
+    side_by_side(a.rows, a.cols, a.periods)
 
 
 if __name__ == "__main__":
