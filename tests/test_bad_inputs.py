@@ -533,8 +533,10 @@ def constant_regressor(tmp_path):
 def _demo_text(**replace) -> str:
     text = pipeline.demo_config_path().read_text(encoding="utf-8")
     for old, new in replace.items():
-        assert old in text, old
-        text = text.replace(old, new)
+        # exactly one match, not the prefix of a longer number or name ("999" in "9999")
+        pattern = re.escape(old) + r"(?![\w.])"
+        assert len(re.findall(pattern, text)) == 1, f"{old!r} must occur once in the demo config"
+        text = re.sub(pattern, lambda _m, new=new: new, text)
     return text
 
 
@@ -582,7 +584,7 @@ def config_missing_input_file(tmp_path):
 @case("config")
 def config_wrong_type(tmp_path):
     cfg = tmp_path / "a.toml"
-    cfg.write_text(_demo_text(**{"permutations = 999": 'permutations = "999"'}), encoding="utf-8")
+    cfg.write_text(_demo_text(**{"permutations = 9999": 'permutations = "9999"'}), encoding="utf-8")
     cli_fails(["run", cfg, "--out", tmp_path / "out"], "[statistics]", "permutations", "expected an integer")
 
 
