@@ -18,7 +18,7 @@ second for contiguity; "peak worker RSS" is the largest resident set of any work
 
 Usage::
 
-    python benchmarks/bench_dask.py                 # N = 2,002,225 (1415 x 1415)
+    python benchmarks/bench_dask.py                 # N = 2,002,225 (1415 x 1415), at least 2 million
     python benchmarks/bench_dask.py --quick         # N = 20,164
     python benchmarks/bench_dask.py --n 4000000 --skip libpysal
     python benchmarks/bench_dask.py --permutations 199 --threads 2 --skip libpysal   # lighter 2M run
@@ -175,7 +175,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
                         help="numba thread counts of the single-machine rows")
     args = parser.parse_args(argv)
-    sizes = args.n or ([20_000] if args.quick else [2_000_000])
+    sizes = args.n or ([20_000] if args.quick else [1415 * 1415])  # 2,002,225: at least 2 million cells
     for n in sizes:
         run(n, args.permutations, set(args.skip), args.threads)
 
