@@ -360,24 +360,14 @@ def _quadratic_block(start, stop, first, indptr, indices, weights, diag, right, 
 
 @njit(cache=True)
 def _linear_block(start, stop, first, coef, right, seed, out):
-    """``coef' y_p`` for permutations ``first + start .. first + stop - 1``.
-
-    Fused with the shuffle: Fisher-Yates fixes position t at step t, so the dot product is
-    accumulated as the permutation is drawn (the same draws as :func:`_shuffle`).
-    """
-    n = right.shape[0]
-    buf = np.empty(n)
+    """``coef' y_p`` for permutations ``first + start .. first + stop - 1``."""
+    buf = np.empty(right.shape[0])
     for p in range(start, stop):
-        buf[:] = right
-        state = _stream(seed, first + p)
+        _shuffle(buf, right, seed, first + p)
         total = 0.0
-        for t in range(n - 1):
-            state, r = _below(state, n - t)
-            r += t
-            tmp = buf[r]
-            buf[r] = buf[t]
-            total += coef[t] * tmp
-        out[p] = total + coef[n - 1] * buf[n - 1]
+        for i in range(buf.shape[0]):  # a plain loop: BLAS's dot costs more per call at this size
+            total += coef[i] * buf[i]
+        out[p] = total
 
 
 @njit(cache=True, parallel=True)
