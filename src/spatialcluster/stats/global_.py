@@ -124,8 +124,6 @@ def moran_moments(W: sp.csr_matrix, z: np.ndarray):
 
 def _permute(W, left, right, permutations, seed, same, label, progress, client=None):
     """Permuted cross-products, run in slices when a progress bar is shown (same draws)."""
-    if not permutations:
-        return None
     if client is not None:
         from ._dask import run_global
 
@@ -141,15 +139,22 @@ def _permute(W, left, right, permutations, seed, same, label, progress, client=N
     return np.concatenate(out)
 
 
-def _finish(I, sims, permutations, alternative):
-    if sims is None:
-        return np.nan, np.nan
+def _simulate(W, left, right, same, scale, I, permutations, seed, alternative, label, progress=None,
+              client=None):
+    """Permutation inference of ``I = scale * left' W right``: (seed, sims, p_sim, z_sim).
+
+    The seed is resolved (None draws one) only when there are permutations to run.
+    """
+    if not permutations:
+        return None, None, np.nan, np.nan
+    seed = _core.resolve_seed(seed)
+    sims = _permute(W, left, right, permutations, seed, same, label, progress, client) * scale
     n_ge = int((sims >= I).sum())
     n_le = int((sims <= I).sum())
     p_sim = float(_core.pseudo_p(n_ge, n_le, permutations, alternative))
     sd = sims.std()
     z_sim = float((I - sims.mean()) / sd) if sd > 0 else np.nan
-    return p_sim, z_sim
+    return seed, sims, p_sim, z_sim
 
 
 def moran(data, column, w, permutations=999, seed=None, alternative="two-sided", progress=None,
@@ -202,11 +207,8 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
     ei, var_norm, var_rand, s0 = moran_moments(W, z)
     scale = n / s0 / (z @ z)
     I = float(scale * (z @ (W @ z)))
-    seed = _core.resolve_seed(seed) if permutations else None
-    cross = _permute(W, z, z, permutations, seed, True, f"Moran's I ({column})", progress,
-                     _core.engine_client(engine, client))
-    sims = None if cross is None else cross * scale
-    p_sim, z_sim = _finish(I, sims, permutations, alternative)
+    seed, sims, p_sim, z_sim = _simulate(W, z, z, True, scale, I, permutations, seed, alternative,
+                                         f"Moran's I ({column})", progress, _core.engine_client(engine, client))
     z_norm = (I - ei) / np.sqrt(var_norm)
     z_rand = (I - ei) / np.sqrt(var_rand) if var_rand > 0 else np.nan
     zs = _core.standardise(y)
@@ -248,11 +250,9 @@ def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided"
     zy = yv - yv.mean()
     scale = n / W.sum() / np.sqrt((zx @ zx) * (zy @ zy))
     I = float(scale * (zx @ (W @ zy)))
-    seed = _core.resolve_seed(seed) if permutations else None
-    cross = _permute(W, zx, zy, permutations, seed, False, f"bivariate Moran's I ({x}, {y})", progress,
-                     _core.engine_client(engine, client))
-    sims = None if cross is None else cross * scale
-    p_sim, z_sim = _finish(I, sims, permutations, alternative)
+    seed, sims, p_sim, z_sim = _simulate(W, zx, zy, False, scale, I, permutations, seed, alternative,
+                                         f"bivariate Moran's I ({x}, {y})", progress,
+                                         _core.engine_client(engine, client))
     nan = float("nan")
     return MoranResult(
         I=I, expected=0.0, variance_norm=nan, variance_rand=nan, z_norm=nan, z_rand=nan,
@@ -339,10 +339,8 @@ def moran_residuals(residuals, w, X=None, permutations=0, seed=None, alternative
     I = float(scale * (e @ (W @ e)))
     ei, var = _residual_moments(W, X, s0)
     z_norm = (I - ei) / np.sqrt(var)
-    seed = _core.resolve_seed(seed) if permutations else None
-    cross = _permute(W, e, e, permutations, seed, True, "Moran's I (residuals)", None)
-    sims = None if cross is None else cross * scale
-    p_sim, z_sim = _finish(I, sims, permutations, alternative)
+    seed, sims, p_sim, z_sim = _simulate(W, e, e, True, scale, I, permutations, seed, alternative,
+                                         "Moran's I (residuals)")
     nan = float("nan")
     zs = _core.standardise(e)
     return MoranResult(
