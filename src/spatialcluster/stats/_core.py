@@ -64,6 +64,12 @@ def split_diagonal(W: sp.csr_matrix):
     return off, diag
 
 
+def islands_line(ids) -> str:
+    """The summary line that names the islands (at most ten)."""
+    return (f"  islands (no neighbours, NaN statistics): {', '.join(map(str, ids[:10]))}"
+            + (" ..." if len(ids) > 10 else ""))
+
+
 def island_mask(off: sp.csr_matrix) -> np.ndarray:
     """Regions with no neighbour other than themselves."""
     return np.diff(off.indptr) == 0

@@ -78,8 +78,7 @@ class GetisOrdResult(Result):
             lines.append(f"  permutation: conditional (Anselin 1995), R = {self.permutations}, seed {self.seed};")
             lines.append(f"  {_core.CONVENTIONS}.")
         if self.n_islands:
-            lines.append(f"  islands (NaN statistics): {', '.join(map(str, self.island_ids[:10]))}"
-                         + (" ..." if self.n_islands > 10 else ""))
+            lines.append(_core.islands_line(self.island_ids))
         return "\n".join(lines)
 
     def plot(self, ax=None):

@@ -110,8 +110,7 @@ class LocalMoranResult(Result):
             "  z = (I - mean of permuted I) / their sd; quadrants as esda (1 HH, 2 LH, 3 LL, 4 HL).",
         ]
         if self.n_islands:
-            lines.append(f"  islands (no neighbours, NaN statistics): {', '.join(map(str, self.island_ids[:10]))}"
-                         + (" ..." if self.n_islands > 10 else ""))
+            lines.append(_core.islands_line(self.island_ids))
         return "\n".join(lines)
 
     def plot(self, ax=None):
