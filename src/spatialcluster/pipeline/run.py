@@ -17,7 +17,7 @@ import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from importlib import metadata
 from pathlib import Path
 
@@ -451,8 +451,8 @@ class _Ctx:
     def maps(self) -> bool:
         return self.c["outputs"]["maps"]
 
-    @property
-    def map_regions(self):
+    @cached_property
+    def map_regions(self):  # reads the bundled boundaries once per run, not once per map step
         return map_regions(self.c, self.data)
 
     def panel(self, name: str) -> tuple[pd.DataFrame, str, str]:
