@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 import spatialcluster as sc
+from bench_weights import resident_bytes
 
 PERMUTATIONS = 999
 
@@ -116,20 +116,15 @@ def tight_kernel(w, y):
     return lambda: _tight(*args)
 
 
-def _rss() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def peak_above(fn) -> int:
     """Bytes by which the resident set grows while ``fn`` runs (sampled every 2 ms)."""
-    before = _rss()
+    before = resident_bytes()
     peak = [before]
     done = threading.Event()
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], _rss())
+            peak[0] = max(peak[0], resident_bytes())
             time.sleep(0.002)
 
     thread = threading.Thread(target=sample)
@@ -139,7 +134,7 @@ def peak_above(fn) -> int:
     finally:
         done.set()
         thread.join()
-    return max(peak[0], _rss()) - before
+    return max(peak[0], resident_bytes()) - before
 
 
 def memory(n_target):

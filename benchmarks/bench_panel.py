@@ -39,6 +39,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 import spatialcluster as sc
+from bench_weights import resident_bytes
 from spatialcluster.models import panel as P
 
 RHO, BETA, THETA = 0.4, np.array([1.0, -0.5]), np.array([0.5, 0.3])
@@ -84,11 +85,6 @@ def timing(rows: int, cols: int, T: int, draws: int) -> None:
     print(f"  truth: beta {BETA}, theta {THETA}, rho {RHO}")
 
 
-def _rss() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize()
-
-
 def peer_child(tool: str, rows: int, cols: int, T: int) -> None:
     """One region-FE SDM fit without bias correction, in this fresh process; prints a JSON line."""
     g, ids = lattice(rows, cols)
@@ -101,13 +97,13 @@ def peer_child(tool: str, rows: int, cols: int, T: int) -> None:
         w.transform = "r"
         df = df.sort_values(["year", "code"])  # spreg: one block of N rows per period
         args = (df[["y"]].to_numpy(), df[["x1", "x2"]].to_numpy(), w)
-        rss0, t0 = _rss(), time.perf_counter()
+        rss0, t0 = resident_bytes(), time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = spreg.ML_LagFE(*args, slx_lags=1)
         params = np.asarray(fit.betas, dtype=float).ravel().tolist()
     else:
-        rss0, t0 = _rss(), time.perf_counter()
+        rss0, t0 = resident_bytes(), time.perf_counter()
         res = sc.spillover_panel(df, "y", ["x1", "x2"], g, model="sdm", effects="region", bias_correction=False,
                                  draws=0, seed=0)
         params = res.params.to_numpy().tolist()

@@ -40,7 +40,8 @@ def hex_lattice(n: int):
     return gpd.GeoDataFrame(geometry=geoms, index=pd.Index([f"h{i}" for i in range(n)]), crs="EPSG:3857")
 
 
-def _rss() -> int:
+def resident_bytes() -> int:
+    """This process's resident set now (the other benchmarks import it)."""
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * resource.getpagesize()
 
@@ -55,7 +56,7 @@ def run_one(method: str, n: int, kind: str) -> dict:
         from spatialcluster import build_weights  # imported before timing, like libpysal
 
         fn = lambda: build_weights(data, kind, transform="o")  # noqa: E731
-    before = _rss()
+    before = resident_bytes()
     t = time.perf_counter()
     w = fn()
     seconds = time.perf_counter() - t
