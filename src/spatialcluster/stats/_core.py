@@ -43,13 +43,50 @@ def prepare(data, w, names):
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data must be a (Geo)DataFrame indexed by region id, got {type(data).__name__}")
     aligned = _validate.align(data, w)
-    values = [_validate.column(aligned, name) for name in names]
+    values = [representable(aligned, name, _validate.column(aligned, name)) for name in names]
     if len(aligned) < 4:
         raise InputError(f"spatial statistics need at least 4 regions, got {len(aligned)}")
     W = _validate.sparse_weights(w)
     if W.nnz == 0:
         raise WeightsError("the weights have no links at all (every region is an island): nothing to test")
     return aligned, values, W, w
+
+
+# Relative spread below which a column is constant to floating-point precision: standardising it
+# would divide rounding noise by rounding noise.
+CONSTANT_RTOL = 1e-12
+
+
+def representable(aligned, name, x):
+    """``x`` (column ``name`` of ``aligned``), refused when a statistic of it cannot be computed.
+
+    Refused: infinite values, values so large that a sum of centred fourth powers could overflow
+    (Moran's randomisation variance needs it, the standardisation the squares; the statistics
+    are scale-free, so the fix is to rescale, which we leave to the user to keep the reported
+    values in their unit), and
+    columns constant up to :data:`CONSTANT_RTOL` of their magnitude.
+    """
+    bad = ~np.isfinite(x)
+    if bad.any():
+        raise InputError(
+            f"column {name!r} has infinite values for regions {_validate._names(aligned.index[bad])}; "
+            "replace them with real values or drop those regions (and rebuild the weights)."
+        )
+    limit = (np.finfo(np.float64).max / (16 * x.shape[0])) ** 0.25
+    big = np.abs(x) > limit
+    if big.any():
+        raise InputError(
+            f"column {name!r} has values too large for the sums of their powers to stay finite (|value| > {limit:.3g}) "
+            f"for regions {_validate._names(aligned.index[big])}; rescale the column (e.g. divide by a power "
+            "of ten: the statistics do not depend on its unit) or correct those values."
+        )
+    spread = np.ptp(x)
+    if spread <= CONSTANT_RTOL * np.abs(x).max():
+        raise InputError(
+            f"column {name!r} is constant to floating-point precision (all values within {spread:.3g} of "
+            f"{x[0]!r}): it has no spatial pattern to test. Check the column, or use one that varies."
+        )
+    return x
 
 
 def split_diagonal(W: sp.csr_matrix):
@@ -75,6 +112,38 @@ def island_mask(off: sp.csr_matrix) -> np.ndarray:
     return np.diff(off.indptr) == 0
 
 
+def id_order(ids):
+    """Positions of the regions sorted by id (as text), or None when they already are.
+
+    The kernels key their random streams and shared draw tables by position; running them in id
+    order ties every region's draws to its id, so the same seed gives the same p-values whatever
+    the order of the rows (and of the weights' ids).
+    """
+    keys = pd.Index(ids).astype(str)
+    if keys.is_monotonic_increasing:
+        return None
+    return np.argsort(keys.to_numpy(), kind="stable")
+
+
+def reorder(W: sp.csr_matrix, order) -> sp.csr_matrix:
+    """``W`` with rows and columns taken in ``order`` (sorted column indices, as the kernels need)."""
+    out = sp.csr_matrix(W[order][:, order])
+    out.sort_indices()
+    return out
+
+
+def tie_tolerance(scale, W, left, right) -> float:
+    """Half-width within which a permuted ``scale * left' W right`` ties the observed one.
+
+    ``TIE_RTOL`` of a bound on any permutation's magnitude (sum |w| max|left| max|right|): see
+    :data:`~spatialcluster.stats._kernels.TIE_RTOL`.
+    """
+    from ._kernels import TIE_RTOL
+
+    bound = abs(W).sum() * np.abs(left).max() * np.abs(right).max()
+    return float(TIE_RTOL * abs(scale) * bound)
+
+
 def resolve_seed(seed) -> int:
     """A concrete non-negative integer seed (fresh entropy when None), to be stored on results."""
     if seed is None:
@@ -97,9 +166,22 @@ def check_alternative(alternative):
     return alternative
 
 
+# A pseudo p-value cannot go below 1 / (R + 1): 10**7 permutations resolve 1e-7, finer than any
+# (even Bonferroni-corrected) threshold, while the local kernels' draw tables grow as
+# 12 bytes x neighbours x permutations per thread (about 0.7 GB at six neighbours and 10**7).
+MAX_PERMUTATIONS = 10**7
+
+
 def check_permutations(permutations, minimum=0):
     if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < minimum:
         raise InputError(f"permutations must be an integer >= {minimum}, got {permutations!r}")
+    if permutations > MAX_PERMUTATIONS:
+        raise InputError(
+            f"permutations={permutations} is more than the maximum of {MAX_PERMUTATIONS:,}: a pseudo p-value's "
+            f"resolution 1 / (R + 1) is already 1e-7 there, and the draw tables would need "
+            f"{12 * 6 * permutations / 2**30:,.0f} GiB per thread at six neighbours per region. Use 999 to "
+            "99,999 permutations."
+        )
     return int(permutations)
 
 

@@ -37,6 +37,13 @@ _TABLE_SALT = np.uint64(0x5DEECE66D1F3A7B9)  # separates the block tables' strea
 # about 1/_BLOCK of the gathers it serves.
 _BLOCK = 64
 BLOCK = _BLOCK
+# Permuted statistics within this relative distance of the observed one count as ties, on both
+# sides: with discrete data (0/1, small integers) a permuted sum of the same values in another
+# order lands an ulp or so away from the observed one and would otherwise fall on one side at
+# random. The tolerance is relative to a bound on the sum's magnitude (the weights' absolute sum
+# times the largest |value|), so 1e-10 covers the rounding of sums of up to ~10**5 terms while
+# staying far below any real difference.
+TIE_RTOL = 1e-10
 
 
 @njit(cache=True, inline="always")
@@ -134,6 +141,9 @@ def _local_block(start, stop, base, indptr, indices, weights, selfw, values, sca
     global observation number i.
     """
     n = values.shape[0]
+    vmax = 0.0
+    for j in range(n):
+        vmax = max(vmax, abs(values[j]))
     scratch = np.arange(n).astype(np.int32)  # int32 halves the table: it stays in L1 cache
     swaps = np.empty(k_max, dtype=np.int64)
     table = np.empty((k_max, permutations), dtype=np.int32)
@@ -164,8 +174,10 @@ def _local_block(start, stop, base, indptr, indices, weights, selfw, values, sca
                 continue  # island: left as NaN / -1 by the caller
             own = selfw[r] * values[i]
             total = own
+            bound = abs(own)  # bounds |sum| for any draw of the neighbours' values
             for t in range(k):
                 total += weights[lo + t] * values[indices[lo + t]]
+                bound += abs(weights[lo + t]) * vmax
             si = scale[r]
             obs = si * total
             observed[r] = obs
@@ -189,15 +201,19 @@ def _local_block(start, stop, base, indptr, indices, weights, selfw, values, sca
                 if hit_i[h] == i and hit_t[h] < k:
                     x, state = _replace_self(table, hit_p[h], k, i, n, state)
                     acc[hit_p[h]] += weights[lo + hit_t[h]] * (values[x] - values[i])
-            n_ge[r], n_le[r], mean[r], sd[r] = _tally(acc, si, obs)
+            n_ge[r], n_le[r], mean[r], sd[r] = _tally(acc, si, obs, TIE_RTOL * abs(si) * bound)
             if keep:
                 for p in range(permutations):
                     sims[r, p] = si * acc[p]
 
 
 @njit(cache=True, error_model="numpy")
-def _tally(acc, si, obs):
-    """Counts of permuted statistics >= and <= the observed one, their mean and sd (ddof 0)."""
+def _tally(acc, si, obs, tol):
+    """Counts of permuted statistics >= and <= the observed one, their mean and sd (ddof 0).
+
+    Draws within ``tol`` of the observed value are ties and count on both sides (as at least as
+    extreme), as exact equality would with exact arithmetic.
+    """
     permutations = acc.shape[0]
     ge = 0
     le = 0
@@ -205,8 +221,8 @@ def _tally(acc, si, obs):
     s2 = 0.0
     for p in range(permutations):
         sim = si * acc[p]
-        ge += sim >= obs
-        le += sim <= obs
+        ge += sim >= obs - tol
+        le += sim <= obs + tol
         d = sim - obs  # shifted sums: no cancellation when the mean is far from 0
         s1 += d
         s2 += d * d

@@ -140,17 +140,24 @@ def _permute(W, left, right, permutations, seed, same, label, progress, client=N
 
 
 def _simulate(W, left, right, same, scale, I, permutations, seed, alternative, label, progress=None,
-              client=None):
+              client=None, ids=None):
     """Permutation inference of ``I = scale * left' W right``: (seed, sims, p_sim, z_sim).
 
-    The seed is resolved (None draws one) only when there are permutations to run.
+    The seed is resolved (None draws one) only when there are permutations to run. The vectors
+    are permuted in the order of the region ids (``_core.id_order``), so the draws do not depend
+    on the order of the rows; permuted values within ``_core.tie_tolerance`` of I are ties and
+    count as at least as extreme.
     """
     if not permutations:
         return None, None, np.nan, np.nan
     seed = _core.resolve_seed(seed)
+    order = None if ids is None else _core.id_order(ids)
+    if order is not None:
+        W, left, right = _core.reorder(W, order), left[order], right[order]
     sims = _permute(W, left, right, permutations, seed, same, label, progress, client) * scale
-    n_ge = int((sims >= I).sum())
-    n_le = int((sims <= I).sum())
+    tol = _core.tie_tolerance(scale, W, left, right)
+    n_ge = int((sims >= I - tol).sum())
+    n_le = int((sims <= I + tol).sum())
     p_sim = float(_core.pseudo_p(n_ge, n_le, permutations, alternative))
     sd = sims.std()
     z_sim = float((I - sims.mean()) / sd) if sd > 0 else np.nan
@@ -208,7 +215,8 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
     scale = n / s0 / (z @ z)
     I = float(scale * (z @ (W @ z)))
     seed, sims, p_sim, z_sim = _simulate(W, z, z, True, scale, I, permutations, seed, alternative,
-                                         f"Moran's I ({column})", progress, _core.engine_client(engine, client))
+                                         f"Moran's I ({column})", progress, _core.engine_client(engine, client),
+                                         aligned.index)
     z_norm = (I - ei) / np.sqrt(var_norm)
     z_rand = (I - ei) / np.sqrt(var_rand) if var_rand > 0 else np.nan
     zs = _core.standardise(y)
@@ -252,7 +260,7 @@ def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided"
     I = float(scale * (zx @ (W @ zy)))
     seed, sims, p_sim, z_sim = _simulate(W, zx, zy, False, scale, I, permutations, seed, alternative,
                                          f"bivariate Moran's I ({x}, {y})", progress,
-                                         _core.engine_client(engine, client))
+                                         _core.engine_client(engine, client), aligned.index)
     nan = float("nan")
     return MoranResult(
         I=I, expected=0.0, variance_norm=nan, variance_rand=nan, z_norm=nan, z_rand=nan,
@@ -340,7 +348,7 @@ def moran_residuals(residuals, w, X=None, permutations=0, seed=None, alternative
     ei, var = _residual_moments(W, X, s0)
     z_norm = (I - ei) / np.sqrt(var)
     seed, sims, p_sim, z_sim = _simulate(W, e, e, True, scale, I, permutations, seed, alternative,
-                                         "Moran's I (residuals)")
+                                         "Moran's I (residuals)", ids=aligned.index)
     nan = float("nan")
     zs = _core.standardise(e)
     return MoranResult(

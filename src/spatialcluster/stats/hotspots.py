@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from .._errors import InputError
 from .._result import Result
 from . import _core, multitest
-from .local import check_local_args, runner
+from .local import check_local_args, run_by_id, runner
 
 LEVELS = (0.10, 0.05, 0.01)  # bins 1, 2, 3: 90 / 95 / 99 % confidence (ArcGIS "Gi_Bin")
 BIN_NAMES = {3: "hot 99%", 2: "hot 95%", 1: "hot 90%", 0: "ns", -1: "cold 90%", -2: "cold 95%", -3: "cold 99%"}
@@ -200,8 +200,8 @@ def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.0
     if permutations:
         seed_used = _core.resolve_seed(seed)
         run = runner(_core.engine_client(engine, client))
-        out = run(off, selfw, x, 1.0 / np.broadcast_to(denom, (n,)), permutations, seed_used,
-                  keep=keep_simulations, label=f"Getis-Ord ({column})", progress=progress)
+        out = run_by_id(run, aligned.index, off, selfw, x, 1.0 / np.broadcast_to(denom, (n,)), permutations,
+                        seed_used, keep=keep_simulations, label=f"Getis-Ord ({column})", progress=progress)
         p_sim = _core.pseudo_p(out["n_ge"], out["n_le"], permutations, alternative)
         sims = out["sims"] if keep_simulations else None
     G, e_g, v_g, z, p_norm, p_sim = (np.where(island, np.nan, a) for a in (G, e_g, v_g, z, p_norm, p_sim))

@@ -38,6 +38,27 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep, label, pro
     return out
 
 
+def run_by_id(run, ids, off, selfw, values, scale, permutations, seed, **kwargs):
+    """``run`` (``run_local`` or its Dask drop-in) with the regions in id order, results in row order.
+
+    The kernels key each observation's stream and each block's draw table by position; running
+    them in id order (``_core.id_order``) makes a region's p-value depend on its id and the seed,
+    not on where its row happens to be.
+    """
+    order = _core.id_order(ids)
+    scale = np.broadcast_to(scale, values.shape)
+    if order is None:
+        return run(off, selfw, values, scale, permutations, seed, **kwargs)
+    out = run(_core.reorder(off, order), selfw[order], values[order], scale[order], permutations, seed,
+              **kwargs)
+    for key, arr in out.items():
+        if arr.shape[0]:
+            back = np.empty_like(arr)
+            back[order] = arr
+            out[key] = back
+    return out
+
+
 def check_local_args(permutations, alpha, correction, alternative, minimum=1):
     permutations = _core.check_permutations(permutations, minimum=minimum)
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
@@ -146,7 +167,8 @@ def _local_moran(aligned, x, y, W, column, permutations, alpha, correction, seed
     zy = zx if y is None else _core.standardise(y)
     scale = (n - 1) * zx / (zx @ zx)
     seed = _core.resolve_seed(seed)
-    out = runner(client)(off, selfw, zy, scale, permutations, seed, keep=keep, label=kind, progress=progress)
+    out = run_by_id(runner(client), aligned.index, off, selfw, zy, scale, permutations, seed, keep=keep,
+                    label=kind, progress=progress)
     lag = W @ zy
     q = np.where(zx > 0, np.where(lag > 0, 1, 4), np.where(lag > 0, 2, 3))
     q = np.where(island, 0, q)
