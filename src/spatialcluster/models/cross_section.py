@@ -64,11 +64,13 @@ class Design:
         return len(self.y)
 
 
-def prepare(data: pd.DataFrame, y: str, x, w, durbin=None, islands_policy: str = "error") -> Design:
+def prepare(data: pd.DataFrame, y: str, x, w, durbin=None, islands_policy: str = "error",
+            model: str | None = None) -> Design:
     """Align ``data`` to ``w``, check columns and weights, build y, [1, X] and W X.
 
     ``durbin``: regressors whose spatial lags enter Durbin models (default: all of ``x``).
     The lagged constant is included only when W is not row-standardised (as R spatialreg does).
+    ``model``: check that there are more regions than the model has parameters.
     """
     if isinstance(x, str):
         x = [x]
@@ -101,9 +103,35 @@ def prepare(data: pd.DataFrame, y: str, x, w, durbin=None, islands_policy: str =
     if not row_std:
         WX = np.column_stack([W @ np.ones(len(yv)), WX])
         wnames = ["W_const"] + wnames
+    if model is not None:
+        lagged = len(wnames) if model in ("slx", "sdm", "sdem") else 0
+        spatial = {"sac": 2, "ols": 0, "slx": 0}.get(model, 1)
+        check_dof(len(yv), Xc.shape[1] + lagged, spatial, model.upper(),
+                  fix="use fewer regressors" + (" (or durbin=[...] to lag fewer of them)" if lagged else ""))
     _check_rank(np.column_stack([Xc, WX]), names + wnames)
     return Design(ids=data.index, y=yv, X=Xc, names=names, W=W, WX=WX, wnames=wnames, yname=y,
                   row_std=row_std)
+
+
+def check_dof(n_obs, coefficients, spatial, what, regions=None, fix="use fewer regressors"):
+    """Refuse a model with no degrees of freedom left for its error variance.
+
+    ``coefficients`` regression coefficients, ``spatial`` spatial parameters (rho, lambda) and
+    the error variance are estimated from ``n_obs`` observations; with ``n_obs - k <= 0`` the fit
+    is exact and every standard error is 0 (Greene 2012, sec. 4.3: s2 = e'e / (n - k)).
+    ``regions(k)``: the number of regions that would leave one degree of freedom (default k + 1).
+    """
+    k = coefficients + spatial + 1
+    if n_obs - k >= 1:
+        return
+    need = k + 1 if regions is None else regions(k)
+    raise InputError(
+        f"the {what} model estimates {k} parameters ({coefficients} coefficients"
+        + (f", {spatial} spatial parameter{'s' if spatial > 1 else ''}" if spatial else "")
+        + f" and the error variance) from {n_obs} observations: no degrees of freedom are left, so its "
+        f"standard errors and p-values would be meaningless. It needs at least {need} regions; {fix}, "
+        "a model with fewer parameters, or more regions."
+    )
 
 
 def _check_rank(Z, names):
@@ -467,7 +495,7 @@ def spillover(data: pd.DataFrame, y: str, x, w, model: str = "sdm", method: str 
         raise ConfigError(f"method {method!r} is not 'ml' or 'gmm'")
     if islands not in ("error", "keep"):
         raise ConfigError(f"islands must be 'error' or 'keep', got {islands!r}")
-    d = prepare(data, y, x, w, durbin=durbin, islands_policy=islands)
+    d = prepare(data, y, x, w, durbin=durbin, islands_policy=islands, model=model)
     if method == "gmm":
         from ._gmm import fit_gmm
 

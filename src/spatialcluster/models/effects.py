@@ -13,9 +13,20 @@ The *direct* effect is the mean of its diagonal, the *total* effect the mean row
 and for large N the diagonal means come from the power series ``sum_k rho^k tr(W^k) / n`` with
 Monte Carlo traces (LeSage and Pace 2009, sec. 4.3; the ``trW(type="MC")`` route of R spatialreg).
 Inference follows R spatialreg's ``impacts(..., R=)``: parameters are drawn from the estimator's
-asymptotic normal distribution (draws with rho outside its space are replaced), the effects computed
-for each draw, and the standard error is the standard deviation of the draws, the z value their mean
-over it, and the interval their percentiles.
+asymptotic normal distribution (draws with rho outside its space are replaced) and the effects computed
+for each draw. Every number reported comes from that one distribution of draws, so they agree:
+
+- the interval is the percentile interval of the draws (lower bound: the smallest draw with at least
+  (1 - ci)/2 of the draws at or below it; upper bound likewise from the top);
+- the p-value is twice the smaller share of draws on either side of 0 (at least 1 / draws), so
+  ``p < 1 - ci`` exactly when the interval excludes 0;
+- the standard error is a robust scale of the draws, 1.4826 times their median absolute deviation
+  (equal to the standard deviation for normal draws). Effects are ratios in rho, ``1 / (1 - rho)``,
+  so their draws are heavy-tailed near the bound of rho and their standard deviation does not
+  settle as draws grow; the MAD does.
+
+R's standard deviation of the draws and the normal-theory p-value of mean / sd are kept as
+``<effect>_sd_draws`` and ``<effect>_p_norm``.
 
 Models without a spatial lag of y (OLS, SLX, SEM, SDEM) have ``S_r = I beta_r + W theta_r``:
 direct = ``beta_r`` (plus ``theta_r tr(W)/n``), indirect = ``theta_r`` times the mean row sum of W,
@@ -50,7 +61,11 @@ EFFECT_COLUMNS = [
     "direct_se", "indirect_se", "total_se",
     "direct_p", "indirect_p", "total_p",
     "direct_lo", "direct_hi", "indirect_lo", "indirect_hi", "total_lo", "total_hi",
+    "direct_sd_draws", "indirect_sd_draws", "total_sd_draws",
+    "direct_p_norm", "indirect_p_norm", "total_p_norm",
 ]
+#: 1 / Phi^-1(3/4): the median absolute deviation of normal draws times this is their sd.
+MAD_TO_SD = 1.482602218505602
 
 
 class ImpactKernel:
@@ -229,7 +244,13 @@ def effects_table(W, rho, beta: pd.Series, theta: pd.Series | None, vcov: pd.Dat
     -------
     DataFrame
         Indexed by regressor, with columns ``direct, indirect, total`` and their ``_se``, ``_p``,
-        ``_lo``, ``_hi``. ``attrs`` holds ``method``, ``draws`` and ``ci``.
+        ``_lo``, ``_hi``, ``_sd_draws`` and ``_p_norm``. ``attrs`` holds ``method``, ``draws`` and
+        ``ci``. With draws (models with rho), ``_lo``/``_hi`` are the percentile interval of the
+        draws, ``_p`` twice the smaller share of draws on either side of 0 (so ``_p < 1 - ci``
+        exactly when the interval excludes 0), ``_se`` 1.4826 x the draws' median absolute
+        deviation (stable as draws grow; the draws are heavy-tailed), ``_sd_draws`` their
+        standard deviation (R spatialreg's s.e.) and ``_p_norm`` the normal p of mean / sd. The
+        analytic case (no rho) fills ``_sd_draws`` and ``_p_norm`` with its ``_se`` and ``_p``.
 
     References
     ----------
@@ -257,8 +278,8 @@ def effects_table(W, rho, beta: pd.Series, theta: pd.Series | None, vcov: pd.Dat
                 est = b[i] * g[0] + (t[i] * g[1] if len(labels) > 1 else 0.0)
                 se = float(np.sqrt(max(g @ V @ g, 0.0)))
                 out.loc[name, kind] = est
-                out.loc[name, f"{kind}_se"] = se
-                out.loc[name, f"{kind}_p"] = 2 * stats.norm.sf(abs(est) / se) if se > 0 else np.nan
+                out.loc[name, [f"{kind}_se", f"{kind}_sd_draws"]] = se
+                out.loc[name, [f"{kind}_p", f"{kind}_p_norm"]] = 2 * stats.norm.sf(abs(est) / se) if se > 0 else np.nan
                 out.loc[name, f"{kind}_lo"] = est - zq * se
                 out.loc[name, f"{kind}_hi"] = est + zq * se
         out.attrs.update(method="analytic", draws=0, ci=ci)
@@ -286,10 +307,25 @@ def effects_table(W, rho, beta: pd.Series, theta: pd.Series | None, vcov: pd.Dat
     st[:, lagged] = sim[:, 1 + k:]
     sims = dict(zip(("direct", "indirect", "total"), kernel.effects(sim[:, 0], sb, st)))
     for kind, s in sims.items():
-        se = s.std(axis=0, ddof=1)
-        z = s.mean(axis=0) / se
-        out[f"{kind}_se"] = se
-        out[f"{kind}_p"] = 2 * stats.norm.sf(np.abs(z))
-        out[f"{kind}_lo"] = np.quantile(s, alpha / 2, axis=0)
-        out[f"{kind}_hi"] = np.quantile(s, 1 - alpha / 2, axis=0)
+        out[[f"{kind}_se", f"{kind}_p", f"{kind}_lo", f"{kind}_hi", f"{kind}_sd_draws", f"{kind}_p_norm"]] = \
+            np.column_stack(draw_summary(s, alpha))
     return out
+
+
+def draw_summary(s, alpha):
+    """(se, p, lo, hi, sd, p_norm) per column of the draws ``s`` (draws x effects); see the module doc.
+
+    The interval's bounds are order statistics chosen so that ``lo > 0`` exactly when fewer than
+    alpha / 2 of the draws are <= 0 and ``hi < 0`` exactly when fewer than alpha / 2 are >= 0,
+    which is when ``p = 2 min(share <= 0, share >= 0) < alpha``.
+    """
+    med = np.median(s, axis=0)
+    se = MAD_TO_SD * np.median(np.abs(s - med), axis=0)
+    share = np.minimum((s <= 0).mean(axis=0), (s >= 0).mean(axis=0))
+    p = np.clip(2 * share, 1.0 / s.shape[0], 1.0)  # 0 is not a p-value R draws can support
+    lo = np.quantile(s, alpha / 2, axis=0, method="inverted_cdf")
+    hi = -np.quantile(-s, alpha / 2, axis=0, method="inverted_cdf")
+    sd = s.std(axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_norm = 2 * stats.norm.sf(np.abs(s.mean(axis=0) / sd))
+    return se, p, lo, hi, sd, p_norm

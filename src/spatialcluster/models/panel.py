@@ -94,6 +94,7 @@ from .._progress import progress_bar
 from .._validate import _names, align, sparse_weights
 from ._logdet import is_row_standardised, logdet as _make_logdet
 from ._result import SpatialModelResult
+from .cross_section import check_dof
 from .effects import ImpactKernel, effects_table
 
 #: Largest N for which the information-matrix traces are computed from a dense inverse.
@@ -483,6 +484,14 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
             X = np.concatenate([X, _lag(W, X)], axis=2)
             names += [f"W_{v}" for v in x]
         k = X.shape[2]
+
+        def left(regions):  # observations left once the fixed effects are removed
+            region, period = effects in ("region", "twoway"), effects in ("time", "twoway")
+            return regions * T - region * regions - period * T + (region and period)
+
+        check_dof(left(N), k, 1, f"panel {model.upper()} ({effects} effects, {T} periods)",
+                  regions=lambda q: next(m for m in range(N, N + q + 3) if left(m) - q >= 1),
+                  fix="use fewer regressors, fewer fixed effects, more periods")
         Xd = _demean(X, effects).reshape(T * N, k)
         yd = _demean(Y, effects).ravel()
         scale = np.abs(X).reshape(T * N, k).max(axis=0) + 1.0

@@ -196,7 +196,7 @@ def select_model(data: pd.DataFrame, y: str, x, w, alpha: float = 0.05, logdet: 
     """
     if not 0 < alpha < 1:
         raise ConfigError(f"alpha must be in (0, 1), got {alpha}")
-    d = prepare(data, y, x, w, islands_policy=islands)
+    d = prepare(data, y, x, w, islands_policy=islands, model="sdm")  # the largest model of the sequence
     kw = dict(draws=0, logdet=logdet, islands=islands, progress=progress)
     models = {m: spillover(data, y, x, w, model=m, **kw) for m in ("ols", "slx", "sar", "sem", "sdm")}
     rows = []

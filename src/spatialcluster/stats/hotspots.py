@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .. import _validate
 from .._errors import InputError
 from .._result import Result
 from . import _core, multitest
@@ -88,13 +89,29 @@ class GetisOrdResult(Result):
         return hotspot_map(self, ax=ax)
 
 
-def _star_weights(W: sp.csr_matrix, star: bool, transform: str):
+def _star_weights(W: sp.csr_matrix, star: bool, transform: str, ids=None):
     """Off-diagonal weights and self-weights for G_i (no self) or G_i* (self included).
 
     For G_i* without a self-weight in ``w`` the self-weight is the row's largest weight (1 for
     binary contiguity), esda's convention; then rows are standardised ("r") or binarised ("b").
+    Binarising is refused for weights that are not binary up to a factor per row (inverse
+    distance, kernels): it would replace them by 1 and change z, p and the bins.
     """
     off, diag = _core.split_diagonal(W)
+    if transform == "b":
+        full = np.diff(off.indptr) > 0
+        starts = off.indptr[:-1][full]
+        spread = np.zeros(off.shape[0])
+        spread[full] = np.maximum.reduceat(off.data, starts) - np.minimum.reduceat(off.data, starts)
+        graded = spread > 1e-12 * np.abs(off.data).max()
+        if graded.any():
+            where = np.flatnonzero(graded) if ids is None else ids[graded]
+            raise InputError(
+                f"transform='b' would replace graded weights by 1: the weights differ within the rows of "
+                f"{int(graded.sum())} region(s) ({_validate._names(where, 5)}), e.g. inverse distance or a "
+                "kernel. Use transform='r' (G_i and its z, p and bins then use the weights as given), or "
+                "build binary weights."
+            )
     if not star:
         diag = np.zeros_like(diag)
     elif not diag.any():
@@ -135,7 +152,10 @@ def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.0
         Applied separately at each confidence level of the bins (as ArcGIS's FDR option).
     transform : {"r", "b"}
         Row-standardised (esda's default; G values equal esda's ``G_Local``) or binary weights.
-        z, p and bins do not depend on it.
+        Both rescale each row of ``w`` by a constant, which leaves z, p and the bins unchanged, so
+        these do not depend on ``transform`` and use the weights as given (graded weights such
+        as inverse distance included). ``"b"`` is refused for graded weights, where it would
+        replace every weight by 1 (esda's ``G_Local`` does that silently).
     alternative : {"two-sided", "greater", "less", "directed"}
     inference : {"sim", "norm"}, optional
         p-value behind the bins and labels; default "sim" with permutations, else "norm".
@@ -170,7 +190,7 @@ def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.0
         raise InputError(f"inference={inference!r} needs to be 'norm', or 'sim' with permutations > 0")
     aligned, (x,), W, _ = _core.prepare(data, w, [column])
     n = x.shape[0]
-    off, selfw = _star_weights(W, bool(star), transform)
+    off, selfw = _star_weights(W, bool(star), transform, aligned.index)
     island = _core.island_mask(off)
     total = x.sum()
     others = n if star else n - 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,15 @@ def _years(long_df, column, id, time):
         part.index.name = id
         out[year] = part
     return out
+
+
+@contextmanager
+def _in_year(year):
+    """Prefix an input error raised for one year's cross-section with that year (same error type)."""
+    try:
+        yield
+    except InputError as err:
+        raise type(err)(f"year {year}: {err}") from err
 
 
 @dataclass(repr=False)
@@ -118,8 +128,9 @@ def moran_by_year(long_df, column, w, id="code", time="year", permutations=999, 
     base = _core.resolve_seed(seed) if permutations else None
     results = {}
     for k, (year, part) in enumerate(years.items()):
-        results[year] = moran(part, column, w, permutations=permutations,
-                              seed=None if base is None else _core.child_seed(base, k), alternative=alternative)
+        with _in_year(year):
+            results[year] = moran(part, column, w, permutations=permutations,
+                                  seed=None if base is None else _core.child_seed(base, k), alternative=alternative)
     return MoranPanelResult(results=results, variable=str(column), seed=base)
 
 
@@ -208,8 +219,9 @@ def lisa_by_year(long_df, column, w, id="code", time="year", permutations=999, a
     base = _core.resolve_seed(seed)
     results = {}
     for k, (year, part) in enumerate(years.items()):
-        results[year] = local_moran(part, column, w, permutations=permutations, alpha=alpha,
-                                    correction=correction, seed=_core.child_seed(base, k),
-                                    alternative=alternative)
+        with _in_year(year):
+            results[year] = local_moran(part, column, w, permutations=permutations, alpha=alpha,
+                                        correction=correction, seed=_core.child_seed(base, k),
+                                        alternative=alternative)
     labels = pd.DataFrame({year: r.frame["cluster"] for year, r in results.items()})
     return LisaPanelResult(results=results, labels=labels, variable=str(column), seed=base)
