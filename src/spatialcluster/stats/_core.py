@@ -60,11 +60,11 @@ CONSTANT_RTOL = 1e-12
 def representable(aligned, name, x):
     """``x`` (column ``name`` of ``aligned``), refused when a statistic of it cannot be computed.
 
-    Refused: infinite values, values so large that a sum of centred fourth powers could overflow
-    (Moran's randomisation variance needs it, the standardisation the squares; the statistics
-    are scale-free, so the fix is to rescale, which we leave to the user to keep the reported
-    values in their unit), and
-    columns constant up to :data:`CONSTANT_RTOL` of their magnitude.
+    Refused, naming the regions and the column: infinite values; values so large that a sum of
+    centred fourth powers could overflow (Moran's randomisation variance needs it, the
+    standardisation the squares); and columns constant up to :data:`CONSTANT_RTOL` of their
+    magnitude. Overflow is refused rather than rescaled silently: the statistics are scale-free,
+    so the user's rescaling loses nothing, and the reported values stay in the user's unit.
     """
     bad = ~np.isfinite(x)
     if bad.any():

@@ -9,7 +9,9 @@ k_max x permutations table per thread unless the simulations are asked for.
 
 Reproducibility: every observation (local statistics) and every permutation (global statistics)
 has its own SplitMix64 random stream keyed by ``(seed, index)``. Results therefore do not depend
-on the number of threads, on chunking, or on the order in which numba schedules the work.
+on the number of threads, on chunking, or on the order in which numba schedules the work. The
+public statistics call the kernels with the regions sorted by id (``_core.id_order``), so the
+index, and with it every region's draws, follows the region's id rather than its row.
 Reference for the generator: Steele, Lea & Flood (2014), "Fast splittable pseudorandom number
 generators", OOPSLA; for the bounded draw: Lemire (2019), "Fast random integer generation in an
 interval", ACM TOMACS 29(1).

@@ -179,7 +179,9 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
     permutations : int, default 999
         Random permutations for the pseudo p-value; 0 skips them.
     seed : int, optional
-        Seed of the permutations; None draws one and stores it on the result.
+        Seed of the permutations; None draws one and stores it on the result. The values are
+        permuted in region-id order, so the same seed gives the same ``p_sim`` whatever the
+        order of the rows.
     alternative : {"two-sided", "greater", "less", "directed"}
         For the analytic and the permutation p-values. "directed" is esda's convention
         (one-tailed on the side of the observed value).

@@ -230,7 +230,8 @@ def local_moran(data, column, w, permutations=999, alpha=0.05, correction="fdr",
         :mod:`spatialcluster.stats.multitest`); ``cluster_uncorrected`` is always reported too.
     seed : int, optional
         None draws a seed and stores it on the result; the same seed gives identical results
-        whatever the number of threads.
+        whatever the number of threads, the engine and the order of the rows (the draws follow
+        the region ids).
     keep_simulations : bool, default False
         Keep the n x permutations matrix of permuted Is (memory!).
     progress : bool, optional
