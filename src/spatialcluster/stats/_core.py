@@ -119,15 +119,20 @@ def id_order(ids):
     order ties every region's draws to its id, so the same seed gives the same p-values whatever
     the order of the rows (and of the weights' ids).
     """
-    keys = pd.Index(ids).astype(str)
-    if keys.is_monotonic_increasing:
-        return None
-    return np.argsort(keys.to_numpy(), kind="stable")
+    order = pd.Index(ids).astype(str).argsort()  # ids are unique: no ties to order
+    return None if (order == np.arange(order.shape[0])).all() else order
 
 
 def reorder(W: sp.csr_matrix, order) -> sp.csr_matrix:
-    """``W`` with rows and columns taken in ``order`` (sorted column indices, as the kernels need)."""
-    out = sp.csr_matrix(W[order][:, order])
+    """``W`` with rows and columns taken in ``order`` (sorted column indices, as the kernels need).
+
+    Rows are gathered and column indices relabelled, about half the time of SciPy's column
+    fancy indexing on a large W.
+    """
+    inv = np.empty_like(order)
+    inv[order] = np.arange(order.shape[0])
+    rows = sp.csr_matrix(W)[order]
+    out = sp.csr_matrix((rows.data, inv[rows.indices], rows.indptr), shape=W.shape)
     out.sort_indices()
     return out
 
