@@ -39,7 +39,8 @@ def follow_umask(path, folder: bool = False) -> None:
     os.chmod(path, (0o777 if folder else 0o666) & ~umask())
 
 
-def _real(path) -> Path:
+def real_path(path) -> Path:
+    """The absolute path with every symbolic link resolved (what a write would really touch)."""
     return Path(os.path.realpath(Path(path).expanduser()))
 
 
@@ -65,11 +66,11 @@ def check_target(out: Path, overwrite: bool, protect=()) -> Path:
     ``protect``: the config and input files of the run; ``out`` may not be or contain them.
     """
     given = Path(out).expanduser().absolute()
-    target = _real(given)
+    target = real_path(given)
     shown = str(given) if target == given else f"{given} (a link to {target})"
-    guarded = [(Path(os.getcwd()), "the working folder"), (_real(Path.home()), "your home folder"),
-               (_real(Path(__file__).parents[1]), "the installed spatialcluster package")]
-    guarded += [(_real(p), f"the input {Path(p).name}") for p in protect if p is not None]
+    guarded = [(Path(os.getcwd()), "the working folder"), (real_path(Path.home()), "your home folder"),
+               (real_path(Path(__file__).parents[1]), "the installed spatialcluster package")]
+    guarded += [(real_path(p), f"the input {Path(p).name}") for p in protect if p is not None]
     hits = [(p, what) for p, what in guarded if _within(p, target)]
     if target.parent == target or hits:
         what = "the file system root" if target.parent == target else " and ".join(dict.fromkeys(w for _, w in hits))
@@ -174,8 +175,8 @@ def staged_folder(out: Path, overwrite: bool, protect=()):
     check_target(given, overwrite, protect)  # the refusals first: they need no lock
     with contextlib.ExitStack() as stack:
         try:
-            _real(given).parent.mkdir(parents=True, exist_ok=True)
-            stack.enter_context(_lock(_real(given), str(given)))
+            real_path(given).parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(_lock(real_path(given), str(given)))
         except OSError as exc:
             raise _cannot_write(given, exc) from None
         # again under the lock: a run that finished meanwhile has made the folder non-empty
