@@ -79,7 +79,7 @@ def check_target(out: Path, overwrite: bool, protect=()) -> Path:
             f"refusing --out {shown}: it is or contains {what}. Replacing it would lose files the run did not "
             f"write ({_listing(target, inside) or 'everything below it'}). Give a new folder for the results, "
             f"e.g. --out {given / 'results' if target.parent != target else '~/results'}"
-            + (" (an empty --out means the working folder)" if str(out) in ("", ".") else "")
+            + (" (an empty --out, or '.', means the working folder)" if target == real_path(os.getcwd()) else "")
         )
     for p, what in guarded[3:]:
         if _within(target, p) and p.is_dir():
