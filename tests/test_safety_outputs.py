@@ -112,8 +112,7 @@ def test_out_is_home_or_root(project, tmp_path, monkeypatch):
     with pytest.raises(sc.InputError, match="it is or contains your home folder"):
         pipeline.run(pipeline.load_config(project / "analysis.toml"), home, overwrite=True, quiet=True)
     with pytest.raises(sc.InputError, match="it is or contains the file system root"):
-        with outdir.staged_folder(tmp_path.anchor, overwrite=True):
-            pass
+        outdir.check_target(tmp_path.anchor, overwrite=True)  # the check alone: nothing is written
 
 
 def test_out_inside_an_input_folder(tmp_path):
