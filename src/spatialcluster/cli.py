@@ -49,7 +49,7 @@ def _boundary(debug: bool, words=None):
     ``words`` rewrites the API's keyword arguments in messages (``islands='nearest'``) into the
     command's own terms: its options (:func:`_options`) or the config's keys (:func:`_config_keys`).
     """
-    from ._errors import SpatialClusterError, SpatialClusterWarning
+    from ._errors import SpatialClusterWarning
 
     console = _stderr()
 
@@ -62,36 +62,33 @@ def _boundary(debug: bool, words=None):
         warnings.showwarning = show
     try:
         yield console
-    except (SpatialClusterError, OSError) as exc:
+    except (KeyboardInterrupt, Exception) as exc:
         if debug:
             raise
-        console.print(f"error: {(words or str)(_message(exc))}", markup=False)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        if debug:
-            raise
-        console.print("interrupted: no output was moved into place (outputs are built beside --out and renamed "
-                      "only when complete)", markup=False)
-        raise typer.Exit(130) from None
-    except MemoryError:
-        if debug:
-            raise
-        console.print("error: not enough memory for this analysis; lower --permutations (or k, or the number of "
-                      "regions), or run it on a machine with more memory", markup=False)
-        raise typer.Exit(1) from None
-    except NotImplementedError as exc:
-        if debug:
-            raise
-        console.print(f"error: this step is not available in this version ({exc})", markup=False)
-        raise typer.Exit(1) from None
-    except Exception as exc:  # a bug, or bad input that slipped past the checks: still one message
-        if debug:
-            raise
-        console.print(f"error: unexpected {type(exc).__name__}: {exc}. This is probably a bug in spatialcluster; "
-                      "rerun with --debug for the traceback and report it.", markup=False)
-        raise typer.Exit(1) from None
+        status, text = _outcome(exc, words or str)
+        console.print(text, markup=False)
+        raise typer.Exit(status) from None
     finally:
         warnings.showwarning = old
+
+
+def _outcome(exc: BaseException, words) -> tuple[int, str]:
+    """Exit status and the one message for an exception that ends a command."""
+    from ._errors import SpatialClusterError
+
+    if isinstance(exc, (SpatialClusterError, OSError)):
+        return 1, f"error: {words(_message(exc))}"
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, ("interrupted: no output was moved into place (outputs are built beside --out and renamed "
+                     "only when complete)")
+    if isinstance(exc, MemoryError):
+        return 1, ("error: not enough memory for this analysis; lower --permutations (or k, or the number of "
+                   "regions), or run it on a machine with more memory")
+    if isinstance(exc, NotImplementedError):
+        return 1, f"error: this step is not available in this version ({exc})"
+    # a bug, or bad input that slipped past the checks: still one message
+    return 1, (f"error: unexpected {type(exc).__name__}: {exc}. This is probably a bug in spatialcluster; "
+               "rerun with --debug for the traceback and report it.")
 
 
 # a keyword argument as the API's messages write it: islands='nearest', k=4, encoding='...'
