@@ -115,10 +115,17 @@ def _options(text: str, regions: Path | None = None) -> str:
     return _KWARG.sub(swap, _API_ONLY.sub("", text))
 
 
+#: API keywords that are keys of the config too (in [[weights]], [[inputs.tables]], [statistics], ...).
+CONFIG_KEYS = {"islands", "kind", "k", "threshold", "transform", "power", "bandwidth", "function", "how", "on", "id",
+               "layer", "sheet", "encoding", "sep", "permutations", "alpha", "correction", "seed", "time"}
+
+
 def _config_keys(text: str) -> str:
     """A message in the config's terms: ``islands='nearest'`` -> ``islands = "nearest"`` (TOML)."""
     def swap(m):
         name, quoted = m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
+        if name not in CONFIG_KEYS:
+            return m.group(0)
         return f'{name} = "{quoted}"' if quoted is not None else f"{name} = {m.group(4)}"
 
     return _KWARG.sub(swap, _API_ONLY.sub("", text))

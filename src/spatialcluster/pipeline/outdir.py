@@ -68,9 +68,9 @@ def check_target(out: Path, overwrite: bool, protect=()) -> Path:
     given = Path(out).expanduser().absolute()
     target = real_path(given)
     shown = str(given) if target == given else f"{given} (a link to {target})"
+    inputs = [(real_path(p), f"the input {Path(p).name}") for p in protect if p is not None]
     guarded = [(Path(os.getcwd()), "the working folder"), (real_path(Path.home()), "your home folder"),
-               (real_path(Path(__file__).parents[1]), "the installed spatialcluster package")]
-    guarded += [(real_path(p), f"the input {Path(p).name}") for p in protect if p is not None]
+               (real_path(Path(__file__).parents[1]), "the installed spatialcluster package"), *inputs]
     hits = [(p, what) for p, what in guarded if _within(p, target)]
     if target.parent == target or hits:
         what = "the file system root" if target.parent == target else " and ".join(dict.fromkeys(w for _, w in hits))
@@ -81,7 +81,7 @@ def check_target(out: Path, overwrite: bool, protect=()) -> Path:
             f"e.g. --out {given / 'results' if target.parent != target else '~/results'}"
             + (" (an empty --out, or '.', means the working folder)" if target == real_path(os.getcwd()) else "")
         )
-    for p, what in guarded[3:]:
+    for p, what in inputs:
         if _within(target, p) and p.is_dir():
             raise InputError(f"refusing --out {shown}: it is inside {what}, which the run only reads; "
                              "choose a folder outside it")
