@@ -65,7 +65,7 @@ def check_target(out: Path, overwrite: bool, protect=()) -> Path:
 
     ``protect``: the config and input files of the run; ``out`` may not be or contain them.
     """
-    given = Path(out).expanduser().absolute()
+    given = Path(os.path.abspath(Path(out).expanduser()))
     target = real_path(given)
     shown = str(given) if target == given else f"{given} (a link to {target})"
     inputs = [(real_path(p), f"the input {Path(p).name}") for p in protect if p is not None]
@@ -74,12 +74,12 @@ def check_target(out: Path, overwrite: bool, protect=()) -> Path:
     hits = [(p, what) for p, what in guarded if _within(p, target)]
     if target.parent == target or hits:
         what = "the file system root" if target.parent == target else " and ".join(dict.fromkeys(w for _, w in hits))
-        inside = [str(p.relative_to(target)) for p, _ in hits if p != target]
+        inside = [str(p.relative_to(target)) + ("/" if p.is_dir() else "") for p, _ in hits if p != target]
         raise InputError(
             f"refusing --out {shown}: it is or contains {what}. Replacing it would lose files the run did not "
             f"write ({_listing(target, inside) or 'everything below it'}). Give a new folder for the results, "
             f"e.g. --out {given / 'results' if target.parent != target else '~/results'}"
-            + (" (an empty --out, or '.', means the working folder)" if target == real_path(os.getcwd()) else "")
+            + (" (an empty --out, or '.', means the working folder)" if str(out) in ("", ".") else "")
         )
     for p, what in inputs:
         if _within(target, p) and p.is_dir():
@@ -171,8 +171,8 @@ def staged_folder(out: Path, overwrite: bool, protect=()):
     renamed aside first and deleted only after the new one is in place. The finished folder gets
     :data:`MARKER` and the modes the umask gives. See :func:`check_target` for what is refused.
     """
-    given = Path(out).expanduser().absolute()
-    check_target(given, overwrite, protect)  # the refusals first: they need no lock
+    given = Path(os.path.abspath(Path(out).expanduser()))
+    check_target(out, overwrite, protect)  # the refusals first: they need no lock
     with contextlib.ExitStack() as stack:
         try:
             real_path(given).parent.mkdir(parents=True, exist_ok=True)
@@ -180,7 +180,7 @@ def staged_folder(out: Path, overwrite: bool, protect=()):
         except OSError as exc:
             raise _cannot_write(given, exc) from None
         # again under the lock: a run that finished meanwhile has made the folder non-empty
-        yield stack.enter_context(_build(check_target(given, overwrite, protect)))
+        yield stack.enter_context(_build(check_target(out, overwrite, protect)))
 
 
 def _cannot_write(out: Path, exc: OSError) -> InputError:
