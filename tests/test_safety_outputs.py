@@ -389,6 +389,14 @@ def test_permutations_out_of_range_name_the_option(grid, command):
     assert "Invalid value for '--permutations'" in out and "1000000" in out and "probably a bug" not in out
 
 
+@pytest.mark.parametrize("option,value", [("--seed", "-1"), ("--k", "0"), ("--alpha", "1.5"), ("--threshold", "-5")])
+def test_option_ranges_are_checked_up_front(grid, option, value):
+    """A negative seed reached numpy's ValueError ("probably a bug"); the ranges are now the options' own."""
+    out = flat(cli("lisa", grid / "regions.gpkg", grid / "t.csv", "--on", "code", "--column", "v", option, value,
+                   code=2).output)
+    assert f"Invalid value for '{option}'" in out and "probably a bug" not in out
+
+
 def test_run_permutations_out_of_range(project):
     out = flat(cli("run", project / "analysis.toml", "--out", project / "out", "--permutations", "0", code=2).output)
     assert "Invalid value for '--permutations'" in out and "probably a bug" not in out
