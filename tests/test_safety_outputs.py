@@ -330,6 +330,10 @@ report = false
     lisa = pd.read_csv(tmp_path / "out" / "tables" / "lisa_urban_rate_2011_yearend.csv", dtype={"code": str})
     assert len(lisa) == 30 and "460000" not in set(lisa["code"])
     assert len(pyogrio.read_dataframe(tmp_path / "out" / "results.gpkg", layer="regions")) == 30
+    mask = outdir.umask()  # what the run wrote has the modes of any new file, not mkdtemp's 0700 / mkstemp's 0600
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~mask
+    for name in ("manifest.json", "tables/moran.csv", "results.gpkg"):
+        assert (tmp_path / "out" / name).stat().st_mode & 0o777 == 0o666 & ~mask, name
     # every weights specification covers the same 30 regions: Moran's I under knn4 is that of the 30
     moran = pd.read_csv(tmp_path / "out" / "tables" / "moran.csv").set_index("weights")
     data = sc.datasets.china_provinces().drop(index="460000")

@@ -26,8 +26,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder (built beside it, then moved into place).")]
-Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace a non-empty output folder.")]
+Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder (built beside it, then moved into place); "
+                                   "never the working folder, your home or a folder holding the inputs.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an output folder that spatialcluster wrote "
+                                         "(refused if it holds files the run did not write).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback on errors.")]
 #: Above this, the permutation draws alone need gigabytes per region; a pseudo p-value is not sharper than 1/(R+1).
@@ -214,7 +216,8 @@ Threshold = Annotated[Optional[float], typer.Option("--threshold", min=0.0,
                                                    help="Distance band in metres of the projected CRS.")]
 Perms = Annotated[int, typer.Option("--permutations", min=1, max=MAX_PERMUTATIONS)]
 Seed = Annotated[int, typer.Option("--seed", min=0, help="Seed of the permutations (0 or more).")]
-Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled GeoPackage.")]
+Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled layer into this "
+                                               "GeoPackage (its other layers are kept; never an input).")]
 Column = Annotated[str, typer.Option("--column", "-c", help="The variable (a column of the table).")]
 Alpha = Annotated[float, typer.Option("--alpha", min=0.0, max=1.0, help="Significance level of the cluster labels.")]
 Correction = Annotated[str, typer.Option("--correction", help="fdr, bonferroni, fdr_bound or none.")]
