@@ -14,6 +14,7 @@ target at once: the second stops at the lock and names the first.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from .._errors import InputError
 #: The mark of a folder spatialcluster wrote: the files it wrote there, with their sizes.
 MARKER = ".spatialcluster-output.json"
 _SHOWN = 5  # files named in a refusal
+_NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS}
 
 
 def umask() -> int:
@@ -127,7 +129,9 @@ def _lock(target: Path, shown: str):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             _lock_fd(fd)
-        except OSError:
+        except OSError as exc:
+            if exc.errno in _NO_LOCKS:  # a file system without locks (some network mounts): go on without
+                break
             pid = ""
             with contextlib.suppress(OSError):
                 pid = os.read(fd, 32).decode("ascii", "replace").strip()
