@@ -649,7 +649,7 @@ def one_off_column_typo(tmp_path):
 def one_off_unmatched_keys(tmp_path):
     regions = write_regions(tmp_path, grid())
     table = write_csv(tmp_path, "code,gdp\n" + "".join(f"{c},{i + 1}.5\n" for i, c in enumerate(CODES[:-1])))
-    cli_fails(["lisa", regions, table, "--on", "code", "--column", "gdp"], "210000", "how='left'")
+    cli_fails(["lisa", regions, table, "--on", "code", "--column", "gdp"], "210000", "--how left")
 
 
 @case("cli")

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import spatialcluster as sc
 from spatialcluster import pipeline
 from spatialcluster.cli import app
+from spatialcluster.pipeline.outdir import MARKER, staged_folder
 
 PERMS = "99"  # the shipped config uses 9999; the wiring is the same
 runner = CliRunner()
@@ -186,11 +187,11 @@ def test_quiet_prints_nothing_and_overwrite_replaces(tmp_path):
     cfg = tmp_path / "a.toml"
     cfg.write_text(SMALL, encoding="utf-8")
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
+    with staged_folder(out, overwrite=False) as tmp:  # previous results, written by spatialcluster
+        (tmp / "old.txt").write_text("old")
     result = invoke("run", cfg, "--out", out, "--quiet", "--overwrite")
     assert result.output == "" and result.stderr == ""
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "maps", "results.gpkg", "tables"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "manifest.json", "maps", "results.gpkg", "tables"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml", "out"]  # the old folder is gone, no leftovers
 
 

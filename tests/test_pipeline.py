@@ -14,7 +14,7 @@ import pytest
 import spatialcluster as sc
 from spatialcluster import pipeline
 from spatialcluster.pipeline.config import format_location, line_index
-from spatialcluster.pipeline.outdir import staged_folder
+from spatialcluster.pipeline.outdir import MARKER, staged_folder
 
 DEMO = pipeline.demo_config_path().read_text(encoding="utf-8")
 
@@ -239,7 +239,7 @@ def test_staged_folder_is_atomic_and_keeps_old_results_on_failure(tmp_path):
             pass
     with staged_folder(out, overwrite=True) as tmp:
         (tmp / "b.txt").write_text("second")
-    assert sorted(p.name for p in out.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "b.txt"]  # the mark that lets --overwrite replace it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
@@ -368,8 +368,8 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
     run_module = importlib.import_module("spatialcluster.pipeline.run")  # the module, not the function
 
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.txt").write_text("previous results")
+    with staged_folder(out, overwrite=False) as tmp:  # previous results, written by spatialcluster
+        (tmp / "old.txt").write_text("previous results")
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
@@ -378,7 +378,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["demo", "--out", str(out), "--overwrite", "--quiet"])
     assert result.exit_code == 130 and "interrupted" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "old.txt"]
 
 
 def test_reader_options_are_checked_and_passed_on(tmp_path):

@@ -8,9 +8,11 @@ and the fix; ``--debug`` adds the traceback), 2 on command-line usage errors, 13
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -24,11 +26,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder (built beside it, then moved into place).")]
-Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace a non-empty output folder.")]
+Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder (built beside it, then moved into place); "
+                                   "never the working folder, your home or a folder holding the inputs.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an output folder that spatialcluster wrote "
+                                         "(refused if it holds files the run did not write).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback on errors.")]
-Permutations = Annotated[Optional[int], typer.Option("--permutations", min=1, help="Override the config's permutations.")]
+#: Above this, the permutation draws alone need gigabytes per region; a pseudo p-value is not sharper than 1/(R+1).
+MAX_PERMUTATIONS = 1_000_000
+Permutations = Annotated[Optional[int], typer.Option("--permutations", min=1, max=MAX_PERMUTATIONS,
+                                                      help="Override the config's permutations.")]
 
 
 def _stderr():
@@ -38,9 +45,13 @@ def _stderr():
 
 
 @contextmanager
-def _boundary(debug: bool):
-    """Turn the package's errors (and OS errors) into one message and exit status 1."""
-    from ._errors import SpatialClusterError, SpatialClusterWarning
+def _boundary(debug: bool, words=None):
+    """Turn the package's errors (and OS errors) into one message and exit status 1.
+
+    ``words`` rewrites the API's keyword arguments in messages (``islands='nearest'``) into the
+    command's own terms: its options (:func:`_options`) or the config's keys (:func:`_config_keys`).
+    """
+    from ._errors import SpatialClusterWarning
 
     console = _stderr()
 
@@ -53,30 +64,73 @@ def _boundary(debug: bool):
         warnings.showwarning = show
     try:
         yield console
-    except (SpatialClusterError, OSError) as exc:
+    except (KeyboardInterrupt, Exception) as exc:
         if debug:
             raise
-        console.print(f"error: {_message(exc)}", markup=False)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        if debug:
-            raise
-        console.print("interrupted: no output was moved into place (outputs are built beside --out and renamed "
-                      "only when complete)", markup=False)
-        raise typer.Exit(130) from None
-    except NotImplementedError as exc:
-        if debug:
-            raise
-        console.print(f"error: this step is not available in this version ({exc})", markup=False)
-        raise typer.Exit(1) from None
-    except Exception as exc:  # a bug, or bad input that slipped past the checks: still one message
-        if debug:
-            raise
-        console.print(f"error: unexpected {type(exc).__name__}: {exc}. This is probably a bug in spatialcluster; "
-                      "rerun with --debug for the traceback and report it.", markup=False)
-        raise typer.Exit(1) from None
+        status, text = _outcome(exc, words or str)
+        console.print(text, markup=False)
+        raise typer.Exit(status) from None
     finally:
         warnings.showwarning = old
+
+
+def _outcome(exc: BaseException, words) -> tuple[int, str]:
+    """Exit status and the one message for an exception that ends a command."""
+    from ._errors import SpatialClusterError
+
+    if isinstance(exc, (SpatialClusterError, OSError)):
+        return 1, f"error: {words(_message(exc))}"
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, ("interrupted: no output was moved into place (outputs are built beside --out and renamed "
+                     "only when complete)")
+    if isinstance(exc, MemoryError):
+        return 1, ("error: not enough memory for this analysis; lower --permutations (or k, or the number of "
+                   "regions), or run it on a machine with more memory")
+    if isinstance(exc, NotImplementedError):
+        return 1, f"error: this step is not available in this version ({exc})"
+    # a bug, or bad input that slipped past the checks: still one message
+    return 1, (f"error: unexpected {type(exc).__name__}: {exc}. This is probably a bug in spatialcluster; "
+               "rerun with --debug for the traceback and report it.")
+
+
+# a keyword argument as the API's messages write it: islands='nearest', k=4, encoding='...'
+_KWARG = re.compile(r"""\b([a-z_]+)=(?:'([^']*)'|"([^"]*)"|([\w.<>-]+))""")
+# advice that only makes sense in Python; the command does it itself (--islands drop subsets the data)
+_API_ONLY = re.compile(r" \(then subset the data to w\.unique_ids\)|; analyse data\.loc\[w\.unique_ids\]")
+#: API keyword -> option of the one-off commands.
+OPTIONS = {"islands": "--islands", "kind": "--weights", "k": "--k", "threshold": "--threshold", "id": "--id",
+           "on": "--on", "how": "--how", "permutations": "--permutations", "seed": "--seed", "alpha": "--alpha",
+           "correction": "--correction", "layer": "--layer", "sheet": "--sheet", "encoding": "--encoding",
+           "column": "--column", "model": "--model", "y": "--y", "x": "--x"}
+
+
+def _options(text: str, regions: Path | None = None) -> str:
+    """A message in the one-off commands' terms: ``islands='nearest'`` -> ``--islands nearest``
+    (``encoding`` of the regions file -> ``--regions-encoding``)."""
+    def swap(m):
+        name, value = m.group(1), next(g for g in m.groups()[1:] if g is not None)
+        option = OPTIONS.get(name)
+        if option == "--encoding" and regions is not None and str(regions) in text:
+            option = "--regions-encoding"
+        return m.group(0) if option is None else f"{option} {value}"
+
+    return _KWARG.sub(swap, _API_ONLY.sub("", text))
+
+
+#: API keywords that are keys of the config too (in [[weights]], [[inputs.tables]], [statistics], ...).
+CONFIG_KEYS = {"islands", "kind", "k", "threshold", "transform", "power", "bandwidth", "function", "how", "on", "id",
+               "layer", "sheet", "encoding", "sep", "permutations", "alpha", "correction", "seed", "time"}
+
+
+def _config_keys(text: str) -> str:
+    """A message in the config's terms: ``islands='nearest'`` -> ``islands = "nearest"`` (TOML)."""
+    def swap(m):
+        name, quoted = m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
+        if name not in CONFIG_KEYS:
+            return m.group(0)
+        return f'{name} = "{quoted}"' if quoted is not None else f"{name} = {m.group(4)}"
+
+    return _KWARG.sub(swap, _API_ONLY.sub("", text))
 
 
 def _message(exc: BaseException) -> str:
@@ -99,7 +153,7 @@ def run(
     """Run an analysis config: results.gpkg, maps/, tables/, report.html and manifest.json in --out."""
     from . import pipeline
 
-    with _boundary(debug) as console:
+    with _boundary(debug, _config_keys) as console:
         cfg = pipeline.load_config(config, overrides=_overrides(permutations))
         result = pipeline.run(cfg, out, overwrite=overwrite, quiet=quiet)
         if not quiet:
@@ -121,7 +175,7 @@ def demo(
     if show_config:
         sys.stdout.write(pipeline.demo_config_path().read_text(encoding="utf-8"))
         return
-    with _boundary(debug) as console:
+    with _boundary(debug, _config_keys) as console:
         result = pipeline.run_demo(out, overwrite=overwrite, quiet=quiet, overrides=_overrides(permutations))
         if not quiet:
             console.print(f"wrote {len(result.files)} files to {result.out}", markup=False)
@@ -157,22 +211,65 @@ Id = Annotated[Optional[str], typer.Option("--id", help="Region id column of the
 How = Annotated[str, typer.Option("--how", help="Join: strict (every key must match), left or inner.")]
 WKind = Annotated[str, typer.Option("--weights", "-w", help="queen, rook, knn, distance_band, ...")]
 Islands = Annotated[str, typer.Option("--islands", help="error, nearest or drop.")]
-K = Annotated[Optional[int], typer.Option("--k", help="Neighbours for knn weights.")]
-Threshold = Annotated[Optional[float], typer.Option("--threshold", help="Distance band in metres.")]
-Perms = Annotated[int, typer.Option("--permutations", min=1)]
-Seed = Annotated[int, typer.Option("--seed")]
-Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled GeoPackage.")]
+K = Annotated[Optional[int], typer.Option("--k", min=1, help="Neighbours for knn weights.")]
+Threshold = Annotated[Optional[float], typer.Option("--threshold", min=0.0,
+                                                   help="Distance band in metres of the projected CRS.")]
+Perms = Annotated[int, typer.Option("--permutations", min=1, max=MAX_PERMUTATIONS)]
+Seed = Annotated[int, typer.Option("--seed", min=0, help="Seed of the permutations (0 or more).")]
+Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled layer into this "
+                                               "GeoPackage (its other layers are kept; never an input).")]
 Column = Annotated[str, typer.Option("--column", "-c", help="The variable (a column of the table).")]
-Alpha = Annotated[float, typer.Option("--alpha", help="Significance level of the cluster labels.")]
+Alpha = Annotated[float, typer.Option("--alpha", min=0.0, max=1.0, help="Significance level of the cluster labels.")]
 Correction = Annotated[str, typer.Option("--correction", help="fdr, bonferroni, fdr_bound or none.")]
+Layer = Annotated[Optional[str], typer.Option("--layer", help="Layer of a regions file with several (GeoPackage, zip).")]
+Sheet = Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet of the table (name or 0-based number).")]
+Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Text encoding of the table (e.g. gb18030).")]
+RegionsEncoding = Annotated[Optional[str], typer.Option("--regions-encoding",
+                                                        help="Text encoding of a shapefile's attributes (e.g. gbk).")]
 
 
-def _prepare(regions, table, on, id, how, kind, islands, k, threshold):
+@dataclass
+class _Read:
+    """How to read the one-off commands' two files: the reader options, and where the results may not go."""
+
+    regions: Path
+    table: Path
+    on: str
+    id: Optional[str] = None
+    how: str = "strict"
+    layer: Optional[str] = None
+    sheet: Optional[str] = None
+    encoding: Optional[str] = None
+    regions_encoding: Optional[str] = None
+
+    def words(self, text: str) -> str:
+        return _options(text, self.regions)
+
+    def check_output(self, gpkg: Path) -> None:
+        """``--gpkg`` may not be one of the files read (a shapefile's parts included)."""
+        from ._errors import InputError
+        from .pipeline.outdir import real_path
+
+        inputs = [self.regions, self.table]
+        if self.regions.suffix.lower() == ".shp":
+            inputs += list(self.regions.parent.glob(self.regions.stem + ".*"))
+        if real_path(gpkg) in {real_path(p) for p in inputs}:
+            raise InputError(f"--gpkg {gpkg} is an input of this command; it is only read. Give another file, "
+                             f"e.g. --gpkg {gpkg.with_name(gpkg.stem + '_results.gpkg')}")
+
+
+def _prepare(read: _Read, kind, islands, k, threshold):
     import spatialcluster as sc
+    from .weights import build_info
 
-    data = sc.join(sc.read_regions(regions, id=id), sc.read_table(table), on=on, how=how)
+    sheet = int(read.sheet) if read.sheet is not None and read.sheet.isdigit() else read.sheet
+    regions = sc.read_regions(read.regions, id=read.id, layer=read.layer, encoding=read.regions_encoding)
+    data = sc.join(regions, sc.read_table(read.table, sheet=sheet, encoding=read.encoding), on=read.on, how=read.how)
     params = {key: v for key, v in (("k", k), ("threshold", threshold)) if v is not None}
-    return data, sc.build_weights(data, kind=kind, islands=islands, **params)
+    w = sc.build_weights(data, kind=kind, islands=islands, **params)
+    if build_info(w).dropped:  # --islands drop: the statistics analyse the regions the weights cover
+        data = data.loc[list(w.unique_ids)]
+    return data, w
 
 
 def _print_frame(console, frame, title: str, limit: int = 60):
@@ -197,13 +294,6 @@ def _stdout():
     return Console(highlight=False, soft_wrap=True)
 
 
-def _write_gpkg(gpkg, data, frame, name):
-    import spatialcluster as sc
-    from .pipeline.run import _with_geometry
-
-    sc.to_geopackage(gpkg, {name: _with_geometry(data, frame)})
-
-
 # columns shown on the terminal (all of them go to the GeoPackage)
 _DISPLAY = {
     "lisa": ("value", "I", "z", "p_sim", "p_adjusted", "cluster_uncorrected", "cluster"),
@@ -211,15 +301,16 @@ _DISPLAY = {
 }
 
 
-def _one_off(kind_name, regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed,
-             gpkg, quiet, debug, **kw):
+def _one_off(kind_name, read: _Read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug, **kw):
     import spatialcluster as sc
     from . import _progress
 
     if quiet:
         _progress.set_progress(False)
-    with _boundary(debug):
-        data, w = _prepare(regions, table, on, id, how, weights, islands, k, threshold)
+    with _boundary(debug, read.words):
+        if gpkg is not None:
+            read.check_output(gpkg)  # before the work, not after
+        data, w = _prepare(read, weights, islands, k, threshold)
         func = {"moran": sc.moran, "lisa": sc.local_moran, "hotspots": sc.getis_ord}[kind_name]
         res = func(data, column, w, permutations=permutations, seed=seed, **kw)
         out = _stdout()
@@ -236,25 +327,33 @@ def _one_off(kind_name, regions, table, on, column, id, how, weights, islands, k
             if kind_name == "moran":
                 sc.to_geopackage(gpkg, {"regions": data})
             else:
-                _write_gpkg(gpkg, data, frame.drop(columns=[c for c in frame.columns if c == "geometry"]), f"{kind_name}_{column}")
+                from .pipeline.run import _with_geometry
+
+                frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"])
+                sc.to_geopackage(gpkg, {f"{kind_name}_{column}": _with_geometry(data, frame)})
 
 
 @app.command()
 def moran(regions: Regions, table: Table, on: On, column: Column,
           id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
           threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0, gpkg: Gpkg = None,
+          layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
           quiet: Quiet = False, debug: Debug = False):
     """Global Moran's I of one column."""
-    _one_off("moran", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug)
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    _one_off("moran", read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug)
 
 
 @app.command()
 def lisa(regions: Regions, table: Table, on: On, column: Column,
          id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
          threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
-         alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
+         alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None,
+         layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+         quiet: Quiet = False, debug: Debug = False):
     """Local Moran's I (LISA) clusters of one column."""
-    _one_off("lisa", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    _one_off("lisa", read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
              alpha=alpha, correction=None if correction == "none" else correction)
 
 
@@ -262,9 +361,12 @@ def lisa(regions: Regions, table: Table, on: On, column: Column,
 def hotspots(regions: Regions, table: Table, on: On, column: Column,
              id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
              threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
-             alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
+             alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None,
+             layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+             quiet: Quiet = False, debug: Debug = False):
     """Getis-Ord Gi* hot and cold spots of one column."""
-    _one_off("hotspots", regions, table, on, column, id, how, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    _one_off("hotspots", read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
              alpha=alpha, correction=None if correction == "none" else correction)
 
 
@@ -273,15 +375,20 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
             x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
             model: Annotated[str, typer.Option("--model", help="ols, slx, sar, sem, sdm, sdem, sac or 'select'")] = "select",
             id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
-            threshold: Threshold = None, gpkg: Gpkg = None, quiet: Quiet = False, debug: Debug = False):
+            threshold: Threshold = None, gpkg: Gpkg = None,
+            layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+            quiet: Quiet = False, debug: Debug = False):
     """Model selection (default) or one spatial regression, with direct/indirect/total effects."""
     import spatialcluster as sc
     from . import _progress
 
     if quiet:
         _progress.set_progress(False)
-    with _boundary(debug):
-        data, w = _prepare(regions, table, on, id, how, weights, islands, k, threshold)
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _boundary(debug, read.words):
+        if gpkg is not None:
+            read.check_output(gpkg)
+        data, w = _prepare(read, weights, islands, k, threshold)
         out = _stdout()
         if model == "select":
             sel = sc.select_model(data, y=y, x=x, w=w)

@@ -30,6 +30,7 @@ from .qml import STYLE_KEYS, LayerStyle, geometry_kind, layer_style
 
 STYLES_TABLE = "layer_styles"
 DEFAULT_ID = "code"
+OURS = "written by spatialcluster"  # gpkg_contents.description of the layers spatialcluster writes
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qml")
 
 
@@ -97,13 +98,15 @@ def _remove_quietly(path):
 
 
 def to_geopackage(path, layers, styles=None, overwrite=True):
-    """Write layers into one GeoPackage, each with a QGIS default style.
+    """Write layers into a GeoPackage, each with a QGIS default style; other layers are kept.
 
     Parameters
     ----------
     path : str or Path
-        The ``.gpkg`` file. Written to a temporary file in the same folder and moved into place,
-        so a failed export never leaves a half-written file.
+        The ``.gpkg`` file. A new file is written under a temporary name in the same folder and
+        moved into place; into an existing file, the layers are written into a copy of it that
+        then replaces it, so a failed export never leaves a half-written file. The layers and
+        styles already in the file are kept (see ``overwrite``).
     layers : dict of str -> GeoDataFrame or result
         Layer name -> GeoDataFrame (or a result whose ``to_frame()`` is one). The index becomes a
         string column named after it (``"code"`` when unnamed; a MultiIndex such as
@@ -119,7 +122,10 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
         numeric columns with missing values with the same ranges as rules plus an ELSE rule
         (QGIS's graduated renderer has no class for NULL and would leave those regions out).
     overwrite : bool
-        Replace an existing file (else :class:`InputError`).
+        Replace layers of the same name that spatialcluster wrote earlier (marked in the
+        file's ``gpkg_contents.description``), with their default styles (else
+        :class:`InputError`). A same-named layer that spatialcluster did not write is never
+        replaced; the file's other layers and their styles are always kept.
 
     Returns
     -------
@@ -137,10 +143,11 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
     unknown = set(styles or {}) - set(layers)
     if unknown:
         raise InputError(f"styles given for layers that are not written: {sorted(unknown)}; layers: {list(layers)}")
-    if path.exists() and not overwrite:
-        raise InputError(f"{path} exists; pass overwrite=True to replace it")
     if not path.parent.exists():
         raise InputError(f"folder {path.parent} does not exist; create it first")
+    existing = path.exists()
+    if existing:
+        _check_existing_layers(path, layers, overwrite)
 
     frames = {name: _prepare(name, obj) for name, obj in layers.items()}
     chosen = {
@@ -152,13 +159,14 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
         _integer_categories(frames[name], style)
     tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp.gpkg")
     try:
+        if existing:
+            shutil.copy2(path, tmp)  # the user's layers, styles and file mode come along
         for i, (name, frame) in enumerate(frames.items()):
-            pyogrio.write_dataframe(
-                frame, tmp, layer=name, driver="GPKG", append=i > 0,
-                dataset_options=None if i else {"VERSION": "1.2"},
+            pyogrio.write_dataframe(  # into an existing file: adds the layer (or replaces ours), keeps the rest
+                frame, tmp, layer=name, driver="GPKG",
+                dataset_options={"VERSION": "1.2"} if i == 0 and not existing else None,
             )
-        if chosen:
-            _write_styles(tmp, frames, chosen)
+        _write_styles(tmp, frames, chosen)
         os.replace(tmp, path)
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
@@ -166,11 +174,38 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
     return chosen
 
 
+def _check_existing_layers(path: Path, layers, overwrite: bool) -> None:
+    """Refuse to replace a layer spatialcluster did not write, or any layer without ``overwrite``."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+            rows = con.execute("SELECT table_name, description FROM gpkg_contents").fetchall()
+    except sqlite3.Error:
+        raise InputError(f"{path} exists and is not a GeoPackage; choose another file name (it was not changed)") from None
+    existing = {str(name).casefold(): (str(name), str(desc or "") == OURS) for name, desc in rows}  # SQLite: case-blind
+    clash = [existing[n.casefold()] for n in layers if n.casefold() in existing]
+    foreign = [name for name, ours in clash if not ours]
+    if foreign:
+        raise InputError(
+            f"{path} already has layer(s) {', '.join(map(repr, foreign))} that spatialcluster did not write; the file "
+            "was not changed. Write to another file, or rename or remove those layers yourself (e.g. in QGIS)"
+        )
+    if clash and not overwrite:
+        raise InputError(f"{path} already has layer(s) {', '.join(repr(n) for n, _ in clash)}; pass overwrite=True to "
+                         "replace them (the file's other layers are kept either way)")
+
+
 def _write_styles(gpkg: Path, frames, chosen: dict[str, LayerStyle]):
-    """Add one default-style row per spatial layer to ``layer_styles`` (created by GDAL, so it is
-    registered in ``gpkg_contents`` as an attributes table, as QGIS itself does)."""
-    with contextlib.closing(sqlite3.connect(gpkg)) as con:
+    """Mark the layers as spatialcluster's in ``gpkg_contents``, and give each spatial layer one default
+    style row in ``layer_styles`` (created by GDAL, so it is registered in ``gpkg_contents`` as an
+    attributes table, as QGIS itself does), replacing only the style rows spatialcluster wrote for it."""
+    with contextlib.closing(sqlite3.connect(gpkg)) as con, con:
+        con.executemany("UPDATE gpkg_contents SET description = ? WHERE table_name = ?", [(OURS, n) for n in frames])
         geom_cols = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (STYLES_TABLE,)).fetchone():
+            con.executemany(f"DELETE FROM {STYLES_TABLE} WHERE f_table_name = ? AND description LIKE 'spatialcluster:%'",
+                            [(n,) for n in frames])
+    if not chosen:
+        return
     now = pd.Timestamp(datetime.now(UTC))
     rows = []
     for name, style in chosen.items():

@@ -16,7 +16,7 @@ import sys
 import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from importlib import metadata
 from pathlib import Path
@@ -175,22 +175,41 @@ def _safe(name: str) -> str:
 
 
 class _Writer:
-    """Writes tables and figures into the build folder and remembers them for the report."""
+    """Writes tables and figures into the build folder and remembers them for the report.
+
+    Two names that sanitise to the same file name (``"gdp growth"``, ``"gdp_growth"``; or differ
+    only in case, one file on macOS and Windows) do not overwrite each other: the later one gets
+    a suffix from a hash of its name (the same on every run of the same config), with a note.
+    """
 
     def __init__(self, root: Path):
         self.root = root
         (root / "tables").mkdir()
         (root / "maps").mkdir()
         self.files: list[str] = []
+        self._owners: dict[str, str] = {}  # file stem (case-folded, per folder) -> the name that took it
+
+    def _stem(self, folder: str, name: str, suffix: str = "") -> str:
+        stem = _safe(name)
+        key = f"{folder}/{stem}{suffix}".casefold()
+        if self._owners.setdefault(key, name) != name:
+            taken = stem
+            stem = f"{stem}-{hashlib.sha256(str(name).encode()).hexdigest()[:8]}"
+            self._owners[f"{folder}/{stem}{suffix}".casefold()] = name
+            warnings.warn(f"{name!r} and {self._owners[key]!r} have the same file name {folder}/{taken}{suffix}; "
+                          f"{name!r} is written as {folder}/{stem}{suffix}", SpatialClusterWarning, stacklevel=3)
+        return stem
 
     def table(self, name: str, df: pd.DataFrame) -> Path:
-        path = self.root / "tables" / f"{_safe(name)}.csv"
+        path = self.root / "tables" / f"{self._stem('tables', name)}.csv"
         atomic_write_text(path, df.to_csv(lineterminator="\n"))
         atomic_write_text(path.with_suffix(".md"), markdown_table(df))
         self.files += [f"tables/{path.name}", f"tables/{path.stem}.md"]
         return path
 
     def text(self, name: str, text: str) -> Path:
+        stem, suffix = os.path.splitext(name)
+        name = self._stem("tables", stem, suffix) + suffix
         path = self.root / "tables" / name
         atomic_write_text(path, text.rstrip("\n") + "\n")
         self.files.append(f"tables/{name}")
@@ -206,7 +225,7 @@ class _Writer:
         try:
             draw(ax)
             fig.tight_layout()
-            path = self.root / "maps" / f"{_safe(name)}.png"
+            path = self.root / "maps" / f"{self._stem('maps', name)}.png"
             tmp = path.with_name(f".{path.name}.tmp.png")
             # No date in the metadata: the same inputs give the same bytes.
             fig.savefig(tmp, dpi=120, metadata={"Software": None})
@@ -404,7 +423,7 @@ def run(cfg: Config, out, *, overwrite: bool = False, quiet: bool = False) -> Ru
         _progress.set_progress(False)
     t_start = time.perf_counter()
     try:
-        with staged_folder(Path(out), overwrite) as tmp:
+        with staged_folder(Path(out), overwrite, protect=_run_files(cfg)) as tmp:
             result = _run_into(cfg, tmp, steps)
             result.manifest["notes"] = steps.notes
             steps.timings["total"] = round(time.perf_counter() - t_start, 4)
@@ -414,6 +433,15 @@ def run(cfg: Config, out, *, overwrite: bool = False, quiet: bool = False) -> Ru
         return result
     finally:
         _progress.set_progress(previous)
+
+
+def _run_files(cfg: Config) -> list[Path]:
+    """The config file and every input it names: the output folder may not be or hold any of them."""
+    inputs = cfg.data["inputs"]
+    names = [inputs.get("regions")] + [t.get("path") for t in inputs.get("tables") or []]
+    names += [w.get("path") for w in cfg.data.get("weights") or []]
+    config = cfg.base / Path(cfg.name).name
+    return [resolve_path(n, cfg.base) for n in names if n] + ([config] if config.is_file() else [])
 
 
 @dataclass
@@ -430,6 +458,8 @@ class _Ctx:
     weights: dict
     sections: list
     layers: dict
+    dropped: dict = field(default_factory=dict)  # islands = "drop": id -> "id (name)", left out of the analysis
+    all_data: pd.DataFrame | None = None  # the joined data before that, for the maps
 
     @property
     def c(self) -> dict:
@@ -453,7 +483,7 @@ class _Ctx:
 
     @cached_property
     def map_regions(self):  # reads the bundled boundaries once per run, not once per map step
-        return map_regions(self.c, self.data)
+        return map_regions(self.c, self.data if self.all_data is None else self.all_data)
 
     def panel(self, name: str) -> tuple[pd.DataFrame, str, str]:
         """A panel table with its id and time column names."""
@@ -487,10 +517,21 @@ def _run_into(cfg: Config, root: Path, steps: Steps) -> RunResult:
 def _weights_step(ctx: _Ctx) -> dict:
     import spatialcluster as sc
 
+    from ..weights import build_info
+
+    specs = ctx.c.get("weights") or []
+    while True:  # until no weights drop an island (dropping one may leave another without neighbours)
+        for spec in specs:
+            with ctx.steps.step(f"build weights {spec['name']}"):
+                ctx.weights[spec["name"]] = _build_weights(sc, ctx.cfg, ctx.data, spec)
+        dropped = [i for w in ctx.weights.values() for i in getattr(build_info(w), "dropped", None) or []]
+        if not dropped:
+            break
+        _drop_regions(ctx, list(dict.fromkeys(dropped)))
     wsummaries, texts = {}, []
-    for spec in ctx.c.get("weights") or []:
-        with ctx.steps.step(f"build weights {spec['name']}"):
-            w = ctx.weights[spec["name"]] = _build_weights(sc, ctx.cfg, ctx.data, spec)
+    for spec in specs:
+        with ctx.steps.step(f"summarise weights {spec['name']}"):
+            w = ctx.weights[spec["name"]]
             summary = sc.weights_summary(w, ctx.data)
             wsummaries[spec["name"]] = _summary_dict(summary)
             if getattr(summary, "crs_reason", None):
@@ -505,10 +546,30 @@ def _weights_step(ctx: _Ctx) -> dict:
         ctx.sections.append({
             "title": "Spatial weights",
             "text": f"One column per weights specification; the first ({ctx.primary}) is used for the local statistics, "
-                    "the maps and the models, the others check that global results do not hinge on the choice of weights.",
+                    "the maps and the models, the others check that global results do not hinge on the choice of weights."
+                    + (f"\n\nIslands left out of every statistic and model (islands = \"drop\"): {', '.join(ctx.dropped.values())}; "
+                       "the maps draw them as no data." if ctx.dropped else ""),
             "tables": [("Weights summary", table)], "log": "\n\n".join(texts),
         })
     return wsummaries
+
+
+def _drop_regions(ctx: _Ctx, ids: list) -> None:
+    """islands = "drop": leave the regions out of the data, the panels and the layers, then rebuild every
+    weights specification on the rest, so that all steps analyse the same regions."""
+    from ..weights._regions import label
+
+    with ctx.steps.step("drop islands"):
+        named = dict(zip(ids, label(ctx.data, ids), strict=True))
+        ctx.dropped.update(named)
+        ctx.all_data = ctx.data if ctx.all_data is None else ctx.all_data
+        ctx.data = ctx.data.drop(index=ids)
+        ctx.layers["regions"] = ctx.layers["regions"].drop(index=ids)
+        ctx.panels.update({k: p[~p.iloc[:, 0].astype(str).isin(ids)].reset_index(drop=True) for k, p in ctx.panels.items()})
+        ctx.weights.clear()
+        warnings.warn(f"islands = \"drop\": {', '.join(named.values())} left out of the whole analysis (statistics, "
+                      f"models, tables and layers); {len(ctx.data)} regions remain. The maps draw them as no data.",
+                      SpatialClusterWarning, stacklevel=2)
 
 
 def _choropleth_step(ctx: _Ctx) -> None:
@@ -721,6 +782,7 @@ def _finish(ctx: _Ctx, input_files: list, wsummaries: dict) -> RunResult:
         "config_file": ctx.cfg.name,
         "weights": wsummaries,
         "layers": sorted(ctx.layers) if out["gpkg"] else [],
+        "dropped_islands": ctx.dropped,
         "variables": ctx.notes,
     }
     if out["report"]:
