@@ -651,6 +651,8 @@ def read_table(path, *, sheet=None, encoding=None, sep=None, keys=(), na_values=
                             "national": layout.national, "decimal": decimal})
         if layout.years:
             table = yearbook.to_long(table, layout.years)
+        if convert_units:
+            table = yearbook.rename_converted(table)
     if used and used.startswith("utf-16-"):
         table.attrs.setdefault("notes", []).append(f"UTF-16 text without a byte-order mark, read as {used}")
     table.attrs.update({"source": str(path), "encoding": used})

@@ -117,8 +117,12 @@ def _lower_header(upper, lower) -> str | None:
 
 
 def _names(upper, lower):
-    """Flatten a two-row header: the upper label spans the blank cells to its right."""
-    names, years, current = [], {}, None
+    """Flatten a two-row header: the upper label spans the blank cells to its right.
+
+    Returns the names, the upper label of each, and {name: (indicator, year)} when every lower
+    label is a year (else None).
+    """
+    names, uppers, years, current = [], [], {}, None
     for j, (up, lo) in enumerate(zip(upper, lower)):
         if j and up is None:
             up = current
@@ -126,11 +130,12 @@ def _names(upper, lower):
         up, lo = clean_name(_text(up)), _text(lo)
         name = f"{up}_{lo}" if up and lo else (up or lo)
         names.append(name)
+        uppers.append(up)
         if j and lo:
             years[name] = (up, int(m["year"])) if (m := _YEAR.match(lo)) else None
     if years and all(v is not None for v in years.values()):
-        return names, years
-    return names, None
+        return names, uppers, years
+    return names, uppers, None
 
 
 def split(grid: list[list], rownums: list[int], *, keys=frozenset(), header=None, national="drop") -> Layout:
@@ -165,13 +170,13 @@ def split(grid: list[list], rownums: list[int], *, keys=frozenset(), header=None
     upper = grid[h]
     units, years = {}, None
     if kind == "two-row":
-        names, years = _names(upper, grid[h + 1])
+        names, labels, years = _names(upper, grid[h + 1])
     else:
-        names = [clean_name(_text(c)) or None for c in upper]
+        names = labels = [clean_name(_text(c)) or None for c in upper]
         if kind == "units":
             units = {n: _text(u) for n, u in zip(names, grid[h + 1]) if n and u is not None}
-    for name in names:
-        if name and (m := _HEADER_UNIT.search(name)):
+    for name, label in zip(names, labels):
+        if label and (m := _HEADER_UNIT.search(label)):
             units[name] = m["unit"]
         elif name and unit and name not in units:
             units[name] = unit
@@ -193,6 +198,22 @@ def split(grid: list[list], rownums: list[int], *, keys=frozenset(), header=None
         layout.body.append(row)
         layout.rows.append(num)
     return layout
+
+
+def rename_converted(table: pd.DataFrame) -> pd.DataFrame:
+    """After ``convert_units``, a header naming the old unit (``人口（万人）``) names the new one (``人口（人）``)."""
+    units = table.attrs.get("units", {})
+    renames = {}
+    for column, unit in units.items():
+        m = _HEADER_UNIT.search(str(column))
+        if m and m["unit"] != unit:
+            renames[column] = f"{column[: m.start()]}（{unit}）"
+    if renames:
+        attrs = dict(table.attrs)
+        table = table.rename(columns=renames)
+        attrs["units"] = {renames.get(c, c): u for c, u in units.items()}
+        table.attrs = attrs
+    return table
 
 
 def to_long(table: pd.DataFrame, years: dict) -> pd.DataFrame:
