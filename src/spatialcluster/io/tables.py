@@ -463,6 +463,15 @@ def _excel_grid(path: Path, sheet) -> list[list]:
     return grids[sheet]
 
 
+def _value_or_text(cell, decimal):
+    """A number where the cell reads as one (markers dropped), else the cell as given."""
+    try:
+        value = _parse(cell, decimal)[0]
+    except ValueError:
+        return cell
+    return int(value) if value.is_integer() else value
+
+
 def _blank(cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -647,8 +656,10 @@ def read_table(path, *, sheet=None, encoding=None, sep=None, keys=(), na_values=
         rules = _Rules(keys=keys, na=na, decimal=decimal, convert_units=convert_units, units=layout.units,
                        notes=list(layout.notes))
         table = _frame(layout.names, layout.body, layout.rows, rules)
+        national_row = None if layout.national is None else {
+            name: _value_or_text(cell, decimal) for name, cell in layout.national.items()}
         table.attrs.update({"notes": rules.notes, "dropped_rows": layout.dropped, "title": layout.title,
-                            "national": layout.national, "decimal": decimal})
+                            "national": national_row, "decimal": decimal})
         if layout.years:
             table = yearbook.to_long(table, layout.years)
         if convert_units:

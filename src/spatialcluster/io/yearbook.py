@@ -59,26 +59,32 @@ class Layout:
 
 
 def _text(cell) -> str:
-    return "" if cell is None else unicodedata.normalize("NFKC", str(cell)).strip()
+    """A cell as the user wrote it (names and notes keep full-width brackets)."""
+    return "" if cell is None else str(cell).strip()
+
+
+def _norm(cell) -> str:
+    """A cell for pattern matching: full-width forms folded (NFKC)."""
+    return unicodedata.normalize("NFKC", _text(cell))
 
 
 def _is_national(cell) -> bool:
-    text = re.sub(r"\s+", "", _text(cell)).lower()
+    text = re.sub(r"\s+", "", _norm(cell)).lower()
     return text in NATIONAL or re.sub(r"[^a-z]", "", text) in NATIONAL
 
 
 def _preamble(row, keys) -> tuple[str | None, str | None] | None:
     """(title, unit) when the row is a title, unit or caption row above the header; else None."""
     cells = [(j, c) for j, c in enumerate(row) if c is not None]
-    units = [m["unit"] for _, c in cells if (m := _UNIT_ROW.match(_text(c)))]
-    other = [(j, c) for j, c in cells if not _UNIT_ROW.match(_text(c))]
+    units = [m["unit"] for _, c in cells if (m := _UNIT_ROW.match(_norm(c)))]
+    other = [(j, c) for j, c in cells if not _UNIT_ROW.match(_norm(c))]
     if len(other) > 1 or not (units or other):
         return None
     if other:
         j, cell = other[0]
         text = _text(cell)
         # a lone first-column label that is a column name ("name", "code") or a number is data or header
-        if j != 0 or not isinstance(cell, str) or text.lower() in keys or _NUMBERISH.match(text):
+        if j != 0 or not isinstance(cell, str) or text.lower() in keys or _NUMBERISH.match(_norm(text)):
             return None
         return text, units[0] if units else None
     return None, units[0]
@@ -92,7 +98,7 @@ def _find_header(grid, keys) -> tuple[int, str | None, str | None, list]:
     for i, row in enumerate(grid[:_SCAN]):
         found = _preamble(row, keys)
         if found is None:
-            cells = [_text(c) for c in row if c is not None]
+            cells = [_norm(c) for c in row if c is not None]
             if i == 0 or all(_NUMBERISH.match(c) for c in cells):
                 return 0, None, None, []  # no preamble, or the row below it is data: keep row 1 as header
             return i, title, unit, captions
@@ -108,7 +114,7 @@ def _lower_header(upper, lower) -> str | None:
     """What the row under the header is: 'units' (万人, 亿元 per column), 'two-row' (merged cells), or None."""
     if lower[0] is not None or all(c is None for c in lower[1:]):
         return None
-    filled = [_text(c) for c in lower[1:] if c is not None]
+    filled = [_norm(c) for c in lower[1:] if c is not None]
     if all(re.fullmatch(_UNIT, c) for c in filled) and not all(_YEAR.match(c) for c in filled):
         return "units"
     if any(upper[j] is None and lower[j] is not None for j in range(1, len(upper))):
@@ -127,12 +133,12 @@ def _names(upper, lower):
         if j and up is None:
             up = current
         current = up if up is not None else current
-        up, lo = clean_name(_text(up)), _text(lo)
+        up, lo = clean_name(_text(up)), clean_name(_text(lo))
         name = f"{up}_{lo}" if up and lo else (up or lo)
         names.append(name)
         uppers.append(up)
         if j and lo:
-            years[name] = (up, int(m["year"])) if (m := _YEAR.match(lo)) else None
+            years[name] = (up, int(m["year"])) if (m := _YEAR.match(_norm(lo))) else None
     if years and all(v is not None for v in years.values()):
         return names, uppers, years
     return names, uppers, None
@@ -174,9 +180,9 @@ def split(grid: list[list], rownums: list[int], *, keys=frozenset(), header=None
     else:
         names = labels = [clean_name(_text(c)) or None for c in upper]
         if kind == "units":
-            units = {n: _text(u) for n, u in zip(names, grid[h + 1]) if n and u is not None}
+            units = {n: _norm(u) for n, u in zip(names, grid[h + 1]) if n and u is not None}
     for name, label in zip(names, labels):
-        if label and (m := _HEADER_UNIT.search(label)):
+        if label and (m := _HEADER_UNIT.search(_norm(label))):
             units[name] = m["unit"]
         elif name and unit and name not in units:
             units[name] = unit
@@ -186,14 +192,14 @@ def split(grid: list[list], rownums: list[int], *, keys=frozenset(), header=None
     for row, num in zip(grid[h + span :], rownums[h + span :]):
         filled = [c for c in row if c is not None]
         first = _text(filled[0]) if filled else ""
-        if len(filled) == 1 and (in_notes or _NOTE.match(first)):
+        if len(filled) == 1 and (in_notes or _NOTE.match(_norm(first))):
             in_notes = True
             layout.notes.append(first)
             layout.dropped.append((num, first, "footnote row"))
             continue
         if national == "drop" and _is_national(row[0]):
             layout.national = {n: c for n, c in zip(names, row) if n}
-            layout.dropped.append((num, _text(row[0]), "national row"))
+            layout.dropped.append((num, clean_name(_text(row[0])), "national row"))
             continue
         layout.body.append(row)
         layout.rows.append(num)
@@ -205,9 +211,10 @@ def rename_converted(table: pd.DataFrame) -> pd.DataFrame:
     units = table.attrs.get("units", {})
     renames = {}
     for column, unit in units.items():
-        m = _HEADER_UNIT.search(str(column))
+        m = _HEADER_UNIT.search(unicodedata.normalize("NFKC", str(column)))
         if m and m["unit"] != unit:
-            renames[column] = f"{column[: m.start()]}（{unit}）"
+            bracket = "（" if "（" in str(column) else "("
+            renames[column] = f"{str(column)[: m.start()]}{bracket}{unit}{')' if bracket == '(' else '）'}"
     if renames:
         attrs = dict(table.attrs)
         table = table.rename(columns=renames)
@@ -229,7 +236,8 @@ def to_long(table: pd.DataFrame, years: dict) -> pd.DataFrame:
         parts.append(part)
     # regions in the sheet's order, years ascending within each region
     long = pd.concat(parts, ignore_index=True).sort_values(["__row", "year"], kind="stable")
-    long = long.drop(columns="__row").reset_index(drop=True)
+    indicators = list(dict.fromkeys(ind for ind, _ in years.values()))
+    long = long[ids + ["year"] + indicators].reset_index(drop=True)
     long.attrs = dict(table.attrs)
     long.attrs["units"] = {ind: units[c] for c, (ind, _) in years.items() if c in units}
     return long
