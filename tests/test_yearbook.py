@@ -11,6 +11,7 @@ within the 0.01 万人 = 100 persons rounding of the sheet where stated).
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import openpyxl
@@ -192,3 +193,108 @@ def test_clean_name(raw, clean):
 def test_full_width_names_normalise_to_codes():
     assert sc.normalize_region_key("北　京") == "110000"
     assert sc.normalize_region_key("内蒙古　") == "150000"
+
+
+# ------------------------------------------------------------------ gaps
+def _panel():
+    codes = sc.datasets.china_provinces().index
+    return pd.DataFrame([(c, y, float(i + y)) for i, c in enumerate(codes) for y in (2019, 2020)],
+                        columns=["code", "year", "v"])
+
+
+def test_handle_missing_error_names_cells_and_choices():
+    panel = _panel()
+    panel.loc[(panel["code"] == "540000") & (panel["year"] == 2020), "v"] = np.nan
+    with pytest.raises(sc.InputError) as err:
+        sc.handle_missing(panel, "v", id="code", time="year")
+    message = str(err.value)
+    assert "'v' for 540000 (西藏自治区) in 2020" in message
+    assert "missing='drop-region' would drop 1 region(s) (540000 (西藏自治区))" in message
+    assert "missing='drop-period' would drop 1 period(s) (2020)" in message
+
+
+def test_handle_missing_drop_region_and_drop_period():
+    panel = _panel()
+    panel.loc[(panel["code"] == "540000") & (panel["year"] == 2020), "v"] = np.nan
+    by_region, report = sc.handle_missing(panel, "v", id="code", time="year", missing="drop-region")
+    assert len(by_region) == 60 and "540000" not in set(by_region["code"])
+    assert report.dropped_regions == ["540000"] and report.to_record()["rows_after"] == 60
+    by_period, report = sc.handle_missing(panel, "v", id="code", time="year", missing="drop-period")
+    assert set(by_period["year"]) == {2019} and len(by_period) == 31 and report.dropped_periods == [2020]
+    with pytest.raises(sc.InputError, match="drop-period' needs a panel"):
+        sc.handle_missing(panel, "v", id="code", missing="drop-period")
+    complete, report = sc.handle_missing(_panel(), "v", id="code", time="year", missing="drop-region")
+    assert len(complete) == 62 and report.summary() == "no missing values"
+
+
+def test_join_missing_option_for_a_cross_section(tmp_path, facts):
+    with pytest.warns(sc.SpatialClusterWarning):
+        table = sc.read_table(yearbook_csv(tmp_path / "2-8.csv"))  # urbanisation 2020: "…" where no source
+    gaps = facts.index[facts["urban_rate_2020"].isna()].tolist()
+    assert gaps, "the fixture needs at least one gap"
+    regions = sc.datasets.china_provinces()
+    first = f"'城镇化率(%)' for {gaps[0]} ({facts.loc[gaps[0], 'name_zh']})"
+    with pytest.raises(sc.InputError, match=re.escape(first)):
+        sc.join(regions, table, missing="error")
+    with pytest.warns(sc.SpatialClusterWarning, match=f"dropped {len(gaps)} region"):
+        joined = sc.join(regions, table, missing="drop-region")
+    assert len(joined) == 31 - len(gaps) and joined["城镇化率(%)"].notna().all()
+    assert joined.attrs["missing"]["dropped_regions"] == gaps
+
+
+def test_moran_by_year_names_the_year_and_the_region():
+    """One gap used to stop the run naming the region but not the year."""
+    regions = sc.datasets.china_provinces()
+    with pytest.warns(sc.SpatialClusterWarning):  # Hainan linked to its nearest region
+        w = sc.build_weights(regions, kind="queen", islands="nearest")
+    panel = _panel()
+    panel.loc[(panel["code"] == "540000") & (panel["year"] == 2020), "v"] = np.nan
+    with pytest.raises(sc.InputError, match=r"^year 2020: column 'v' is missing for 1 region\(s\): 540000.*handle_missing"):
+        sc.moran_by_year(panel, "v", w, permutations=0)
+
+
+# ------------------------------------------------------------------ administrative changes
+def _prefectures_table(rows):
+    return pd.DataFrame(rows, columns=["code", "year", "pop"])
+
+
+def test_crosswalk_rows_are_sourced_and_map_to_existing_prefectures():
+    from spatialcluster.io.crosswalk import CROSSWALK
+
+    table = sc.io.prefecture_changes()
+    current = sc.datasets.china_prefectures().index
+    assert table["new_code"].isin(current).all()  # every target is a prefecture of the bundled map
+    assert not table["old_code"].isin(current).any()  # every old code is gone
+    assert table["document"].str.match(r"国函〔\d{4}〕\d+号").all()
+    sources = (CROSSWALK.parent / "SOURCES.md").read_text(encoding="utf-8")
+    for row in table.drop_duplicates("old_code").itertuples():
+        assert row.document in sources and row.old_code in sources
+    assert set(table.loc[table["old_code"] == "341400", "new_code"]) == {"340100", "340200", "340500"}
+
+
+def test_join_reports_abolished_codes_and_recodes_them():
+    regions = sc.datasets.china_prefectures()
+    rows = [(c, 2015, 100.0) for c in regions.index if c not in {"520500"}] + [("522400", 2015, 5.0)]
+    rows += [("371200", 2015, 7.0)]
+    table = _prefectures_table(rows)
+    with pytest.raises(sc.JoinError) as err:
+        sc.join(regions, table)
+    message = str(err.value)
+    assert "522400 (毕节地区) was recoded as 520500 毕节市 on 2011-10-22 (国函〔2011〕130号)" in message
+    assert "371200 (莱芜市) was merged into 370100 济南市" in message and "recode='latest'" in message
+    with pytest.raises(sc.InputError, match=r"aggregate=\{'pop': 'sum'\}"):
+        sc.join(regions, table, recode="latest")
+    with pytest.warns(sc.SpatialClusterWarning, match="merged into 370100"):
+        joined = sc.join(regions, table, recode="latest", aggregate={"pop": "sum"})
+    assert len(joined) == len(regions)
+    assert joined.loc["370100", "pop"] == 107.0 and joined.loc["520500", "pop"] == 5.0
+
+
+def test_recode_refuses_a_split_prefecture_and_a_lone_merged_one():
+    regions = sc.datasets.china_prefectures()
+    split = _prefectures_table([(c, 2010, 1.0) for c in regions.index] + [("341400", 2010, 1.0)])
+    with pytest.raises(sc.InputError, match=r"341400 \(巢湖市\) was split between 340100 合肥市, 340200 芜湖市, 340500 马鞍山市"):
+        sc.join(regions, split, recode="latest")
+    lone = _prefectures_table([(c, 2015, 1.0) for c in regions.index if c != "370100"] + [("371200", 2015, 1.0)])
+    with pytest.raises(sc.InputError, match="no row for 370100 for year 2015"):
+        sc.join(regions, lone, recode="latest", aggregate="sum")

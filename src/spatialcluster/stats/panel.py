@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._errors import InputError, WeightsError
 from .._result import Result
 from .._validate import _names
 from . import _core
@@ -36,6 +37,20 @@ def _years(long_df, column, id, time):
         part.index.name = id
         out[year] = part
     return out
+
+
+@contextmanager
+def _in_year(year, time):
+    """Errors of one year's statistic name that year, and the rule that treats every year alike."""
+    try:
+        yield
+    except InputError as exc:
+        if type(exc) not in (InputError, WeightsError):  # errors with extra attributes pass unchanged
+            raise
+        raise type(exc)(
+            f"{time} {year}: {exc} To drop such regions (or years) from the whole panel alike, use "
+            "sc.handle_missing(panel, [column], id=..., time=..., missing='drop-region' or 'drop-period')."
+        ) from None
 
 
 @dataclass(repr=False)
@@ -118,8 +133,9 @@ def moran_by_year(long_df, column, w, id="code", time="year", permutations=999, 
     base = _core.resolve_seed(seed) if permutations else None
     results = {}
     for k, (year, part) in enumerate(years.items()):
-        results[year] = moran(part, column, w, permutations=permutations,
-                              seed=None if base is None else _core.child_seed(base, k), alternative=alternative)
+        with _in_year(year, time):
+            results[year] = moran(part, column, w, permutations=permutations,
+                                  seed=None if base is None else _core.child_seed(base, k), alternative=alternative)
     return MoranPanelResult(results=results, variable=str(column), seed=base)
 
 
@@ -208,8 +224,9 @@ def lisa_by_year(long_df, column, w, id="code", time="year", permutations=999, a
     base = _core.resolve_seed(seed)
     results = {}
     for k, (year, part) in enumerate(years.items()):
-        results[year] = local_moran(part, column, w, permutations=permutations, alpha=alpha,
-                                    correction=correction, seed=_core.child_seed(base, k),
-                                    alternative=alternative)
+        with _in_year(year, time):
+            results[year] = local_moran(part, column, w, permutations=permutations, alpha=alpha,
+                                        correction=correction, seed=_core.child_seed(base, k),
+                                        alternative=alternative)
     labels = pd.DataFrame({year: r.frame["cluster"] for year, r in results.items()})
     return LisaPanelResult(results=results, labels=labels, variable=str(column), seed=base)
