@@ -346,14 +346,15 @@ def _utf16_without_bom(raw: bytes, path: Path) -> tuple[str, str]:
     sample = raw[:65536]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     candidate = "utf-16-le" if odd > even else "utf-16-be"
-    if min(even, odd) * 4 > max(even, odd) or max(even, odd) * 8 < len(sample) // 2:
-        candidate = None  # NULs on both sides, or too few: not UTF-16 text
+    # a table's digits, separators and line breaks are ASCII: NUL high bytes on one side only, often
+    if min(even, odd) * 10 > max(even, odd) or max(even, odd) * 4 < len(sample) // 2:
+        candidate = None
     if candidate:
         try:
             text = raw.decode(candidate)
         except UnicodeDecodeError:
             text = ""
-        if text and "\x00" not in text:
+        if "\x00" not in text and any(mark in text for mark in ",;\t\n"):
             return text, candidate
     raise InputError(
         f"{path}: contains NUL bytes, so it is not UTF-8 or GB18030 text, and it does not decode as UTF-16 "
