@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
@@ -272,10 +273,14 @@ def _frame(header: list, body: list[list], rows: list[int], rules: _Rules) -> pd
         if unit:
             units[name] = unit
     if bad:
+        per_row = Counter(r for r, _, _ in bad)
+        texty = [r for r, n in per_row.items() if n >= 2 and n == max(per_row.values())][:5]
+        hint = (f" Rows {texty} are text across the number columns: if they are a title, unit or second "
+                "header row, pass header=<0-based row of the header> or skiprows=<rows to skip>." if texty else "")
         raise InputError(
             f"{len(bad)} cell(s) are neither numbers nor missing-value placeholders: {_show(bad)}. "
             f"Correct them, or pass na_values=[...] if they mean 'missing' "
-            f"(already treated as missing: {sorted(PLACEHOLDERS - {''})} and empty cells)."
+            f"(already treated as missing: {sorted(PLACEHOLDERS - {''})} and empty cells).{hint}"
         )
     frame = pd.DataFrame(columns)
     frame.attrs["units"] = units
