@@ -96,10 +96,16 @@ def _parse(cell, decimal: str = ".") -> tuple[float, str, str]:
     if isinstance(cell, Real) and not isinstance(cell, bool):
         return float(cell), "", ""
     raw = str(cell).strip()
-    if unicodedata.normalize("NFKC", raw).strip() in _PLACEHOLDERS_NFKC:
-        return math.nan, "", ""
-    rest, marker = _split_marker(raw)
-    text = unicodedata.normalize("NFKC", rest).strip().replace("\u2212", "-")
+    if raw.isascii():  # the common case, kept fast: NFKC changes no ASCII text
+        if raw in _PLACEHOLDERS_NFKC:
+            return math.nan, "", ""
+        rest, marker = _split_marker(raw) if raw[-1:] in "*#)]" else (raw, "")
+        text = rest
+    else:
+        if unicodedata.normalize("NFKC", raw).strip() in _PLACEHOLDERS_NFKC:
+            return math.nan, "", ""
+        rest, marker = _split_marker(raw)
+        text = unicodedata.normalize("NFKC", rest).strip().replace("\u2212", "-")
     if decimal == ",":
         text = text.translate(_SWAP)
     match = _NUMBER.fullmatch(text)
@@ -171,7 +177,7 @@ def _key_column(name, cells, rows, rules: _Rules) -> pd.Series:
     out = []
     for cell, row in zip(cells, rows):
         key = _as_key(cell)
-        if key is not None:
+        if key is not None and not (key.isascii() and key[-1] not in "*#"):
             key, marker = _split_marker(clean_name(key), _SYMBOL_MARKER)
             if marker:
                 rules.notes.append(f"footnote marker {marker!r} removed from {key!r} in column {name!r}, row {row}")

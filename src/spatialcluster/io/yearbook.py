@@ -40,6 +40,7 @@ _YEAR = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年?$")
 _NUMBERISH = re.compile(r"^[+-]?[\d.,\s%‰]+$")
 #: First-column labels of the row of national totals (compared without spaces, case-folded).
 NATIONAL = frozenset({"全国", "全国合计", "全国总计", "national", "nationaltotal", "nationwide", "china total"})
+_NATIONAL_FIRST = frozenset(w[0] for w in NATIONAL) | {"\uff4e", "\uff43"}  # also full-width n, c
 _SCAN = 12  # title, unit and note rows sit in the first few rows
 
 
@@ -69,6 +70,8 @@ def _norm(cell) -> str:
 
 
 def _is_national(cell) -> bool:
+    if not isinstance(cell, str) or cell.strip()[:1].lower() not in _NATIONAL_FIRST:
+        return False  # the quick test for the many rows that are regions
     text = re.sub(r"\s+", "", _norm(cell)).lower()
     return text in NATIONAL or re.sub(r"[^a-z]", "", text) in NATIONAL
 
