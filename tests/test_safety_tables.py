@@ -168,3 +168,11 @@ def test_title_row_no_longer_fails_every_column(tmp_path):
     table = sc.read_table(write(tmp_path / "t.csv", text))
     assert list(table.columns) == ["地区", "人口"] and table["人口"].tolist() == [2189, 1387]
     assert table.attrs["title"] == "表1 各地区人口"
+
+
+def test_semicolon_csv_with_decimal_points_settles_the_commas(tmp_path):
+    """0.848 can only be a decimal point, so 86,600 in the same file is eighty-six thousand six hundred."""
+    path = write(tmp_path / "t.csv", "code;share;pop\n110000;0.848;86,600\n")
+    table = sc.read_table(path)
+    assert table["share"].tolist() == [0.848] and table["pop"].tolist() == [86600]
+    assert table.attrs["decimal"] == "."

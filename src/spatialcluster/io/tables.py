@@ -9,7 +9,7 @@ column by column with one set of rules:
 * numbers stored as text are converted: thousands separators, full-width digits and
   punctuation, and one trailing unit (Chinese units such as ``万人``, ``亿元``, ``元/人``,
   ``%``, ``‰``, a few Latin ones such as ``km2``) are accepted; the unit is recorded in
-  ``table.attrs["units"]`` and is never used to rescale;
+  ``table.attrs["units"]`` and used to rescale only when ``convert_units=True``;
 * the placeholders in :data:`PLACEHOLDERS` become missing values, deliberately;
 * a column that is mostly numbers but has other text is an error listing those cells;
 * footnote markers after a value (``2189①``, ``7464³``, ``12.5*``, ``88a)``) are cut off into a note
@@ -30,12 +30,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
-
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -364,7 +363,7 @@ def _blank(cell) -> bool:
 
 
 _COMMA_DECIMAL = re.compile(r"[+-]?(?:0,\d+|\d+,(?:\d{1,2}|\d{4,})|\d{1,3}(?:\.\d{3})+,\d+)")
-_DOT_DECIMAL = re.compile(r"[+-]?(?:\d*\.(?:\d{1,2}|\d{4,})|\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+)")
+_DOT_DECIMAL = re.compile(r"[+-]?(?:0?\.\d+|\d*\.(?:\d{1,2}|\d{4,})|\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+)")
 _EITHER = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
 
 
