@@ -298,3 +298,19 @@ def test_recode_refuses_a_split_prefecture_and_a_lone_merged_one():
     lone = _prefectures_table([(c, 2015, 1.0) for c in regions.index if c != "370100"] + [("371200", 2015, 1.0)])
     with pytest.raises(sc.InputError, match="no row for 370100 for year 2015"):
         sc.join(regions, lone, recode="latest", aggregate="sum")
+
+
+def test_sheet_by_position_also_as_text(tmp_path):
+    """The command line passes --sheet as text; '1' is the second sheet unless a sheet is named '1'."""
+    path = tmp_path / "b.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["code", "v"])
+    book.active.append(["110000", 1])
+    second = book.create_sheet("人口")
+    second.append(["code", "v"])
+    second.append(["110000", 2])
+    book.save(path)
+    assert sc.read_table(path, sheet="1")["v"].tolist() == [2]
+    assert sc.read_table(path, sheet=0)["v"].tolist() == [1]
+    with pytest.raises(sc.InputError, match="no sheet number 5; the workbook has 2 sheets"):
+        sc.read_table(path, sheet="5")
