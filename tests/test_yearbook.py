@@ -314,3 +314,13 @@ def test_sheet_by_position_also_as_text(tmp_path):
     assert sc.read_table(path, sheet=0)["v"].tolist() == [1]
     with pytest.raises(sc.InputError, match="no sheet number 5; the workbook has 2 sheets"):
         sc.read_table(path, sheet="5")
+
+
+def test_join_missing_drop_period_for_a_panel(tmp_path):
+    """The 3-9 sheet has GDP for 2019-2020 and population for 2010 and 2020: only 2020 is complete."""
+    with pytest.warns(sc.SpatialClusterWarning):
+        table = sc.read_table(yearbook_xlsx(tmp_path / "3-9.xlsx"))
+    with pytest.warns(sc.SpatialClusterWarning, match=r"dropped 2 period\(s\): 2010, 2019"):
+        joined = sc.join(sc.datasets.china_provinces(), table, missing="drop-period")
+    assert set(joined["year"]) == {2020} and len(joined) == 31
+    assert joined.attrs["missing"]["dropped_periods"] == [2010, 2019]
