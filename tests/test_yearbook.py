@@ -300,20 +300,21 @@ def test_recode_refuses_a_split_prefecture_and_a_lone_merged_one():
         sc.join(regions, lone, recode="latest", aggregate="sum")
 
 
-def test_sheet_by_position_also_as_text(tmp_path):
-    """The command line passes --sheet as text; '1' is the second sheet unless a sheet is named '1'."""
+def test_sheet_by_position(tmp_path):
     path = tmp_path / "b.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["code", "v"])
     book.active.append(["110000", 1])
-    second = book.create_sheet("人口")
+    second = book.create_sheet("2020")  # sheets named after years are common: "2020" is a name, never a position
     second.append(["code", "v"])
     second.append(["110000", 2])
     book.save(path)
-    assert sc.read_table(path, sheet="1")["v"].tolist() == [2]
-    assert sc.read_table(path, sheet=0)["v"].tolist() == [1]
+    assert sc.read_table(path, sheet=1)["v"].tolist() == [2]
+    assert sc.read_table(path, sheet="2020")["v"].tolist() == [2]
     with pytest.raises(sc.InputError, match="no sheet number 5; the workbook has 2 sheets"):
-        sc.read_table(path, sheet="5")
+        sc.read_table(path, sheet=5)
+    with pytest.raises(sc.InputError, match="no sheet '1'"):
+        sc.read_table(path, sheet="1")
 
 
 def test_join_missing_drop_period_for_a_panel(tmp_path):

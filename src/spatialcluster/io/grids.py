@@ -118,8 +118,6 @@ def excel_grid(path: Path, sheet) -> list[list]:
                 f"{path}: {len(filled)} non-empty sheets {filled}; choose one with sheet='<name>'."
             )
         sheet = filled[0]
-    if isinstance(sheet, str) and sheet not in grids and sheet.strip().lstrip("-").isdigit():
-        sheet = int(sheet)  # "--sheet 0" on the command line: a position when no sheet has that name
     if isinstance(sheet, int):
         if not -len(grids) <= sheet < len(grids):
             raise InputError(f"{path}: no sheet number {sheet}; the workbook has {len(grids)} sheets {list(grids)}.")
