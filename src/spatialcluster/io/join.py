@@ -12,6 +12,8 @@ import pandas as pd
 
 from .._errors import InputError, JoinError, SpatialClusterWarning
 from .._validate import _names
+from .crosswalk import explain as _abolished, recode as _recode
+from .missing import MISSING, handle_missing
 from .names import NAME_EN, NAME_ZH, normalize_region_key
 from .regions import read_regions
 from .tables import _as_key, read_table
@@ -21,6 +23,7 @@ KEY_CANDIDATES = ("region", "地区", "adcode", "code", "id", "province", "省�
 #: Table columns that make a table a panel (region x time) when ``time`` is not given.
 TIME_CANDIDATES = ("year", "年份", "年度", "time", "period")
 HOW = ("strict", "left", "inner")
+RECODE = (None, "latest")
 
 
 def region_key(value) -> str | None:
@@ -98,6 +101,10 @@ def _unmatched_message(on, only_r, only_t, suggestions, labels) -> str:
         parts.append(f"{len(only_r)} region(s) have no row in the table: {show(only_r)}")
     if only_t:
         parts.append(f"{len(only_t)} table key(s) in column {on!r} match no region: {show(only_t)}")
+    abolished = _abolished(region_key(k) for k in only_t)
+    if abolished:
+        parts.append(f"abolished prefecture code(s): {'; '.join(abolished.values())} "
+                     "(recode='latest' maps them to today's codes)")
     return "; ".join(parts)
 
 
@@ -119,7 +126,8 @@ def _duplicates(keys: list, raw: list, what: str) -> str:
     )
 
 
-def join(regions, table, on=None, how="strict", *, regions_on=None, time=None) -> gpd.GeoDataFrame:
+def join(regions, table, on=None, how="strict", *, regions_on=None, time=None, recode=None, aggregate=None,
+         missing=None) -> gpd.GeoDataFrame:
     """Attach a table's columns to the regions, matching keys after normalisation.
 
     Keys on both sides are compared by :func:`region_key`: Chinese province codes (as text,
@@ -146,6 +154,21 @@ def join(regions, table, on=None, how="strict", *, regions_on=None, time=None) -
     time : str or False, optional
         Time column of a panel (long) table; by default one of :data:`TIME_CANDIDATES` if
         present. ``False`` treats the table as a cross-section.
+    recode : {None, "latest"}
+        ``"latest"`` maps abolished prefecture codes to today's with the bundled crosswalk
+        (:func:`spatialcluster.io.prefecture_changes`, sources in ``io/data/SOURCES.md``):
+        re-coded units one to one; a merged unit (莱芜 371200 -> 济南 370100) is added to its
+        successor's row of the same period as ``aggregate`` says; a split unit (巢湖 341400) is
+        refused. By default abolished codes stay unmatched and the :class:`JoinError` says what
+        became of them.
+    aggregate : "sum" or dict, optional
+        With ``recode="latest"``: how a merged unit's values combine with its successor's, per
+        numeric column (``{"pop": "sum"}``; ``"sum"`` for all). Required when such a merge occurs.
+    missing : {None, "error", "drop-region", "drop-period"}
+        What to do with missing values in the table's numeric columns after the join (see
+        :func:`spatialcluster.io.handle_missing`): ``None`` keeps them, ``"error"`` names each
+        gap, ``"drop-region"`` / ``"drop-period"`` drop the regions / periods that have one, with
+        a warning; the report is in ``result.attrs["missing"]``.
 
     Returns
     -------
@@ -173,6 +196,12 @@ def join(regions, table, on=None, how="strict", *, regions_on=None, time=None) -
         raise InputError(f"table must be a DataFrame (sc.read_table), not {type(table).__name__}.")
     if how not in HOW:
         raise InputError(f"how={how!r} is not one of {HOW}.")
+    if recode not in RECODE:
+        raise InputError(f"recode={recode!r} is not one of {RECODE}.")
+    if aggregate is not None and recode is None:
+        raise InputError("aggregate= only applies with recode='latest' (combining merged prefectures).")
+    if missing is not None and missing not in MISSING:
+        raise InputError(f"missing={missing!r} is not one of {(None, *MISSING)}.")
     if isinstance(table, gpd.GeoDataFrame) and table._geometry_column_name in table.columns:
         if table.crs is not None and regions.crs is not None and not table.crs.equals(regions.crs):
             raise InputError(
@@ -198,6 +227,11 @@ def join(regions, table, on=None, how="strict", *, regions_on=None, time=None) -
     table_raw = list(table[on])
     rkeys = _keys(region_raw, "the regions' key")
     tkeys = _keys(table_raw, f"table column {on!r}")
+    if recode == "latest":
+        table, tkeys, notes = _recode(table, tkeys, time=time, aggregate=aggregate)
+        table_raw = list(table[on])
+        if notes:
+            warnings.warn(f"join(recode='latest'): {'; '.join(notes)}.", SpatialClusterWarning, stacklevel=2)
 
     dup = _duplicates(rkeys, region_raw, "the same region")
     if dup:
@@ -231,7 +265,15 @@ def join(regions, table, on=None, how="strict", *, regions_on=None, time=None) -
             SpatialClusterWarning,
             stacklevel=2,
         )
-    return _assemble(regions, table, on, time, rkeys, tkeys, how)
+    out = _assemble(regions, table, on, time, rkeys, tkeys, how)
+    if missing is None:
+        return out
+    columns = [c for c in out.select_dtypes("number").columns if c not in regions.columns and c != time]
+    out, report = handle_missing(out, columns, time=time, missing=missing)
+    if report.dropped_regions or report.dropped_periods:
+        warnings.warn(f"join(missing={missing!r}): {report.summary()}", SpatialClusterWarning, stacklevel=2)
+    out.attrs["missing"] = report.to_record()
+    return out
 
 
 def _assemble(regions, table, on, time, rkeys, tkeys, how) -> gpd.GeoDataFrame:

@@ -96,6 +96,20 @@ def _from_digits(digits: str) -> str | None:
     return None
 
 
+def clean_name(text: str) -> str:
+    """A name without the padding yearbooks put around and inside short names.
+
+    Yearbooks align two-character names with three-character ones by full-width spaces
+    (``北　京``, ``全　国``) and indent sub-totals; the spaces carry no meaning.
+
+    Examples
+    --------
+    >>> clean_name("　北　京 "), clean_name("New York")
+    ('北京', 'New York')
+    """
+    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", text.strip())
+
+
 def normalize_region_key(value) -> str | None:
     """Return the 6-digit administrative code a province key stands for, or None.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._errors import InputError, WeightsError
 from .._result import Result
 from .._validate import _names
 from . import _core
@@ -40,12 +40,17 @@ def _years(long_df, column, id, time):
 
 
 @contextmanager
-def _in_year(year):
-    """Prefix an input error raised for one year's cross-section with that year (same error type)."""
+def _in_year(year, time):
+    """Errors of one year's statistic name that year, and the rule that treats every year alike."""
     try:
         yield
-    except InputError as err:
-        raise type(err)(f"year {year}: {err}") from err
+    except InputError as exc:
+        if type(exc) not in (InputError, WeightsError):  # errors with extra attributes pass unchanged
+            raise
+        raise type(exc)(
+            f"{time} {year}: {exc} To drop such regions (or years) from the whole panel alike, use "
+            "sc.handle_missing(panel, [column], id=..., time=..., missing='drop-region' or 'drop-period')."
+        ) from None
 
 
 @dataclass(repr=False)
@@ -128,7 +133,7 @@ def moran_by_year(long_df, column, w, id="code", time="year", permutations=999, 
     base = _core.resolve_seed(seed) if permutations else None
     results = {}
     for k, (year, part) in enumerate(years.items()):
-        with _in_year(year):
+        with _in_year(year, time):
             results[year] = moran(part, column, w, permutations=permutations,
                                   seed=None if base is None else _core.child_seed(base, k), alternative=alternative)
     return MoranPanelResult(results=results, variable=str(column), seed=base)
@@ -219,7 +224,7 @@ def lisa_by_year(long_df, column, w, id="code", time="year", permutations=999, a
     base = _core.resolve_seed(seed)
     results = {}
     for k, (year, part) in enumerate(years.items()):
-        with _in_year(year):
+        with _in_year(year, time):
             results[year] = local_moran(part, column, w, permutations=permutations, alpha=alpha,
                                         correction=correction, seed=_core.child_seed(base, k),
                                         alternative=alternative)
