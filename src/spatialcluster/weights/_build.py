@@ -26,6 +26,7 @@ from ._contiguity import contiguity
 from ._crs import projected_crs
 from ._regions import check_geometries, check_ids, label
 from ._summary import BuildInfo, remember
+from ._topology import check_borders
 
 KINDS = {
     "queen": "queen",
@@ -59,6 +60,7 @@ def build_weights(
     islands: str = "error",
     island_k: int = 1,
     transform: str | None = "r",
+    tolerance: float | None = None,
 ) -> Graph:
     """Build spatial weights over the regions of ``data``.
 
@@ -83,12 +85,16 @@ def build_weights(
         Distances are between centroids in a projected CRS chosen by
         :func:`~spatialcluster.weights.projected_crs` (the data's own when projected;
         reported by :func:`~spatialcluster.weights_summary`), so ``threshold`` and
-        ``bandwidth`` are in metres for longitude/latitude input. Passing ``matrix`` with a
-        distance kind uses its values as the distances instead (e.g. railway kilometres).
+        ``bandwidth`` are in **metres of that projected CRS, never degrees**, also for
+        longitude/latitude input (a value that looks like degrees, at most 180 and below
+        1/1000 of the data's extent, is refused with its conversion: 2.5 degrees is about
+        278 km). Passing ``matrix`` with a distance kind uses its values as the distances
+        instead (e.g. railway kilometres).
     k : int, optional
         Neighbours for ``"knn"`` (required) and optional truncation for ``"kernel"``.
     threshold : float, optional
-        Distance band for ``"distance_band"`` (required) and ``"inverse_distance"``.
+        Distance band for ``"distance_band"`` (required) and ``"inverse_distance"``, in
+        metres of the projected CRS (see above).
     power : float
         Distance-decay exponent for ``"inverse_distance"`` (1 = inverse distance, 2 = gravity).
     bandwidth : float, optional
@@ -108,6 +114,14 @@ def build_weights(
     transform : {"r", "b", "o", "v", "d"} or None
         Row-standardised (default), binary, original, variance-stabilising, doubly
         standardised (libpysal's transformations); None = "o".
+    tolerance : float, optional
+        Queen contiguity only: also link regions whose boundaries are within this many metres
+        of each other (in the projected CRS, as distances above) without sharing a vertex,
+        e.g. ``tolerance=0.01`` for borders digitised 1 mm apart; the same criterion as
+        libpysal's ``Graph.build_fuzzy_contiguity(tolerance=...)``, measured as a distance.
+        The added links are warned about and listed by
+        :func:`~spatialcluster.weights_summary` (``snapped_links``). Without it, unlinked
+        pairs closer than 1 m are warned about (nothing is added).
 
     Returns
     -------
@@ -118,7 +132,9 @@ def build_weights(
     -----
     SpatialClusterWarning
         When islands are linked or dropped, and when the graph has several disconnected
-        components (regions in different components never interact).
+        components (regions in different components never interact). For contiguity: duplicate
+        or overlapping polygons, and pairs of regions whose borders are within 1 m of each other
+        but share no vertex (near misses, found with an STRtree), named pair by pair.
 
     Raises
     ------
@@ -136,9 +152,17 @@ def build_weights(
     policy, tcode = _check_options(islands, island_k, transform)
     ids = check_ids(data)
     info = BuildInfo(kind=kind, params={}, transform=tcode, islands_policy=policy)
+    if tolerance is not None:
+        if kind != "queen":
+            raise InputError(
+                f"tolerance= links regions whose borders are that close; it applies only to kind='queen' "
+                f"(a gap cannot tell a shared edge from a shared corner), not {kind!r}"
+            )
+        info.params["tolerance"] = tolerance = _positive("tolerance", tolerance)
     if kind in ("queen", "rook"):
         geoms = check_geometries(data, polygons=True)
         w = contiguity(geoms, ids, rook=kind == "rook")
+        w = check_borders(data, geoms, w, rook=kind == "rook", tolerance=tolerance, info=info)
         source, link_weight = _PolygonDistances(data, info), _binary
     elif kind == "matrix":
         weights = _square_matrix(matrix, ids, distances=False)
@@ -191,6 +215,19 @@ def _positive(name: str, value, *, integer: bool = False):
     return int(value) if integer else float(value)
 
 
+def _metres(name: str, value, source, info: BuildInfo) -> float:
+    """A positive distance in metres of the projected CRS, refusing values that look like degrees."""
+    value = _positive(name, value)
+    if getattr(source, "geographic", False) and value <= 180 and value < 1e-3 * source.span():
+        km = float(f"{value * 111.32:.3g}")
+        raise InputError(
+            f"{name}={value:g} is in metres of the projected CRS used for distances ({info.crs_reason}), "
+            f"which is tiny for data spanning {source.span() / 1000:.0f} km; did you mean {value:g} degrees "
+            f"(about {km:g} km)? Then pass {name}={km * 1000:.0f}. Distances are never measured in degrees."
+        )
+    return value
+
+
 # --- distances: from points (projected centroids), polygons (boundaries) or a user matrix --------
 
 
@@ -202,6 +239,7 @@ class _PointDistances:
         crs, reason = projected_crs(data)
         info.crs, info.crs_reason = crs.to_string(), reason
         projected = data.geometry.to_crs(crs) if data.crs != crs else data.geometry
+        self.geographic = not crs.equals(data.crs)  # lon/lat input: thresholds may be typed in degrees
         self.ids = data.index
         self.coords = shapely.get_coordinates(shapely.centroid(np.asarray(projected.values)))
         same = pd.DataFrame(self.coords).duplicated(keep=False).to_numpy()
@@ -277,7 +315,7 @@ def _distance_graph(kind, source, ids, info, k, threshold, power, bandwidth, fun
                 f"{info.crs_reason}); the smallest threshold that leaves no region without a "
                 f"neighbour is {source.max_nearest():.6g}"
             )
-        params["threshold"] = threshold = _positive("threshold", threshold)
+        params["threshold"] = threshold = _metres("threshold", threshold, source, info)
         if isinstance(source, _MatrixDistances):
             return _graph_from_dense(_band(source.d, threshold).astype(float), ids), _binary
         return Graph.build_distance_band(source.points(), threshold, binary=True), _binary
@@ -285,7 +323,7 @@ def _distance_graph(kind, source, ids, info, k, threshold, power, bandwidth, fun
         params["power"] = power = _positive("power", power)
         decay = lambda d: float(d) ** -power  # noqa: E731
         if threshold is not None:
-            params["threshold"] = threshold = _positive("threshold", threshold)
+            params["threshold"] = threshold = _metres("threshold", threshold, source, info)
         if isinstance(source, _MatrixDistances):
             d = source.d
             mask = _band(d, threshold if threshold is not None else np.inf)
@@ -327,9 +365,9 @@ def _distance_graph(kind, source, ids, info, k, threshold, power, bandwidth, fun
         if bandwidth is None:
             dk, _ = cKDTree(source.coords).query(source.coords, k=k + 1)
             bandwidth = float(dk[:, -1].max())
-        params["bandwidth"] = bandwidth = _positive("bandwidth", bandwidth)
+        params["bandwidth"] = bandwidth = _metres("bandwidth", bandwidth, source, info)
         return Graph.build_kernel(source.points(), kernel=function, k=k, bandwidth=bandwidth), None
-    params["bandwidth"] = bandwidth = _positive("bandwidth", bandwidth)
+    params["bandwidth"] = bandwidth = _metres("bandwidth", bandwidth, source, info)
     # A kernel truncated at the bandwidth only has links within it: the sparse distance band
     # gives the same graph as build_kernel without its dense all-pairs distance matrix.
     g = Graph.build_distance_band(source.points(), bandwidth, binary=False, kernel=function, bandwidth=bandwidth)
