@@ -24,8 +24,10 @@ from .._errors import InputError, SpatialClusterWarning, WeightsError
 from .._validate import _names
 from ._contiguity import contiguity
 from ._crs import projected_crs
+from ._economic import ECONOMIC_KINDS, economic_distance, economic_values, scale_links
+from ._matrix import square_matrix
 from ._regions import check_geometries, check_ids, label
-from ._summary import BuildInfo, remember
+from ._summary import BuildInfo, build_info, remember
 from ._topology import check_borders
 
 KINDS = {
@@ -38,6 +40,13 @@ KINDS = {
     "idw": "inverse_distance",
     "kernel": "kernel",
     "matrix": "matrix",
+    "inverse_distance_squared": "inverse_distance_squared",
+    "idw2": "inverse_distance_squared",
+    "economic": "economic",
+    "economic_distance": "economic",
+    "nested": "nested",
+    "economic_geographic": "nested",
+    "gravity": "gravity",
 }
 DISTANCE_KINDS = ("knn", "distance_band", "inverse_distance", "kernel")
 ISLAND_POLICIES = ("error", "nearest", "drop")
@@ -61,6 +70,8 @@ def build_weights(
     island_k: int = 1,
     transform: str | None = "r",
     tolerance: float | None = None,
+    variable=None,
+    base: str = "queen",
 ) -> Graph:
     """Build spatial weights over the regions of ``data``.
 
@@ -79,8 +90,24 @@ def build_weights(
           ``threshold`` (all pairs when ``threshold`` is None; up to 20,000 regions).
         * ``"kernel"``: weight ``K(d / bandwidth)`` for the kernel ``function`` (libpysal's
           kernels, truncated at the bandwidth), optionally only over the ``k`` nearest.
+        * ``"inverse_distance_squared"`` (alias ``"idw2"``): ``"inverse_distance"`` with
+          ``power=2``, weight ``1 / d**2`` with ``d`` in metres of the projected CRS.
+        * ``"economic"`` (alias ``"economic_distance"``): ``w_ij = 1 / |Y_i - Y_j|`` for all
+          pairs, ``Y`` = ``variable`` (Case, Rosen and Hines 1993). Needs no geometry.
+          Regions with equal values would get infinite weights: they are **refused** with a
+          :class:`~spatialcluster.WeightsError` naming the tied pairs (never capped).
+        * ``"nested"`` (alias ``"economic_geographic"``): ``W = W_geo diag(Y_j / Ybar)``, i.e.
+          ``w_ij = w_geo_ij Y_j / Ybar``, ``W_geo`` built as kind ``base`` (with the other
+          arguments, untransformed) and ``Ybar`` the mean of ``Y`` (Lin, Long and Wu 2005).
+          ``Y`` must be positive. Not symmetric.
+        * ``"gravity"``: ``w_ij = Y_i Y_j / d_ij**2`` (``d`` centroid distance in metres of
+          the projected CRS, or ``matrix`` distances; all pairs, or within ``threshold``).
+          ``Y`` must be positive. Symmetric before row-standardisation.
         * ``"matrix"``: the user's weights, ``matrix`` a square DataFrame keyed by region ids
           on both axes (zero = no link).
+
+        The economic kinds' formulas and references are in
+        :mod:`spatialcluster.weights._economic` and the user guide ("Choosing spatial weights").
 
         Distances are between centroids in a projected CRS chosen by
         :func:`~spatialcluster.weights.projected_crs` (the data's own when projected;
@@ -122,6 +149,13 @@ def build_weights(
         The added links are warned about and listed by
         :func:`~spatialcluster.weights_summary` (``snapped_links``). Without it, unlinked
         pairs closer than 1 m are warned about (nothing is added).
+    variable : str or pandas.Series, optional
+        For ``"economic"``, ``"nested"`` and ``"gravity"``: a predetermined value per region
+        (e.g. mean per-capita GDP over the study period, so that the weights stay exogenous),
+        as a column of ``data`` or a Series indexed by region id.
+    base : str
+        For ``"nested"``: the geographic kind of ``W_geo`` (default ``"queen"``; e.g.
+        ``"inverse_distance"`` with ``threshold``).
 
     Returns
     -------
@@ -147,6 +181,11 @@ def build_weights(
     Anselin, L. (1988). *Spatial Econometrics: Methods and Models*. Kluwer, ch. 3.
     Getis, A. and Aldstadt, J. (2004). Constructing the spatial weights matrix using a local
     statistic. *Geographical Analysis* 36(2), 90-104.
+    Case, A. C., Rosen, H. S. and Hines, J. R. (1993). Budget spillovers and fiscal policy
+    interdependence. *Journal of Public Economics* 52(3), 285-307.
+    Lin Guangping, Long Zhihe and Wu Mei (2005). 我国地区经济收敛的空间计量实证分析:
+    1978-2002年. *经济学(季刊)* 4 (增刊), 67-82.
+    Elhorst, J. P. (2014). *Spatial Econometrics*. Springer, ch. 2.
     """
     kind = _check_kind(kind)
     policy, tcode = _check_options(islands, island_k, transform)
@@ -165,15 +204,41 @@ def build_weights(
         w = check_borders(data, geoms, w, rook=kind == "rook", tolerance=tolerance, info=info)
         source, link_weight = _PolygonDistances(data, info), _binary
     elif kind == "matrix":
-        weights = _square_matrix(matrix, ids, distances=False)
+        weights = square_matrix(matrix, ids, distances=False)
         w = Graph.from_sparse(sp.csr_array(weights), ids=ids)
+        source, link_weight = None, None
+    elif kind == "economic":
+        values, info.params["variable"] = economic_values(data, variable, ids, positive=False)
+        _dense_ok(kind, ids)
+        w = economic_distance(values, ids, info.params["variable"])
+        source, link_weight = None, None
+    elif kind == "nested":
+        values, name = economic_values(data, variable, ids, positive=True)
+        base_kind = _check_kind(base)
+        if base_kind in ECONOMIC_KINDS:
+            raise InputError(f"base={base!r}: the nested weights' base must be a geographic kind (e.g. 'queen', 'inverse_distance')")
+        geo = build_weights(data, base_kind, k=k, threshold=threshold, power=power, bandwidth=bandwidth,
+                            function=function, matrix=matrix, islands=islands, island_k=island_k,
+                            transform="o", tolerance=tolerance)
+        geo_info = build_info(geo)
+        kept = pd.Series(values, index=ids).loc[pd.Index(geo.unique_ids)].to_numpy()
+        w = scale_links(geo, None, kept / kept.mean())
+        info.params = {"variable": name, "base": base_kind, **geo_info.params}
+        for attr in ("crs", "crs_reason", "islands_found", "island_links", "dropped", "snapped_links"):
+            setattr(info, attr, getattr(geo_info, attr))
         source, link_weight = None, None
     else:
         if matrix is not None:
-            source = _MatrixDistances(_square_matrix(matrix, ids, distances=True), info)
+            source = _MatrixDistances(square_matrix(matrix, ids, distances=True), info)
         else:
             source = _PointDistances(data, info)
-        w, link_weight = _distance_graph(kind, source, ids, info, k, threshold, power, bandwidth, function)
+        if kind in ("inverse_distance_squared", "gravity"):
+            power = 2.0
+        graph_kind = "inverse_distance" if kind in ("inverse_distance_squared", "gravity") else kind
+        w, link_weight = _distance_graph(graph_kind, source, ids, info, k, threshold, power, bandwidth, function)
+        if kind == "gravity":
+            values, info.params["variable"] = economic_values(data, variable, ids, positive=True)
+            w, link_weight = scale_links(w, values, values), None  # a mass-free distance cannot weight an island link
 
     isolated = [str(i) for i in w.isolates]
     if isolated:
@@ -183,7 +248,8 @@ def build_weights(
     expected = ids.difference(info.dropped, sort=False) if info.dropped else ids
     if (kind not in ("queen", "rook") or info.dropped) and not pd.Index(w.unique_ids).equals(expected):
         raise AssertionError("internal error: the weights lost the order of data.index")
-    _warn_components(w, data)
+    if kind != "nested":  # the base graph was checked already
+        _warn_components(w, data)
     if tcode != "O":
         w = w.transform(tcode)
     remember(w, info)
@@ -206,6 +272,13 @@ def _check_options(islands, island_k, transform) -> tuple[str, str]:
     if tkey not in TRANSFORMS:
         raise InputError(f"transform={transform!r}: choose 'r' (row-standardised), 'b', 'o', 'v' or 'd'")
     return islands, TRANSFORMS[tkey]
+
+
+def _dense_ok(what: str, ids, fix: str = "") -> None:
+    if len(ids) > MAX_DENSE:
+        raise InputError(
+            f"{what} weights over {len(ids)} regions make a dense matrix (at most {MAX_DENSE:,} regions){fix}"
+        )
 
 
 def _positive(name: str, value, *, integer: bool = False):
@@ -329,11 +402,7 @@ def _distance_graph(kind, source, ids, info, k, threshold, power, bandwidth, fun
             mask = _band(d, threshold if threshold is not None else np.inf)
             return _graph_from_dense(np.where(mask, d, 1.0) ** -power * mask, ids), decay
         if threshold is None:
-            if len(ids) > MAX_DENSE:
-                raise InputError(
-                    f"all-pairs inverse distance over {len(ids)} regions is a dense matrix; "
-                    "give a threshold (in the CRS units)"
-                )
+            _dense_ok("all-pairs inverse distance", ids, "; give a threshold (metres of the projected CRS)")
             threshold = source.span() * (1 + 1e-9)  # covers every pair
         with np.errstate(divide="ignore"):  # libpysal raises the isolates' 0 placeholders to -power
             g = Graph.build_distance_band(source.points(), threshold, binary=False, alpha=-power)
@@ -394,77 +463,6 @@ def _knn_mask(d: np.ndarray, k: int) -> np.ndarray:
 
 def _graph_from_dense(values: np.ndarray, ids) -> Graph:
     return Graph.from_sparse(sp.csr_array(values), ids=ids)
-
-
-# --- user matrices ----------------------------------------------------------------------------
-
-
-def _key(x) -> str:
-    """Matrix labels as region-id strings: 110000, 110000.0 and "110000" are the same region."""
-    if isinstance(x, str):
-        return x.strip()
-    if isinstance(x, int | np.integer) or (isinstance(x, float | np.floating) and float(x).is_integer()):
-        return str(int(x))
-    return str(x)
-
-
-def _square_matrix(matrix, ids: pd.Index, *, distances: bool) -> np.ndarray:
-    """The user's matrix as floats in the order of ``ids``, with checks naming bad cells."""
-    what = "distance" if distances else "weights"
-    if matrix is None:
-        raise InputError("kind='matrix' needs matrix=, a square DataFrame keyed by region ids on both axes")
-    if not isinstance(matrix, pd.DataFrame):
-        raise InputError(
-            f"matrix must be a square pandas DataFrame with region ids as index and columns, "
-            f"not {type(matrix).__name__} (wrap an array: pd.DataFrame(a, index=ids, columns=ids))"
-        )
-    rows = pd.Index([_key(x) for x in matrix.index])
-    cols = pd.Index([_key(x) for x in matrix.columns])
-    for axis, labels in (("rows", rows), ("columns", cols)):
-        if labels.has_duplicates:
-            raise InputError(f"the {what} matrix repeats region ids in its {axis}: {_names(labels[labels.duplicated()])}")
-    if set(rows) != set(cols):
-        raise InputError(
-            f"the {what} matrix is not keyed by the same ids on both axes: rows only "
-            f"{_names(rows.difference(cols)) or 'none'}; columns only {_names(cols.difference(rows)) or 'none'}"
-        )
-    missing = ids.difference(rows)
-    if len(missing):
-        raise WeightsError(
-            f"the {what} matrix has no row/column for regions {_names(missing)}; add them, or drop "
-            "these regions from the data before building the weights"
-        )
-    extra = rows.difference(ids)
-    if len(extra):
-        warnings.warn(
-            f"the {what} matrix also covers regions not in the data, which are ignored: {_names(extra)}",
-            SpatialClusterWarning,
-            stacklevel=3,
-        )
-    m = matrix.set_axis(rows, axis=0).set_axis(cols, axis=1).loc[ids, ids]
-    values = m.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, copy=True)
-    _refuse_cells(~np.isfinite(values), ids, f"the {what} matrix has missing or non-numeric cells")
-    _refuse_cells(values < 0, ids, f"the {what} matrix has negative cells")
-    if distances:
-        zero = values == 0
-        np.fill_diagonal(zero, False)
-        _refuse_cells(zero, ids, "the distance matrix has zero distances between different regions")
-        np.fill_diagonal(values, 0.0)
-    else:
-        diag = np.diag(values) != 0
-        if diag.any():
-            raise WeightsError(
-                f"the weights matrix links regions to themselves (non-zero diagonal) for "
-                f"{_names(ids[diag])}; set the diagonal to 0"
-            )
-    return values
-
-
-def _refuse_cells(bad: np.ndarray, ids, message: str) -> None:
-    if bad.any():
-        r, c = np.nonzero(bad)
-        cells = [f"({ids[i]}, {ids[j]})" for i, j in zip(r, c)]
-        raise WeightsError(f"{message}: {_names(cells, 10)}")
 
 
 # --- islands and components -------------------------------------------------------------------
