@@ -165,3 +165,46 @@ def test_geographic_crs_with_metre_coordinates_is_refused(tmp_path):
     path = write(frame, tmp_path / "wrong.gpkg")
     with pytest.raises(sc.InputError, match=r"wrong\.gpkg.*longitude/latitude.*not degrees"):
         sc.read_regions(path, id="id")
+
+
+def test_near_miss_on_longitude_latitude_is_measured_in_metres():
+    """The same 1 mm gap on a lon/lat lattice (0.01 degree cells near 30 N): found in degrees,
+    measured in the projected CRS chosen for the data (UTM), snapped with tolerance=0.01."""
+    side, shift = 0.01, 1e-8  # 1e-8 degree of longitude at 30 N is about 0.96 mm
+    frame = lattice(3)
+    cells = []
+    for poly in frame.geometry:
+        x0, y0, x1, y1 = poly.bounds
+        to = lambda x, y: (110 + (x - X0) / SIDE * side, 30 + (y - Y0) / SIDE * side)  # noqa: E731
+        cells.append(box(*to(x0, y0), *to(x1, y1)))
+    exact = gpd.GeoDataFrame(geometry=cells, crs="EPSG:4326", index=frame.index)
+    shifted = exact.copy()
+    x0, y0, x1, y1 = cells[0].bounds
+    shifted.loc["r0c0", "geometry"] = box(x0, y0, x1 - shift, y1)
+    with pytest.warns(sc.SpatialClusterWarning, match=r"r0c0 - r0c1 \(gap 0\.000\d+ m\).*UTM zone 49N"):
+        sc.build_weights(shifted, "queen")
+    with pytest.warns(sc.SpatialClusterWarning, match=r"added 2 link\(s\)"):
+        w = sc.build_weights(shifted, "queen", tolerance=0.01)
+    assert links(w) == links(sc.build_weights(exact, "queen"))
+
+
+def test_tolerance_can_rescue_an_island():
+    """Two squares 5 mm apart: an island pair without tolerance, neighbours with it."""
+    pair = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + SIDE, Y0 + SIDE), box(X0 + SIDE + 0.005, Y0, X0 + 2 * SIDE, Y0 + SIDE)],
+                            crs=UTM, index=pd.Index(["a", "b"]))
+    with pytest.warns(sc.SpatialClusterWarning, match=r"a - b \(gap 0\.005 m\)"), pytest.raises(sc.WeightsError, match="islands"):
+        sc.build_weights(pair, "queen")
+    with pytest.warns(sc.SpatialClusterWarning, match=r"tolerance=0.01 m added 1 link"):
+        w = sc.build_weights(pair, "queen", tolerance=0.01)
+    assert links(w) == {("a", "b"), ("b", "a")} and not w.isolates.size
+
+
+def test_rook_names_a_border_without_shared_edge_but_not_a_corner():
+    """r0c1's left side has an extra vertex that r0c0's right side lacks: the two share their
+    corner vertices but no edge, so rook contiguity misses a real border."""
+    frame = lattice(2)
+    x, y = X0 + SIDE, Y0
+    frame.loc["r0c1", "geometry"] = Polygon([(x, y), (x + SIDE, y), (x + SIDE, y + SIDE), (x, y + SIDE), (x, y + SIDE / 2)])
+    with pytest.warns(sc.SpatialClusterWarning, match=r"rook contiguity: 1 pair.*r0c0 - r0c1 \(touching, no shared edge\)"):
+        w = sc.build_weights(frame, "rook")
+    assert ("r0c0", "r1c1") not in links(w)  # the corner contact stays a non-link and is not reported

@@ -189,11 +189,6 @@ def _check(frame: gpd.GeoDataFrame, id_col: str, label: str) -> gpd.GeoDataFrame
         reasons = "; ".join(
             f"{i}: {r}" for i, r in zip(ids[invalid][:20], shapely.is_valid_reason(geoms[invalid][:20]))
         )
-        warnings.warn(
-            f"{label}: repaired {int(invalid.sum())} invalid geometries with shapely.make_valid ({reasons}).",
-            SpatialClusterWarning,
-            stacklevel=3,
-        )
         frame = frame.copy()
         fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
         # A ring that is a line or a point (zero area) repairs to nothing: never hand that on.
@@ -204,6 +199,11 @@ def _check(frame: gpd.GeoDataFrame, id_col: str, label: str) -> gpd.GeoDataFrame
                 "collapse to lines or points), so repairing them leaves an empty geometry. Fix their "
                 "boundaries, or delete these features in the file (e.g. in QGIS) if they are not regions."
             )
+        warnings.warn(
+            f"{label}: repaired {int(invalid.sum())} invalid geometries with shapely.make_valid ({reasons}).",
+            SpatialClusterWarning,
+            stacklevel=3,
+        )
         frame.loc[invalid, frame.geometry.name] = fixed
         geoms = frame.geometry.to_numpy()
     _warn_overlaps(geoms, ids, label)

@@ -157,14 +157,15 @@ def check_borders(data, geoms: np.ndarray, w, *, rook: bool, tolerance: float | 
     if not candidates:
         return w
     kind = "rook" if rook else "queen"
-    fmt = lambda p: "touching, no shared vertex" if p[2] == 0 else f"gap {p[2]:.3g} m"  # noqa: E731
+    shared = "edge" if rook else "vertex"
+    fmt = lambda p: f"touching, no shared {shared}" if p[2] == 0 else f"gap {p[2]:.3g} m"  # noqa: E731
     snapped = [p for p in candidates if tolerance is not None and p[2] <= tolerance]
     missed = [p for p in candidates if (tolerance is None or p[2] > tolerance) and p[2] < NEAR_MISS]
     if missed:
         hint = max(p[2] for p in missed) * 2 or 0.01
         warnings.warn(
             f"{kind} contiguity: {len(missed)} pair(s) of regions have borders less than {NEAR_MISS:g} m apart but "
-            f"share no vertex, so they are NOT neighbours: {pair_names(ids, missed, fmt)} (distances in "
+            f"share no {shared}, so they are NOT neighbours: {pair_names(ids, missed, fmt)} (distances in "
             f"{reason}). If they border each other, pass tolerance=<metres> (e.g. tolerance={hint:.2g}) "
             "to link pairs that close, reported, or fix the boundaries (e.g. QGIS 'Snap geometries to layer').",
             SpatialClusterWarning,
