@@ -213,7 +213,10 @@ def _check(frame: gpd.GeoDataFrame, id_col: str, label: str) -> gpd.GeoDataFrame
 
 def _warn_overlaps(geoms, ids: pd.Series, label: str) -> None:
     """Warn about duplicate and overlapping polygons (both make contiguity and areas wrong)."""
-    found = overlaps(geoms)
+    polygons = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6)))  # points and lines cannot overlap
+    if len(polygons) < 2:
+        return
+    found = [(polygons[i], polygons[j], what, share) for i, j, what, share in overlaps(geoms[polygons])]
     if not found:
         return
     warnings.warn(

@@ -17,6 +17,7 @@ import shapely
 from libpysal.graph import Graph
 
 from .._errors import SpatialClusterWarning, WeightsError
+from ._contiguity import _edge_keys, _run_starts
 from ._crs import projected_crs
 
 #: Overlaps whose area is at most this share of the smaller polygon are digitising slivers and
@@ -26,20 +27,32 @@ OVERLAP_SHARE = 0.01
 NEAR_MISS = 1.0
 
 
-def suspects(geoms: np.ndarray, gap_width: float = 0.0) -> np.ndarray:
-    """Positions of polygons that do not form a clean coverage with the others.
+def suspects(geoms: np.ndarray) -> np.ndarray:
+    """Positions of polygons that may not form a clean coverage with the others.
 
-    GEOS's coverage validator flags every polygon with an edge that overlaps another polygon
-    or does not match its neighbour's edge exactly, or (``gap_width`` > 0) that borders a gap
-    narrower than ``gap_width``. A clean coverage passes in about one contiguity build's time,
-    and the pairwise checks below then only look at the flagged polygons.
+    In a clean coverage every edge is shared by exactly two polygons, or belongs to one on the
+    map's outer boundary. Any gap, overlap or vertex mismatch leaves edges used once (or more
+    than twice), so the polygons owning them, plus the copies of identical polygons (exactly
+    the same area and bounds), are all that the pairwise checks below need to look at: about the map's
+    outer ring on a clean coverage, found with the sort that contiguity uses (an order of
+    magnitude faster than GEOS's coverage validator here).
     """
-    return np.flatnonzero(~shapely.is_empty(shapely.coverage_invalid_edges(geoms, gap_width=gap_width)))
+    owner, keys = _edge_keys(geoms)
+    order = np.lexsort((owner, keys))
+    keys, owner = keys[order], owner[order]
+    once = np.ones(len(keys), dtype=bool)  # one incidence per (edge, polygon)
+    once[1:] = (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1])
+    keys, owner = keys[once], owner[once]
+    group = np.cumsum(_run_starts(keys)) - 1
+    odd = np.bincount(group)[group] != 2
+    shape = pd.DataFrame(shapely.bounds(geoms)).assign(area=shapely.area(geoms))
+    twins = np.flatnonzero(shape.duplicated(keep=False).to_numpy())
+    return np.union1d(np.unique(owner[odd]), twins)
 
 
-def _pairs(geoms: np.ndarray, among: np.ndarray, **query) -> np.ndarray:
+def _pairs(tree: shapely.STRtree, geoms: np.ndarray, among: np.ndarray, **query) -> np.ndarray:
     """Distinct unordered pairs (i < j) of positions from an STRtree query of ``geoms[among]``."""
-    k, j = shapely.STRtree(geoms).query(geoms[among], **query)
+    k, j = tree.query(geoms[among], **query)
     pairs = np.sort(np.column_stack((among[k], j)), axis=1)
     pairs = np.unique(pairs, axis=0)
     return pairs[pairs[:, 0] != pairs[:, 1]].reshape(-1, 2)
@@ -55,8 +68,9 @@ def overlaps(geoms: np.ndarray, among=None, share: float = OVERLAP_SHARE) -> lis
     among = suspects(geoms) if among is None else among
     if not len(among):
         return []
-    # Interiors of two areal geometries meet iff one contains the other or they overlap (DE-9IM).
-    pairs = np.unique(np.vstack([_pairs(geoms, among, predicate=p) for p in ("overlaps", "contains", "within")]), axis=0)
+    pairs = _pairs(shapely.STRtree(geoms), geoms, among, predicate="intersects")
+    if len(pairs):  # interiors meet (DE-9IM), not just boundaries
+        pairs = pairs[shapely.relate_pattern(geoms[pairs[:, 0]], geoms[pairs[:, 1]], "T********")]
     if not len(pairs):
         return []
     a, b = geoms[pairs[:, 0]], geoms[pairs[:, 1]]
@@ -82,10 +96,10 @@ def near_misses(geoms: np.ndarray, tolerance: float, linked, *, rook: bool, amon
     shared edge (a vertex of one on the edge of the other) are. Returns ``(i, j, distance)``
     sorted by position.
     """
-    among = suspects(geoms, tolerance) if among is None else among
+    among = suspects(geoms) if among is None else among
     if not len(among):
         return []
-    pairs = _pairs(geoms, among, predicate="dwithin", distance=tolerance)
+    pairs = _pairs(shapely.STRtree(geoms), geoms, among, predicate="dwithin", distance=tolerance)
     if not len(pairs):
         return []
     pairs = pairs[np.asarray(linked[pairs[:, 0], pairs[:, 1]]).ravel() == 0]
@@ -134,14 +148,7 @@ def check_borders(data, geoms: np.ndarray, w, *, rook: bool, tolerance: float | 
             "tolerance= is in metres, but the data have no CRS; set it first "
             "(data.set_crs('EPSG:4326') for longitude/latitude, or the projected CRS of the coordinates)"
         )
-    radius = max(tolerance or 0.0, NEAR_MISS)  # metres
-    if data.crs is None:
-        gap = 0.0
-    else:
-        crs, reason = projected_crs(data)
-        scale = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0  # CRS units -> metres
-        gap = radius / scale if crs.equals(data.crs) else _degrees(data, radius)
-    among = suspects(geoms, gap)  # one coverage validation serves both checks
+    among = suspects(geoms)  # one pass serves both checks
     found = overlaps(geoms, among)
     if found:
         warnings.warn(
@@ -152,6 +159,10 @@ def check_borders(data, geoms: np.ndarray, w, *, rook: bool, tolerance: float | 
         )
     if data.crs is None:
         return w
+    radius = max(tolerance or 0.0, NEAR_MISS)  # metres
+    crs, reason = projected_crs(data)
+    scale = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0  # CRS units -> metres
+    gap = radius / scale if crs.equals(data.crs) else _degrees(data, radius)
     rough = near_misses(geoms, gap, w.sparse.tocsr(), rook=rook, among=among)
     candidates = _in_metres(data, rough, crs, radius, scale)
     if not candidates:
@@ -174,7 +185,8 @@ def check_borders(data, geoms: np.ndarray, w, *, rook: bool, tolerance: float | 
     if not snapped:
         return w
     info.crs, info.crs_reason = crs.to_string(), reason
-    info.snapped_links = [(str(ids[i]), str(ids[j]), d) for i, j, d in snapped]
+    names = ids.to_numpy()
+    info.snapped_links = [(str(names[i]), str(names[j]), d) for i, j, d in snapped]
     warnings.warn(
         f"{kind} contiguity with tolerance={tolerance:g} m added {len(snapped)} link(s) between regions "
         f"whose borders are that close but share no vertex: {pair_names(ids, snapped, fmt)} "
@@ -182,10 +194,9 @@ def check_borders(data, geoms: np.ndarray, w, *, rook: bool, tolerance: float | 
         SpatialClusterWarning,
         stacklevel=3,
     )
-    m = sp.lil_array(w.sparse)
-    for i, j, _ in snapped:
-        m[i, j] = m[j, i] = 1
-    m = m.tocsr()
+    i, j = np.array([p[:2] for p in snapped]).T
+    added = sp.coo_array((np.ones(2 * len(i)), (np.r_[i, j], np.r_[j, i])), shape=w.sparse.shape)
+    m = sp.csr_array(w.sparse) + added
     m.setdiag(0)  # a snapped island's zero self-loop placeholder is not a link
     m.eliminate_zeros()
     return Graph.from_sparse(m, ids=ids)
