@@ -208,3 +208,11 @@ def test_rook_names_a_border_without_shared_edge_but_not_a_corner():
     with pytest.warns(sc.SpatialClusterWarning, match=r"rook contiguity: 1 pair.*r0c0 - r0c1 \(touching, no shared edge\)"):
         w = sc.build_weights(frame, "rook")
     assert ("r0c0", "r1c1") not in links(w)  # the corner contact stays a non-link and is not reported
+
+
+def test_contiguity_refuses_a_lonlat_crs_on_metre_coordinates():
+    """Frames built in code skip read_regions: the near-miss check needs metres, so a CRS that
+    cannot be right is refused there too, with the fix."""
+    wrong = lattice(2).set_crs("EPSG:4326", allow_override=True)
+    with pytest.raises(sc.WeightsError, match=r"CRS is geographic .* not degrees.*set_crs"):
+        sc.build_weights(wrong, "queen")
