@@ -220,9 +220,9 @@ def _warn_overlaps(geoms, ids: pd.Series, label: str) -> None:
     if not found:
         return
     warnings.warn(
-        f"{label}: polygons that cover the same ground ({describe_overlaps(found, pd.Index(ids))}). Regions should tile the "
-        f"territory without overlapping (overlaps below {OVERLAP_SHARE:.0%} of the smaller polygon are "
-        "ignored as slivers); delete the duplicates or fix the boundaries, or contiguity, areas and "
+        f"{label}: polygons that cover the same ground ({describe_overlaps(found, pd.Index(ids))}). "
+        f"Regions should tile the territory without overlapping (overlaps below {OVERLAP_SHARE:.0%} of the "
+        "smaller polygon are ignored as slivers); delete the duplicates or fix the boundaries, or contiguity, areas and "
         "densities will be wrong.",
         SpatialClusterWarning,
         stacklevel=4,

@@ -216,7 +216,9 @@ def build_weights(
         values, name = economic_values(data, variable, ids, positive=True)
         base_kind = _check_kind(base)
         if base_kind in ECONOMIC_KINDS:
-            raise InputError(f"base={base!r}: the nested weights' base must be a geographic kind (e.g. 'queen', 'inverse_distance')")
+            raise InputError(
+                f"base={base!r}: the nested weights' base must be a geographic kind (e.g. 'queen', 'inverse_distance')"
+            )
         geo = build_weights(data, base_kind, k=k, threshold=threshold, power=power, bandwidth=bandwidth,
                             function=function, matrix=matrix, islands=islands, island_k=island_k,
                             transform="o", tolerance=tolerance)

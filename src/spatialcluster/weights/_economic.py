@@ -67,7 +67,9 @@ def economic_values(data: pd.DataFrame, variable, ids: pd.Index, *, positive: bo
             raise InputError(f"no column {variable!r} in the data for variable=; columns: {list(data.columns)}")
         series = data[variable]
     else:
-        raise InputError(f"variable= must be a column name or a pandas Series indexed by region id, not {type(variable).__name__}")
+        raise InputError(
+            f"variable= must be a column name or a pandas Series indexed by region id, not {type(variable).__name__}"
+        )
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():

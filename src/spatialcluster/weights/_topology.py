@@ -33,9 +33,9 @@ def suspects(geoms: np.ndarray) -> np.ndarray:
     In a clean coverage every edge is shared by exactly two polygons, or belongs to one on the
     map's outer boundary. Any gap, overlap or vertex mismatch leaves edges used once (or more
     than twice), so the polygons owning them, plus the copies of identical polygons (exactly
-    the same area and bounds), are all that the pairwise checks below need to look at: about the map's
-    outer ring on a clean coverage, found with the sort that contiguity uses (an order of
-    magnitude faster than GEOS's coverage validator here).
+    the same area and bounds), are all that the pairwise checks need to look at: about the
+    map's outer ring on a clean coverage. Found with the sort that contiguity uses, about five
+    times faster than GEOS's coverage validator (100,000 hexagons).
     """
     owner, keys = _edge_keys(geoms)
     order = np.lexsort((owner, keys))
@@ -90,10 +90,10 @@ def near_misses(geoms: np.ndarray, tolerance: float, linked, *, rook: bool, amon
     """Pairs within ``tolerance`` (CRS units) of each other that contiguity did not link.
 
     ``linked`` is the contiguity graph's sparse matrix (positions as in ``geoms``); only pairs
-    involving the positions ``among`` (default: :func:`suspects` with that gap width) are
-    examined. Under rook, pairs that touch in a single point (a corner) are rook
-    non-neighbours by definition and not reported; pairs that touch along a line without a
-    shared edge (a vertex of one on the edge of the other) are. Returns ``(i, j, distance)``
+    involving the positions ``among`` (default: :func:`suspects`) are examined. Under rook,
+    pairs that touch in a single point (a corner) are rook non-neighbours by definition and not
+    reported; pairs that touch along a line without a shared edge (a vertex of one on the edge
+    of the other) are. Returns ``(i, j, distance)``
     sorted by position.
     """
     among = suspects(geoms) if among is None else among
