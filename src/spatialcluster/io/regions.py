@@ -12,12 +12,14 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 
 from .._errors import InputError, SpatialClusterWarning
 from .._validate import _names
+from ..weights._topology import OVERLAP_SHARE, describe_overlaps, overlaps
 from .tables import _as_key
 
 SUPPORTED = (".shp", ".gpkg", ".geojson", ".json", ".zip")
@@ -187,16 +189,44 @@ def _check(frame: gpd.GeoDataFrame, id_col: str, label: str) -> gpd.GeoDataFrame
         reasons = "; ".join(
             f"{i}: {r}" for i, r in zip(ids[invalid][:20], shapely.is_valid_reason(geoms[invalid][:20]))
         )
+        frame = frame.copy()
+        fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+        # A ring that is a line or a point (zero area) repairs to nothing: never hand that on.
+        collapsed = shapely.is_empty(fixed)
+        if collapsed.any():
+            raise InputError(
+                f"{label}: regions {_names(ids[invalid][collapsed])} have zero area (their boundaries "
+                "collapse to lines or points), so repairing them leaves an empty geometry. Fix their "
+                "boundaries, or delete these features in the file (e.g. in QGIS) if they are not regions."
+            )
         warnings.warn(
             f"{label}: repaired {int(invalid.sum())} invalid geometries with shapely.make_valid ({reasons}).",
             SpatialClusterWarning,
             stacklevel=3,
         )
-        frame = frame.copy()
-        fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
         frame.loc[invalid, frame.geometry.name] = fixed
+        geoms = frame.geometry.to_numpy()
+    _warn_overlaps(geoms, ids, label)
     out = frame.drop(columns=[id_col]).set_index(pd.Index(ids.to_numpy(), dtype="str", name=id_col))
     return out
+
+
+def _warn_overlaps(geoms, ids: pd.Series, label: str) -> None:
+    """Warn about duplicate and overlapping polygons (both make contiguity and areas wrong)."""
+    polygons = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6)))  # points and lines cannot overlap
+    if len(polygons) < 2:
+        return
+    found = [(polygons[i], polygons[j], what, share) for i, j, what, share in overlaps(geoms[polygons])]
+    if not found:
+        return
+    warnings.warn(
+        f"{label}: polygons that cover the same ground ({describe_overlaps(found, pd.Index(ids))}). "
+        f"Regions should tile the territory without overlapping (overlaps below {OVERLAP_SHARE:.0%} of the "
+        "smaller polygon are ignored as slivers); delete the duplicates or fix the boundaries, or contiguity, areas and "
+        "densities will be wrong.",
+        SpatialClusterWarning,
+        stacklevel=4,
+    )
 
 
 def read_regions(path, id=None, encoding=None, layer=None, crs=None) -> gpd.GeoDataFrame:
@@ -228,13 +258,20 @@ def read_regions(path, id=None, encoding=None, layer=None, crs=None) -> gpd.GeoD
     geopandas.GeoDataFrame
         Indexed by the region id (named after the id column), the file's CRS kept.
         Invalid geometries are repaired with ``shapely.make_valid`` and a warning naming
-        the regions.
+        the regions; zero-area ones (which repair to nothing) are refused.
+
+    Warns
+    -----
+    SpatialClusterWarning
+        Repaired geometries; duplicate polygons, and pairs overlapping by more than 1 % of
+        the smaller one (found with an STRtree), named pair by pair.
 
     Raises
     ------
     InputError
         Missing file, unsupported format, ambiguous layer, no id column, missing or
-        duplicate ids, empty or missing geometries, no CRS, layers with different CRSs.
+        duplicate ids, empty or missing geometries, zero-area polygons, no CRS, layers with
+        different CRSs, a longitude/latitude CRS on coordinates that are not degrees.
     """
     if isinstance(path, (list, tuple)) or isinstance(layer, (list, tuple)):
         paths = list(path) if isinstance(path, (list, tuple)) else [path]
@@ -261,9 +298,24 @@ def read_regions(path, id=None, encoding=None, layer=None, crs=None) -> gpd.GeoD
             f"{label}: the file's CRS is {frame.crs.to_string()}, not {crs!r}; crs= only fills a missing CRS. "
             "Reproject after reading with regions.to_crs(...)."
         )
+    _check_degrees(frame, label)
     out = _check(frame, _choose_id(frame, id, label), label)
     out.attrs["source"] = str(path)
     return out
+
+
+def _check_degrees(frame: gpd.GeoDataFrame, label: str) -> None:
+    """Refuse a longitude/latitude CRS on coordinates that cannot be degrees (a wrong .prj or crs=)."""
+    if not frame.crs.is_geographic or not len(frame):
+        return
+    x0, y0, x1, y1 = frame.total_bounds
+    if np.isfinite([x0, y0, x1, y1]).all() and not (-180 <= x0 and x1 <= 360 and -90 <= y0 and y1 <= 90):
+        raise InputError(
+            f"{label}: the CRS says longitude/latitude ({frame.crs.to_string()}), but the coordinates span "
+            f"x {x0:.6g}..{x1:.6g}, y {y0:.6g}..{y1:.6g}, which are not degrees. The .prj file (or crs=) "
+            "is wrong: give the projected CRS the coordinates were made in, e.g. crs='EPSG:32650' for a "
+            "file without .prj, or fix the .prj."
+        )
 
 
 def _concat(parts: list[gpd.GeoDataFrame], labels: list[str]) -> gpd.GeoDataFrame:

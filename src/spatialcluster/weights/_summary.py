@@ -30,6 +30,7 @@ class BuildInfo:
     islands_found: list = field(default_factory=list)
     island_links: list = field(default_factory=list)  # (island, neighbour, distance in CRS units)
     dropped: list = field(default_factory=list)
+    snapped_links: list = field(default_factory=list)  # (region, region, border distance in metres)
 
 
 def remember(w, info: BuildInfo) -> None:
@@ -96,6 +97,7 @@ class WeightsSummary(Result):
         self.islands_policy = info.islands_policy if info else None
         self.island_links = list(info.island_links) if info else []
         self.dropped = list(info.dropped) if info else []
+        self.snapped_links = list(info.snapped_links) if info else []
         self.regions = pd.DataFrame(
             {"n_neighbors": card, "component": comp.astype(int), "island": card == 0}, index=ids
         )
@@ -119,6 +121,7 @@ class WeightsSummary(Result):
             "islands_policy": self.islands_policy,
             "island_links": "; ".join(f"{a}-{b}" for a, b, _ in self.island_links),
             "dropped": " ".join(self.dropped),
+            "snapped_links": "; ".join(f"{a}-{b}" for a, b, _ in self.snapped_links),
         }
         rows.update({f"param_{k}": v for k, v in self.params.items()})
         return pd.DataFrame({"value": pd.Series(rows, dtype=object)}).rename_axis("statistic")
@@ -143,12 +146,26 @@ class WeightsSummary(Result):
                 for a, b, d in ((*label(self._data, [a, b]), d) for a, b, d in self.island_links)
             )
             lines.append(f"  linked:       {links} (islands='nearest')")
+        if self.snapped_links:
+            snapped = "; ".join(f"{a} - {b} ({d:.3g} m)" for a, b, d in (
+                (*label(self._data, [a, b]), d) for a, b, d in self.snapped_links))
+            lines.append(f"  snapped:      {snapped} (tolerance={self.params.get('tolerance')} m)")
         if self.dropped:
             lines.append(
                 f"  dropped:      {lab(self.dropped)} (islands='drop'): the weights cover only the "
                 "other regions; subset the data with data.loc[w.unique_ids]"
             )
         return "\n".join(lines)
+
+    def to_record(self) -> dict:
+        """Headline numbers: size, links, islands, components, and links added by the build."""
+        return {
+            "kind": self.kind, "transform": self.transform, "n": self.n, "n_links": self.n_links,
+            "islands": self.islands, "n_components": self.n_components, "crs": self.crs,
+            "params": {k: v for k, v in self.params.items() if isinstance(v, (str, int, float, bool))},
+            "island_links": [[a, b] for a, b, _ in self.island_links],
+            "snapped_links": [[a, b] for a, b, _ in self.snapped_links], "dropped": self.dropped,
+        }
 
 
 def weights_summary(w, data=None) -> WeightsSummary:
