@@ -17,23 +17,35 @@ Where the PySAL stack has a maintained implementation (``inequality``, ``esda``,
 is used or tested against; the rest is written out and tested against hand-worked examples.
 """
 
+from .agglomeration import Agglomeration, agglomeration
+from .centrography import StandardEllipse, standard_ellipse
 from .composite import CompositeIndex, composite_index, entropy_weights
 from .coupling import COORDINATION_GRADES, CouplingCoordination, coordination_grade, coupling_coordination
+from .geodetector import GeoDetector, geodetector
 from .inequality import Inequality, gini, inequality, theil
 from .location import LocationQuotient, location_quotient
+from .regions import Regionalization, regionalize
 
 __all__ = [
     "COORDINATION_GRADES",
+    "Agglomeration",
     "CompositeIndex",
     "CouplingCoordination",
+    "GeoDetector",
     "Inequality",
     "LocationQuotient",
+    "Regionalization",
+    "StandardEllipse",
+    "agglomeration",
     "composite_index",
     "coordination_grade",
     "coupling_coordination",
     "entropy_weights",
     "gini",
     "inequality",
+    "geodetector",
     "location_quotient",
+    "regionalize",
+    "standard_ellipse",
     "theil",
 ]

@@ -93,3 +93,103 @@ def weights_chart(weights: pd.DataFrame, ax=None, title=None):
     ax.set_xlabel("weight (orange: smaller is better)")
     ax.set_title(title or "Indicator weights")
     return ax
+
+
+def agglomeration_chart(result, ax=None, column: str = "gamma", top: int = 30, title=None):
+    """Bars of one agglomeration index by industry (the ``top`` largest), EG thresholds marked for gamma."""
+    v = result.industries[column].sort_values().tail(top)
+    ax = _bar_ax(ax, len(v))
+    ax.barh([str(i) for i in v.index], v.to_numpy(), color="#3182bd")
+    if column == "gamma":
+        for x, style in ((0.02, ":"), (0.05, "--")):
+            ax.axvline(x, color="#636363", lw=0.8, ls=style)
+    ax.set_xlabel(column)
+    ax.set_title(title or f"{column} by industry ({result.variant})")
+    return ax
+
+
+def geodetector_chart(result, ax=None, kind: str = "factors", title=None):
+    """GeoDetector: bars of q by factor (significant at 5 % in dark), or the interaction q matrix."""
+    if kind == "factors":
+        f = result.factors.sort_values("q")
+        ax = _bar_ax(ax, len(f))
+        ax.barh([str(i) for i in f.index], f["q"].to_numpy(),
+                color=np.where(f["p_value"] < 0.05, "#08519c", "#9ecae1"))
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("q (dark: p < 0.05)")
+        ax.set_title(title or f"Factor detector: {result.y}")
+        return ax
+    if kind != "interactions":
+        raise InputError(f"kind must be 'factors' or 'interactions', got {kind!r}.")
+    names = list(result.factors.index)
+    m = pd.DataFrame(np.diag(result.factors["q"].to_numpy()), index=names, columns=names)
+    for pair, row in result.interactions.iterrows():
+        a, b = pair.split(" & ", 1)
+        m.loc[a, b] = m.loc[b, a] = row["q"]
+    ax = _bar_ax(ax, len(names), width=max(4.0, 0.6 * len(names) + 2))
+    im = ax.imshow(m.to_numpy(), cmap="YlOrRd", vmin=0, vmax=1)
+    ax.set_xticks(range(len(names)), names, rotation=90)
+    ax.set_yticks(range(len(names)), names)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            ax.text(j, i, f"{m.iat[i, j]:.2f}", ha="center", va="center", fontsize=7)
+    ax.figure.colorbar(im, ax=ax, label="q (diagonal: single factors)")
+    ax.set_title(title or "Interaction detector")
+    return ax
+
+
+def ellipse_map(result, ax=None, regions=None, title=None, cmap: str = "viridis"):
+    """Standard deviational ellipses per period with the centre's migration path (arrows), over
+    ``regions`` (projected to the ellipses' CRS) when given."""
+    import matplotlib as mpl
+
+    ax = _new_ax(ax)
+    if regions is not None:
+        regions.to_crs(result.crs).plot(ax=ax, color="#f0f0f0", edgecolor="#bdbdbd", linewidth=0.4)
+    ell = result.ellipses
+    colors = mpl.colormaps[cmap](np.linspace(0, 0.9, max(len(ell), 1)))
+    for (period, row), color in zip(ell.iterrows(), colors, strict=True):
+        ax.plot(*row.geometry.exterior.xy, color=color, lw=1.2, label=str(period))
+    x, y = result.frame["x"].to_numpy(), result.frame["y"].to_numpy()
+    ax.scatter(x, y, c=colors, s=14, zorder=3)
+    for i in range(len(x) - 1):
+        ax.annotate("", xy=(x[i + 1], y[i + 1]), xytext=(x[i], y[i]),
+                    arrowprops={"arrowstyle": "->", "color": "#252525", "lw": 0.9})
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if len(ell) > 1:
+        ax.legend(title=result.time, fontsize=7, title_fontsize=8, loc="lower left")
+    ax.set_title(title or "Standard deviational ellipse and centre of gravity")
+    return ax
+
+
+JOIN_COLORS = {"cluster": "#d7301f", "ns": "#fdbb84", "no joins": "#fee8c8", "0": "#f0f0f0"}
+
+
+def join_counts_map(result, ax=None, title=None, **kwargs):
+    """Map of local join count labels (significant clusters of the binary indicator in red)."""
+    from .maps import _as_geoframe, _category_map
+    from ._crs import project
+
+    ax = _new_ax(ax)
+    gdf = project(_as_geoframe(result, ["label"]), kwargs.pop("crs", "auto"))
+    names = {"cluster": "cluster (significant joins)", "ns": "joins, not significant", "no joins": "no joins",
+             "0": "indicator = 0"}
+    return _category_map(ax, gdf, gdf["label"], list(JOIN_COLORS), JOIN_COLORS, names, {},
+                         title or f"Local join counts: {result.variable}", kwargs.pop("legend", True),
+                         "label", kwargs.pop("labels", None))
+
+
+def regions_map(result, ax=None, title=None, cmap: str = "tab20", **kwargs):
+    """Map of contiguous regions: units coloured by region, region boundaries drawn thicker."""
+    from .maps import _as_geoframe
+    from ._crs import project
+
+    ax = _new_ax(ax)
+    gdf = project(_as_geoframe(result, ["label"]), kwargs.pop("crs", "auto"))
+    gdf.plot(ax=ax, column="label", categorical=True, cmap=cmap, edgecolor="#ffffff", linewidth=0.3)
+    gdf.dissolve("label").boundary.plot(ax=ax, color="#252525", linewidth=0.9)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(title or f"{result.counts.size} contiguous regions ({result.method})")
+    return ax
