@@ -232,6 +232,10 @@ def agglomeration(
                 raise InputError(f"n_plants needs a count >= 1 for every industry; missing or < 1: "
                                  f"{_names(missing.union(counts.index[counts < 1]))}.")
             h, variant = 1.0 / counts.reindex(matrix.columns), "equal_plants"
+    if total is not None:
+        # regions with total employment but none in the listed industries are part of x too
+        extra = pd.Index(pd.Series(total).index.astype(str)).difference(matrix.index)
+        matrix = pd.concat([matrix, pd.DataFrame(0.0, index=extra, columns=matrix.columns)]).rename_axis("region")
     e = matrix.to_numpy(dtype=np.float64)
     if e.shape[0] < 2:
         raise InputError("agglomeration indices need at least two regions.")
@@ -244,10 +248,11 @@ def agglomeration(
         "gini": locational_gini(s, x), "herfindahl": herfindahl(s), "hoover": hoover(s, x),
         "krugman": 2 * hoover(s, x),
     }, index=matrix.columns)
-    z = e / e.sum(axis=1, keepdims=True)
-    reg = pd.DataFrame({"total": e.sum(axis=1), "share": x,
-                        "krugman_nation": krugman_nation(z, e.sum(axis=0) / e.sum()),
-                        "krugman_rest": krugman_rest(e)}, index=matrix.index)
+    with np.errstate(divide="ignore", invalid="ignore"):  # regions only in total=: specialisation NaN
+        z = e / e.sum(axis=1, keepdims=True)
+        reg = pd.DataFrame({"total": e.sum(axis=1), "share": x,
+                            "krugman_nation": krugman_nation(z, e.sum(axis=0) / e.sum()),
+                            "krugman_rest": krugman_rest(e)}, index=matrix.index)
     c = coagglomeration(s, x)
     a, b = np.triu_indices(c.shape[0], k=1)
     names = matrix.columns.astype(str).to_numpy()
