@@ -115,12 +115,19 @@ def test_local_join_counts_equal_esda_on_columbus():
     seed = np.random.randint(12345, 12345000)  # what esda's crand draws when given no seed
     np.random.seed(11)
     ref = esda.Join_Counts_Local(connectivity=w).fit(df["high"].to_numpy())
-    ours = sc.local_join_counts(df, "high", w, permutations=999, seed=seed)
+    ours = sc.local_join_counts(df, "high", w, permutations=999, seed=seed, inference="permutation")
     np.testing.assert_array_equal(ours.frame["LJC"].to_numpy(), ref.LJC)
     np.testing.assert_array_equal(ours.frame["p_sim"].to_numpy(), ref.p_sim)
-    again = sc.local_join_counts(df, "high", w, seed=seed)
+    again = sc.local_join_counts(df, "high", w, seed=seed, inference="permutation")
     pd.testing.assert_frame_equal(again.frame, ours.frame)
     assert ours.counts.sum() == len(df)
+    # the exact (hypergeometric) p-value is the limit of esda's: within 4 Monte Carlo SE at R = 9,999
+    exact = sc.local_join_counts(df, "high", w).frame["p_sim"].to_numpy()
+    many = esda.Join_Counts_Local(connectivity=w, permutations=9999).fit(df["high"].to_numpy(), permutations=9999)
+    has = np.isfinite(exact)
+    assert np.array_equal(has, np.isfinite(many.p_sim)) and has.sum() > 10
+    se = np.sqrt(exact[has] * (1 - exact[has]) / 10000) + 1 / 10000
+    assert np.all(np.abs(many.p_sim[has] - exact[has]) < 4 * se)
 
 
 def test_local_join_counts_by_definition_with_string_ids():

@@ -50,16 +50,26 @@ class Agglomeration(Result):
     regions : pandas.DataFrame
         Indexed by region: ``total``, ``share`` (x_i), ``krugman_nation`` and ``krugman_rest``.
     coagglomeration : pandas.DataFrame
-        Indexed by industry pair ``"a & b"``: ``gamma_c``.
+        Indexed by industry pair ``"a & b"``: ``gamma_c`` (a property, computed when read).
     variant : str
         Which EG variant was computed (key of :data:`VARIANTS`).
     matrix : pandas.DataFrame
         The region x industry table used.
     """
 
-    def __init__(self, industries, regions, coagg, variant, matrix):
-        self.industries, self.regions, self.coagglomeration = industries, regions, coagg
-        self.variant, self.matrix = variant, matrix
+    def __init__(self, industries, regions, variant, matrix, x):
+        self.industries, self.regions = industries, regions
+        self.variant, self.matrix, self._x = variant, matrix, x
+
+    @property
+    def coagglomeration(self) -> pd.DataFrame:
+        """Pairwise co-agglomeration, indexed by ``"a & b"`` (computed on access: m(m-1)/2 pairs)."""
+        s = (self.matrix / self.matrix.sum(axis=0)).to_numpy()
+        c = coagglomeration(s, self._x)
+        a, b = np.triu_indices(c.shape[0], k=1)
+        names = self.matrix.columns.astype(str).to_numpy()
+        index = pd.Index(np.char.add(np.char.add(names[a], " & "), names[b]), name="pair")
+        return pd.DataFrame({"gamma_c": c[a, b]}, index=index)
 
     @property
     def counts(self) -> pd.Series:
@@ -253,9 +263,4 @@ def agglomeration(
         reg = pd.DataFrame({"total": e.sum(axis=1), "share": x,
                             "krugman_nation": krugman_nation(z, e.sum(axis=0) / e.sum()),
                             "krugman_rest": krugman_rest(e)}, index=matrix.index)
-    c = coagglomeration(s, x)
-    a, b = np.triu_indices(c.shape[0], k=1)
-    names = matrix.columns.astype(str).to_numpy()
-    coagg = pd.DataFrame({"gamma_c": c[a, b]}, index=pd.Index([f"{names[i]} & {names[j]}" for i, j in zip(a, b)],
-                                                              name="pair"))
-    return Agglomeration(ind, reg, coagg, variant, matrix)
+    return Agglomeration(ind, reg, variant, matrix, x)
