@@ -10,8 +10,8 @@ import numpy as np
 
 DISCRETISATIONS = ("quantile", "natural", "equal")
 #: Fisher-Jenks is O(k n^2): above this many values it runs on a seeded random sample (with the
-#: minimum and maximum), as mapclassify's FisherJenksSampled does.
-JENKS_SAMPLE = 5000
+#: minimum and maximum), as mapclassify's FisherJenksSampled does (0.01 s per k at 2,000 values).
+JENKS_SAMPLE = 2000
 
 
 def stratum_stats(y: np.ndarray, codes: np.ndarray, n_strata: int | None = None):
@@ -62,7 +62,7 @@ def classify(x: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Class codes 0..len(cuts): a value equal to a cut-off belongs to the lower class."""
     codes = np.searchsorted(cuts, x, side="left")
     # Empty classes (possible with equal intervals) are dropped so that codes stay 0..L-1.
-    used = np.unique(codes)
+    used = np.flatnonzero(np.bincount(codes, minlength=cuts.size + 1))
     if used.size != cuts.size + 1:
         codes = np.searchsorted(used, codes)
     return codes.astype(np.intp)

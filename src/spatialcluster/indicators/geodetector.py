@@ -127,14 +127,15 @@ def _discretise(name, x, y, sst, methods, ks, seed):
     rows, best = [], None
     for method in methods:
         for k in ks:
-            codes = classify(x, breaks(x, method, k, seed))
+            cuts = breaks(x, method, k, seed)
+            codes = classify(x, cuts)
             counts = np.bincount(codes)
             valid = counts.size >= 2 and not (counts == 1).any()
             q = q_value(y, codes, sst) if valid else np.nan
             rows.append({"factor": name, "method": method, "k": k, "classes": counts.size, "q": q, "valid": valid})
             # The largest q wins; ties keep the first (fewer classes, methods in the order given).
             if valid and (best is None or q > best[0] + 1e-12):
-                best = (q, method, k, codes)
+                best = (q, method, k, codes, cuts)
     if best is None:
         raise InputError(f"no discretisation of {name!r} ({', '.join(methods)}; k = {list(ks)}) gives strata "
                          "with two or more members each; use fewer classes or more observations.")
@@ -197,7 +198,7 @@ def geodetector(
     * Ecological detector: :math:`F = SSW_a / SSW_b` (equal N, so the ratio of the unexplained
       variances), the larger over the smaller, one-sided p from F(N - 1, N - 1).
     * Continuous factors are cut by quantiles, natural breaks (Fisher-Jenks, via mapclassify; a
-      seeded sample of 5,000 values above that size) or equal intervals into each k, and the
+      seeded sample of 2,000 values above that size) or equal intervals into each k, and the
       combination with the largest q is kept: the optimal-parameters geographical detector
       (OPGD, Song et al. 2020). A value equal to a cut-off belongs to the lower class; candidates
       with one-member or single strata are skipped (see ``result.search``).
@@ -282,9 +283,8 @@ def geodetector(
                 if np.isnan(x).any():
                     raise InputError(f"continuous factor {name!r} has non-numeric values; pass it as strata.")
                 tried = DISCRETISATIONS if methods[name] == "optimal" else (methods[name],)
-                (_, method, kk, c), tab = _discretise(name, x, yc, sst, tried, ks, seed)
+                (_, method, kk, c, cuts), tab = _discretise(name, x, yc, sst, tried, ks, seed)
                 search += tab
-                cuts = breaks(x, method, kk, seed)
                 edges = np.concatenate([[x.min()], cuts, [x.max()]])
                 labels[name] = np.array([f"({edges[i]:.6g}, {edges[i + 1]:.6g}]" if i else
                                          f"[{edges[0]:.6g}, {edges[1]:.6g}]" for i in range(c.max() + 1)], dtype=object)

@@ -35,9 +35,9 @@ class LocalJoinCounts(Result):
     frame : pandas.DataFrame
         Indexed by region: ``value`` (0/1), ``LJC`` (joins with neighbours that also have the
         indicator, binary weights), ``p_sim`` (conditional permutation pseudo p-value, folded over
-        both tails as esda's; NaN where there are no joins), ``p_adjusted``, and ``label``: ``"cluster"`` (value 1,
-        more joins than expected, significant), ``"ns"`` (value 1, joins, not significant), ``"no joins"`` (value 1,
-        no neighbour with it) or ``"0"`` (value 0).
+        both tails as esda's; NaN where there are no joins), ``p_adjusted``, and ``label``:
+        ``"cluster"`` (value 1, more joins than expected, significant), ``"ns"`` (value 1, joins,
+        not significant), ``"no joins"`` (value 1, no neighbour with it) or ``"0"`` (value 0).
     """
 
     def __init__(self, frame, variable, permutations, seed, alpha, correction, geometry, inference):
