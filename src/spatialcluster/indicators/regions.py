@@ -15,6 +15,7 @@ from .._errors import InputError
 from .._result import Result
 from .._validate import _names, align
 from .._validate import columns as _columns
+from ..stats._core import as_graph, with_geometry
 
 METHODS = ("maxp", "skater")
 
@@ -48,12 +49,8 @@ class Regionalization(Result):
         return self.frame["label"].value_counts().sort_index().rename("units")
 
     def to_frame(self) -> pd.DataFrame:
-        if self.geometry is None:
-            return self.frame.copy()
-        import geopandas as gpd
-
-        return gpd.GeoDataFrame(self.frame.copy(), geometry=self.geometry.reindex(self.frame.index).to_numpy(),
-                                crs=self.geometry.crs)
+        """The frame, as a GeoDataFrame with the input's geometry when there was one."""
+        return with_geometry(self.frame.copy(), self.geometry)
 
     def summary(self) -> str:
         c = self.counts
@@ -144,8 +141,6 @@ def regionalize(
         from spopt.region import MaxPHeuristic, Skater
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise InputError("regionalize needs PySAL's spopt: pip install 'spatialcluster[regions]'.") from exc
-    from ..stats._core import as_graph
-
     if method not in METHODS:
         raise InputError(f"method must be one of {METHODS}, got {method!r}.")
     w = as_graph(w)

@@ -22,7 +22,7 @@ from .._errors import InputError
 from .._result import Result
 from .._validate import _names, align
 from . import multitest
-from ._core import as_graph
+from ._core import as_graph, with_geometry
 
 LABELS = ("cluster", "ns", "no joins", "0")
 
@@ -50,12 +50,8 @@ class LocalJoinCounts(Result):
         return self.frame["label"].value_counts().reindex(list(LABELS), fill_value=0).rename("regions")
 
     def to_frame(self) -> pd.DataFrame:
-        if self.geometry is None:
-            return self.frame.copy()
-        import geopandas as gpd
-
-        return gpd.GeoDataFrame(self.frame.copy(), geometry=self.geometry.reindex(self.frame.index).to_numpy(),
-                                crs=self.geometry.crs)
+        """The frame, as a GeoDataFrame with the input's geometry when there was one."""
+        return with_geometry(self.frame.copy(), self.geometry)
 
     def summary(self) -> str:
         c = self.counts
