@@ -77,13 +77,13 @@ class Agglomeration(Result):
         return self.industries["eg_class"].value_counts().reindex(["low", "moderate", "high"], fill_value=0)
 
     def krugman_between(self) -> pd.DataFrame:
-        """Krugman specialisation between every pair of regions, sum_j |z_ij - z_kj| (region x region)."""
+        """Krugman specialisation between every pair of regions, ``sum_j |z_ij - z_kj|`` (region x region)."""
         z = self.matrix.div(self.matrix.sum(axis=1), axis=0)
         return pd.DataFrame(pairwise_l1(z.to_numpy()), index=z.index, columns=z.index)
 
     def dissimilarity(self) -> pd.DataFrame:
         """Krugman's dissimilarity between the locations of every pair of industries,
-        sum_i |s_ij - s_ik| (industry x industry; 0 = same regional distribution, 2 = disjoint)."""
+        ``sum_i |s_ij - s_ik|`` (industry x industry; 0 = same regional distribution, 2 = disjoint)."""
         s = self.matrix / self.matrix.sum(axis=0)
         return pd.DataFrame(pairwise_l1(s.T.to_numpy()), index=s.columns, columns=s.columns)
 
