@@ -177,3 +177,13 @@ def test_geodetector_result_protocol():
     assert gd.plot().get_title().startswith("Factor detector")
     assert gd.plot(kind="interactions").get_title() == "Interaction detector"
     pd.testing.assert_frame_equal(gd.to_frame(), gd.factors)
+
+
+def test_strata_of_a_discretised_factor_are_labelled_by_interval():
+    """Equal intervals with an empty class: codes skip it and labels follow the classes actually used."""
+    x = np.array([0.0, 0.1, 0.2, 0.3, 9.0, 9.5, 10.0, 0.15, 9.8, 0.05])
+    df = pd.DataFrame({"x": x, "y": (x > 5) + np.linspace(0, 0.1, x.size)})
+    gd = sc.geodetector(df, y="y", factors=["x"], continuous=["x"], discretize="equal", k=3)
+    assert gd.factors.loc["x", "strata"] == 2  # the middle third (3.33, 6.67] is empty
+    assert list(pd.unique(gd.strata["x"])) == ["[0, 3.33333]", "(6.66667, 10]"]
+    assert gd.risk_means.loc["x"]["n"].tolist() == [6, 4]

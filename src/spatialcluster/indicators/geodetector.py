@@ -160,6 +160,14 @@ def _risk(name, y, codes, labels, alpha):
     return tab, means
 
 
+def _interval_labels(x: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Labels of the non-empty classes of :func:`classify`, "[min, c1]", "(c1, c2]", ..., in code order."""
+    edges = np.concatenate([[x.min()], cuts, [x.max()]])
+    names = np.array([f"({edges[i]:.6g}, {edges[i + 1]:.6g}]" if i else f"[{edges[0]:.6g}, {edges[1]:.6g}]"
+                      for i in range(cuts.size + 1)], dtype=object)
+    return names[np.flatnonzero(np.bincount(np.searchsorted(cuts, x, side="left"), minlength=cuts.size + 1))]
+
+
 def _is_continuous(col: pd.Series, kmax: int) -> bool:
     return pd.api.types.is_float_dtype(col) and col.nunique() > kmax
 
@@ -285,9 +293,7 @@ def geodetector(
                 tried = DISCRETISATIONS if methods[name] == "optimal" else (methods[name],)
                 (_, method, kk, c, cuts), tab = _discretise(name, x, yc, sst, tried, ks, seed)
                 search += tab
-                edges = np.concatenate([[x.min()], cuts, [x.max()]])
-                labels[name] = np.array([f"({edges[i]:.6g}, {edges[i + 1]:.6g}]" if i else
-                                         f"[{edges[0]:.6g}, {edges[1]:.6g}]" for i in range(c.max() + 1)], dtype=object)
+                labels[name] = _interval_labels(x, cuts)
                 codes[name] = c
                 row.update(method=method, k=kk)
             else:
