@@ -166,13 +166,14 @@ def ellipse_map(result, ax=None, regions=None, title=None, cmap: str = "viridis"
 JOIN_COLORS = {"cluster": "#d7301f", "ns": "#fdbb84", "no joins": "#fee8c8", "0": "#f0f0f0"}
 
 
-def join_counts_map(result, ax=None, title=None, **kwargs):
-    """Map of local join count labels (significant clusters of the binary indicator in red)."""
+def join_counts_map(result, ax=None, regions=None, title=None, **kwargs):
+    """Map of local join count labels (significant clusters of the binary indicator in red);
+    ``regions`` (a GeoDataFrame) when the result has no geometry or to draw more regions."""
     from .maps import _as_geoframe, _category_map
     from ._crs import project
 
     ax = _new_ax(ax)
-    gdf = project(_as_geoframe(result, ["label"]), kwargs.pop("crs", "auto"))
+    gdf = project(_as_geoframe(result, ["label"], regions), kwargs.pop("crs", "auto"))
     names = {"cluster": "cluster (significant joins)", "ns": "joins, not significant", "no joins": "no joins",
              "0": "indicator = 0"}
     return _category_map(ax, gdf, gdf["label"], list(JOIN_COLORS), JOIN_COLORS, names, {},
@@ -180,13 +181,13 @@ def join_counts_map(result, ax=None, title=None, **kwargs):
                          "label", kwargs.pop("labels", None))
 
 
-def regions_map(result, ax=None, title=None, cmap: str = "tab20", **kwargs):
+def regions_map(result, ax=None, regions=None, title=None, cmap: str = "tab20", **kwargs):
     """Map of contiguous regions: units coloured by region, region boundaries drawn thicker."""
     from .maps import _as_geoframe
     from ._crs import project
 
     ax = _new_ax(ax)
-    gdf = project(_as_geoframe(result, ["label"]), kwargs.pop("crs", "auto"))
+    gdf = project(_as_geoframe(result, ["label"], regions), kwargs.pop("crs", "auto")).dropna(subset=["label"])
     gdf.plot(ax=ax, column="label", categorical=True, cmap=cmap, edgecolor="#ffffff", linewidth=0.3)
     gdf.dissolve("label").boundary.plot(ax=ax, color="#252525", linewidth=0.9)
     ax.set_aspect("equal")
