@@ -37,18 +37,25 @@ def require_columns(table: pd.DataFrame, names: Sequence[str]) -> None:
 def long_to_wide(table: pd.DataFrame, region: str, industry: str, value: str) -> pd.DataFrame:
     """Long region x industry rows -> a region x industry table (absent combinations count as zero)."""
     require_columns(table, (region, industry))
-    long = table.set_index(pd.Index(table[region].astype(str) + " / " + table[industry].astype(str)))
-    vals = numeric(long, value)
-    keys = pd.DataFrame({"region": table[region].astype(str).to_numpy(),
-                         "industry": table[industry].astype(str).to_numpy(),
-                         "value": vals.to_numpy()})
-    dup = keys.duplicated(["region", "industry"], keep=False)
+    r_codes, regions = pd.factorize(table[region].astype(str), sort=True)
+    i_codes, industries = pd.factorize(table[industry].astype(str), sort=True)
+
+    def labels() -> pd.Index:  # "region / industry", built only for an error message
+        return pd.Index(table[region].astype(str) + " / " + table[industry].astype(str))
+
+    vals = pd.to_numeric(table[value], errors="coerce") if value in table.columns else None
+    if vals is None or vals.isna().any() or (vals < 0).any():
+        numeric(table.set_index(labels()), value)  # raises, naming the rows
+    key = r_codes.astype(np.int64) * len(industries) + i_codes
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
     if dup.any():
         raise InputError(
-            f"duplicate region x industry rows: {_names(long.index[dup.to_numpy()].unique())}; "
+            f"duplicate region x industry rows: {_names(labels()[dup].unique())}; "
             "aggregate them first (e.g. table.groupby([region, industry]).sum())."
         )
-    return keys.pivot(index="region", columns="industry", values="value").fillna(0.0)
+    wide = np.zeros((len(regions), len(industries)))
+    wide[r_codes, i_codes] = vals.to_numpy(dtype=np.float64)
+    return pd.DataFrame(wide, index=pd.Index(regions), columns=pd.Index(industries))
 
 
 def industry_matrix(
