@@ -120,7 +120,8 @@ def _check_strata(name: str, codes: np.ndarray, labels) -> None:
     if (counts == 1).any():
         raise InputError(
             f"factor {name!r} has strata with one member: {_names(labels[counts == 1])}. Their within "
-            "variance, and so q, is undefined; merge them with a neighbouring stratum or use fewer classes.")
+            "variance, and so q, is undefined; merge them with a neighbouring stratum, or, for a numeric "
+            f"factor, discretise it (continuous=[{name!r}]).")
 
 
 def _discretise(name, x, y, sst, methods, ks, seed):
