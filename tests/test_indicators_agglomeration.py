@@ -166,6 +166,6 @@ def test_agglomeration_result_protocol():
 
     res = sc.agglomeration(PLANTS, region="region", industry="industry", value="jobs", plant="plant", total=TOTAL)
     json.dumps(res.to_record())
-    assert res.counts.sum() == 1 and list(res.counts.index) == ["low", "moderate", "high"]
+    assert res.counts().sum() == 1 and list(res.counts().index) == ["low", "moderate", "high"]
     assert res.plot().get_xlabel() == "gamma"
     pd.testing.assert_frame_equal(res.to_frame(), res.industries)

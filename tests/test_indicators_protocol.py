@@ -55,6 +55,6 @@ def test_indicator_records_are_json_and_plots_draw():
         assert ax is not None
         plt.close(ax.figure)
     lq = _instances()[0]
-    assert int(lq.counts.sum()) == 10
+    assert int(lq.counts().sum()) == 10
     cc = _instances()[2]
-    assert int(cc.counts.sum()) == 10 and len(cc.counts) == 10
+    assert int(cc.counts().sum()) == 10 and len(cc.counts()) == 10

@@ -71,7 +71,6 @@ class Agglomeration(Result):
         index = pd.Index(np.char.add(np.char.add(names[a], " & "), names[b]), name="pair")
         return pd.DataFrame({"gamma_c": c[a, b]}, index=index)
 
-    @property
     def counts(self) -> pd.Series:
         """Industries per EG class (low, moderate, high)."""
         return self.industries["eg_class"].value_counts().reindex(["low", "moderate", "high"], fill_value=0)
@@ -94,7 +93,7 @@ class Agglomeration(Result):
         f = self.industries.sort_values("gamma", ascending=False)
         lines = [f"Agglomeration of {len(f)} industries over {len(self.regions)} regions",
                  f"  EG variant: {VARIANTS[self.variant]}",
-                 "  industries per EG class: " + ", ".join(f"{k} {v}" for k, v in self.counts.items()),
+                 "  industries per EG class: " + ", ".join(f"{k} {v}" for k, v in self.counts().items()),
                  f[["gamma", "gini", "hoover", "herfindahl"]].head(10).to_string(float_format=lambda v: f"{v:.4f}")]
         r = self.regions["krugman_nation"]
         lines.append(f"  Krugman specialisation vs nation: mean {r.mean():.3f}, most specialised "
@@ -110,7 +109,7 @@ class Agglomeration(Result):
 
     def to_record(self) -> dict:
         return {"variant": self.variant, "industries": int(len(self.industries)), "regions": int(len(self.regions)),
-                "counts": {k: int(v) for k, v in self.counts.items()},
+                "counts": {k: int(v) for k, v in self.counts().items()},
                 "indices": frame_record(self.industries, ["gamma", "gini", "herfindahl", "hoover"])}
 
 

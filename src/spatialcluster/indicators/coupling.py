@@ -63,7 +63,6 @@ class CouplingCoordination(Result):
         self.contributions = contributions
         self.method = method
 
-    @property
     def counts(self) -> pd.Series:
         """Regions per coordination grade (1..10, labelled), grades without regions included."""
         labels = [f"{g} {lab}" for g, (_, lab) in enumerate(COORDINATION_GRADES, start=1)]
@@ -84,7 +83,7 @@ class CouplingCoordination(Result):
         d = self.frame["D"]
         return {"method": self.method, "systems": list(self.contributions), "n": int(len(d)),
                 "D_mean": float(d.mean()), "D_min": float(d.min()), "D_max": float(d.max()),
-                "counts": {k: int(v) for k, v in self.counts.items() if v},
+                "counts": {k: int(v) for k, v in self.counts().items() if v},
                 "weights": frame_record(self.weights, ["weight"])}
 
     def summary(self) -> str:

@@ -46,7 +46,6 @@ class LocationQuotient(Result):
             return self.frame["concentrated"]
         return self.frame["concentrated"].unstack("industry")
 
-    @property
     def counts(self) -> pd.Series:
         """Regions flagged concentrated (``True``) or not, per industry in the industry form."""
         flag = self.frame["concentrated"]
@@ -66,7 +65,7 @@ class LocationQuotient(Result):
 
     def to_record(self) -> dict:
         lq = self.frame["lq"]
-        counts = self.counts
+        counts = self.counts()
         return {"kind": self.kind, "threshold": self.threshold, "n": int(len(lq)),
                 "lq_min": float(lq.min()), "lq_max": float(lq.max()),
                 "concentrated": ({str(k): int(v) for k, v in counts.items()} if self.kind == "industry"

@@ -43,7 +43,6 @@ class Regionalization(Result):
     def labels(self) -> pd.Series:
         return self.frame["label"]
 
-    @property
     def counts(self) -> pd.Series:
         """Units per region."""
         return self.frame["label"].value_counts().sort_index().rename("units")
@@ -53,7 +52,7 @@ class Regionalization(Result):
         return with_geometry(self.frame.copy(), self.geometry)
 
     def summary(self) -> str:
-        c = self.counts
+        c = self.counts()
         return "\n".join([
             f"Regionalisation ({self.method}, spopt): {len(self.frame)} units into {len(c)} regions",
             f"  attributes: {', '.join(self.attributes)}; settings: {self.settings}",
@@ -68,8 +67,8 @@ class Regionalization(Result):
         return regions_map(self, ax=ax, **kwargs)
 
     def to_record(self) -> dict:
-        return {"method": self.method, "regions": int(self.counts.size), "units": int(len(self.frame)),
-                "r2": float(self.r2), "settings": {k: (v if isinstance(v, (str, int, float, bool)) or v is None
+        return {"method": self.method, "regions": int(self.counts().size), "units": int(len(self.frame)),
+                "r2": None if np.isnan(self.r2) else float(self.r2), "settings": {k: (v if isinstance(v, (str, int, float, bool)) or v is None
                                                        else str(v)) for k, v in self.settings.items()}}
 
 

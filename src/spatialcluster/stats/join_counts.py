@@ -45,7 +45,6 @@ class LocalJoinCounts(Result):
         self.permutations, self.seed, self.alpha, self.correction = permutations, seed, alpha, correction
         self.geometry = geometry
 
-    @property
     def counts(self) -> pd.Series:
         return self.frame["label"].value_counts().reindex(list(LABELS), fill_value=0).rename("regions")
 
@@ -54,7 +53,7 @@ class LocalJoinCounts(Result):
         return with_geometry(self.frame.copy(), self.geometry)
 
     def summary(self) -> str:
-        c = self.counts
+        c = self.counts()
         return "\n".join([
             f"Local join counts of {self.variable!r} (Anselin & Li 2019): {len(self.frame)} regions, "
             f"{int(self.frame['value'].sum())} with the indicator",
@@ -74,7 +73,7 @@ class LocalJoinCounts(Result):
         return {"variable": self.variable, "inference": self.inference, "permutations": self.permutations,
                 "seed": self.seed,
                 "alpha": self.alpha, "correction": self.correction,
-                "counts": {k: int(v) for k, v in self.counts.items()}}
+                "counts": {k: int(v) for k, v in self.counts().items()}}
 
 
 INFERENCE = ("exact", "permutation")
