@@ -28,7 +28,8 @@ def cells():
 
 def test_local_statistics_identical_on_dask(client, cells):
     data, w = cells
-    for fn, args in [(sc.local_moran, ("y",)), (sc.local_moran_bv, ("x", "y")), (sc.getis_ord, ("x",))]:
+    for fn, args in [(sc.local_moran, ("y",)), (sc.local_moran_bv, ("x", "y")), (sc.getis_ord, ("x",)),
+                     (sc.local_geary, ("y",)), (sc.local_geary, (["x", "y"],))]:
         here = fn(data, *args, w, permutations=199, seed=21)
         there = fn(data, *args, w, permutations=199, seed=21, engine="dask", client=client)
         pd.testing.assert_frame_equal(here.frame, there.frame)
@@ -40,6 +41,8 @@ def test_global_moran_identical_on_dask(client, cells):
     there = sc.moran(data, "y", w, permutations=299, seed=3, client=client)
     np.testing.assert_array_equal(here.sim, there.sim)
     assert here.p_sim == there.p_sim
+    here, there = (sc.geary(data, "y", w, permutations=299, seed=3, client=c) for c in (None, client))
+    np.testing.assert_array_equal(here.sim, there.sim)
 
 
 def test_unknown_engine(cells):

@@ -2,7 +2,9 @@
 
 Every function takes a (Geo)DataFrame indexed by region id, a column name and a
 ``libpysal.graph.Graph``; permutation inference is seeded, reproducible whatever the number of
-threads, and runs on numba kernels (:mod:`spatialcluster.stats._kernels`).
+threads, and runs on numba kernels (:mod:`spatialcluster.stats._kernels`) on this machine or a Dask
+cluster (:mod:`spatialcluster.stats.engine`). The numbers behind them, on plain arrays, are in
+:mod:`spatialcluster.stats.arrays`.
 """
 
 from .geary import GearyResult, LocalGearyResult, geary, local_geary

@@ -344,7 +344,8 @@ def as_columns(values, squared):
     if values.ndim == 1:
         values = values[:, None]
     if values.ndim != 2 or (not squared and values.shape[1] != 1):
-        raise InputError(f"the kernel needs a vector{' or an n x m array' if squared else ''}, got shape {values.shape}")
+        wanted = "a vector or an n x m array" if squared else "a vector"
+        raise InputError(f"the kernel needs {wanted}, got shape {values.shape}")
     return np.ascontiguousarray(values)
 
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from .._errors import InputError
-from . import _core, multitest
-from .global_ import GlobalResult, _s_constants, _simulate, global_inputs
-from .local import LocalResult, check_local_args, run_by_id, runner
+from . import _core, arrays, multitest
+from .global_ import GlobalResult, global_inputs
+from .local import LocalResult, check_local_args
 
 POSITIVE = ("High-High", "Low-Low", "Other positive")  # one variable
 MV_POSITIVE = ("Positive",)  # several variables
@@ -60,31 +59,6 @@ class GearyResult(GlobalResult):
         return reference_distribution(self.sim, self.C, ax=ax, statistic="C", expected=1.0, **kwargs)
 
 
-def geary_moments(W: sp.csr_matrix, z: np.ndarray):
-    """Var_norm[C], Var_rand[C] (Cliff & Ord 1981, eqs. 1.36 and 1.39) for centred values ``z``."""
-    n = z.shape[0]
-    s0, s1, s2 = _s_constants(W)
-    k = n * (z**4).sum() / ((z**2).sum() ** 2)  # sample kurtosis b2
-    var_norm = ((2 * s1 + s2) * (n - 1) - 4 * s0 * s0) / (2 * (n + 1) * s0 * s0)
-    a = (n - 1) * s1 * (n * n - 3 * n + 3 - (n - 1) * k)
-    b = 0.25 * (n - 1) * s2 * (n * n + 3 * n - 6 - (n * n - n + 2) * k)
-    c = s0 * s0 * (n * n - 3 - (n - 1) ** 2 * k)
-    var_rand = (a - b + c) / (n * (n - 2) * (n - 3) * s0 * s0)
-    return var_norm, var_rand, s0
-
-
-def _difference_form(W: sp.csr_matrix) -> sp.csr_matrix:
-    """M with ``sum_ij w_ij (y_i - y_j)^2 = -2 y' M y``: M = W - diag(row sums + column sums) / 2.
-
-    Writing the sum of squared differences as a quadratic form lets the global permutation
-    kernel (which permutes y on both sides of ``y' M y``) run Geary's C as it runs Moran's I.
-    """
-    d = np.asarray(W.sum(axis=1)).ravel() + np.asarray(W.sum(axis=0)).ravel()
-    M = sp.csr_matrix(W - sp.diags(d / 2))
-    M.sort_indices()
-    return M
-
-
 def geary(data, column, w, permutations=999, seed=None, alternative="two-sided", progress=None,
           engine=None, client=None):
     """Global Geary's C (Geary 1954) with analytic and permutation inference.
@@ -112,26 +86,10 @@ def geary(data, column, w, permutations=999, seed=None, alternative="two-sided",
     Statistician 5(3), 115-145.
     Cliff, A. D., Ord, J. K. (1981). Spatial Processes: Models and Applications. Pion.
     """
-    alternative, permutations, aligned, (y,), W, n_islands = global_inputs(data, [column], w, alternative,
-                                                                          permutations)
-    n = y.shape[0]
-    z = y - y.mean()
-    var_norm, var_rand, s0 = geary_moments(W, z)
-    coo = W.tocoo()
-    C = float((n - 1) * (coo.data * (z[coo.row] - z[coo.col]) ** 2).sum() / (2 * s0 * (z @ z)))
-    M = _difference_form(W)
-    seed, sims, p_sim, z_sim = _simulate(M, z, z, True, -(n - 1) / (s0 * (z @ z)), C, permutations, seed,
-                                         alternative, f"Geary's C ({column})", progress,
-                                         _core.engine_client(engine, client), aligned.index)
-    z_norm = (C - 1.0) / np.sqrt(var_norm)
-    z_rand = (C - 1.0) / np.sqrt(var_rand) if var_rand > 0 else np.nan
-    return GearyResult(
-        C=C, expected=1.0, variance_norm=float(var_norm), variance_rand=float(var_rand),
-        z_norm=float(z_norm), z_rand=float(z_rand), p_norm=float(_core.normal_p(z_norm, alternative)),
-        p_rand=float(_core.normal_p(z_rand, alternative)), p_sim=p_sim, z_sim=z_sim,
-        permutations=permutations, seed=seed, n=n, n_islands=n_islands,
-        variable=str(column), alternative=alternative, sim=sims,
-    )
+    alternative, permutations, aligned, (y,), W = global_inputs(data, [column], w, alternative, permutations)
+    out = arrays.geary(y, W, permutations, seed, ids=aligned.index, alternative=alternative, engine=engine,
+                       client=client, progress=progress, label=f"Geary's C ({column})")
+    return GearyResult(**out, variable=str(column), alternative=alternative)
 
 
 class LocalGearyResult(LocalResult):
@@ -227,20 +185,12 @@ def local_geary(data, columns, w, permutations=999, alpha=0.05, correction="fdr"
     if not names or len(set(map(str, names))) != len(names):
         raise InputError(f"columns must name one or more distinct columns, got {columns!r}")
     aligned, values, W, _ = _core.prepare(data, w, names)
-    off, selfw = _core.split_diagonal(W)
-    island = _core.island_mask(off)
-    n, m = values[0].shape[0], len(names)
-    Z = np.column_stack([_core.standardise(v) for v in values])
-    seed = _core.resolve_seed(seed)
+    m = len(names)
     kind = "Local Geary's c" if m == 1 else f"Multivariate local Geary's c ({m} variables)"
-    out = run_by_id(runner(_core.engine_client(engine, client)), aligned.index, off, selfw, Z, 1.0 / m,
-                    permutations, seed, keep=keep_simulations, label=kind, progress=progress, squared=True)
-    # E[(z_vi - z_vJ)^2] over a uniform J != i is n (z_vi^2 + 1) / (n - 1) for standardised z
-    expected = np.asarray(off.sum(axis=1)).ravel() * (n / (n - 1)) * ((Z**2).sum(axis=1) + m) / m
-    lag = W @ Z[:, 0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (out["observed"] - out["mean"]) / out["sd"]
-    p_sim = _core.pseudo_p(out["n_ge"], out["n_le"], permutations, alternative)
+    out = arrays.local_geary(np.column_stack(values), W, permutations, seed, ids=aligned.index,
+                             alternative=alternative, keep_simulations=keep_simulations, engine=engine,
+                             client=client, progress=progress, label=kind)
+    island, Z, lag, expected, p_sim = out["island"], out["std"], out["lag"], out["expected"], out["p_sim"]
     p_adj, threshold = multitest.adjust(p_sim, correction, alpha)
     with np.errstate(invalid="ignore"):
         sig_u, sig_c = p_sim <= alpha, p_adj <= threshold
@@ -254,7 +204,7 @@ def local_geary(data, columns, w, permutations=999, alpha=0.05, correction="fdr"
             "E_C": np.where(island, np.nan, expected),
             "E_sim": out["mean"],
             "sd_sim": out["sd"],
-            "z": z,
+            "z": out["z_sim"],
             "p_sim": p_sim,
             "p_adjusted": p_adj,
             "cluster_uncorrected": _labels(Z, lag, out["observed"], expected, sig_u, island),
@@ -263,8 +213,8 @@ def local_geary(data, columns, w, permutations=999, alpha=0.05, correction="fdr"
         index=aligned.index.copy(),
     )
     return LocalGearyResult(
-        frame=frame, variable=", ".join(map(str, names)), permutations=permutations, seed=seed, alpha=alpha,
-        correction=correction, threshold=float(threshold), alternative=alternative, n=n,
-        n_islands=int(island.sum()), island_ids=list(aligned.index[island]),
-        sims=out["sims"] if keep_simulations else None, geometry=_core.geometry_of(aligned), kind=kind,
+        frame=frame, variable=", ".join(map(str, names)), permutations=permutations, seed=out["seed"], alpha=alpha,
+        correction=correction, threshold=float(threshold), alternative=alternative, n=Z.shape[0],
+        n_islands=int(island.sum()), island_ids=list(aligned.index[island]), sims=out["sims"],
+        geometry=_core.geometry_of(aligned), kind=kind,
     )
