@@ -240,3 +240,14 @@ def with_geometry(frame: pd.DataFrame, geometry):
     import geopandas as gpd
 
     return gpd.GeoDataFrame(frame, geometry=geometry.reindex(frame.index).to_numpy(), crs=geometry.crs)
+
+
+def plain(value):
+    """A NumPy scalar as the Python number it holds, NaN as None (for JSON records)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def counts_record(counts: pd.Series) -> dict:
+    """``counts`` (regions per label) as a JSON-able {label: int}."""
+    return {str(k): int(v) for k, v in counts.items()}

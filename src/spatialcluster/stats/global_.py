@@ -51,9 +51,7 @@ class GlobalResult(Result):
     def to_record(self) -> dict:
         """Kind, variable, the statistic, its moments and p-values as plain numbers (NaN as None)."""
         row = self.to_frame().iloc[0].to_dict()
-        clean = {k: None if isinstance(v, float) and np.isnan(v) else v for k, v in row.items()}
-        return {"kind": self.kind, "variable": self.variable,
-                **{k: v.item() if isinstance(v, np.generic) else v for k, v in clean.items()}}
+        return {"kind": self.kind, "variable": self.variable, **{k: _core.plain(v) for k, v in row.items()}}
 
     def summary(self) -> str:
         def fmt(x):

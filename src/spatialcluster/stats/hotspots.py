@@ -80,11 +80,23 @@ class GetisOrdResult(Result):
             lines.append(_core.islands_line(self.island_ids))
         return "\n".join(lines)
 
-    def plot(self, ax=None):
-        """Hot-spot map of the bins (needs geometry in the input data)."""
+    def plot(self, ax=None, **kwargs):
+        """Hot-spot map of the bins (needs geometry in the input data); keywords go to
+        :func:`~spatialcluster.plot.hotspot_map`."""
         from ..plot import hotspot_map
 
-        return hotspot_map(self, ax=ax)
+        return hotspot_map(self, ax=ax, **kwargs)
+
+    def to_record(self) -> dict:
+        """Kind, variable, n, settings and the regions per bin (corrected and uncorrected)."""
+        return {
+            "kind": f"Getis-Ord {'G_i*' if self.star else 'G_i'}", "variable": self.variable, "n": int(self.n),
+            "n_islands": int(self.n_islands), "transform": self.transform, "permutations": int(self.permutations),
+            "seed": self.seed, "alpha": float(self.alpha), "correction": self.correction,
+            "inference": self.inference, "alternative": self.alternative,
+            "counts": _core.counts_record(self.counts(True)),
+            "counts_uncorrected": _core.counts_record(self.counts(False)),
+        }
 
 
 def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.05, correction=None,

@@ -90,8 +90,8 @@ class LocalResult(Result):
             "kind": self.kind, "variable": self.variable, "n": int(self.n), "n_islands": int(self.n_islands),
             "permutations": int(self.permutations), "seed": int(self.seed), "alpha": float(self.alpha),
             "correction": self.correction, "threshold": float(self.threshold), "alternative": self.alternative,
-            "counts": {k: int(v) for k, v in self.counts(True).items()},
-            "counts_uncorrected": {k: int(v) for k, v in self.counts(False).items()},
+            "counts": _core.counts_record(self.counts(True)),
+            "counts_uncorrected": _core.counts_record(self.counts(False)),
         }
 
 

@@ -87,26 +87,22 @@ class MoranPanelResult(Result):
             f"  permutations: {first.permutations}, base seed {self.seed}; alternative: {first.alternative}.",
         ])
 
-    def plot(self, ax=None, alpha=0.05):
-        """Line plot of I by year; filled markers where p_sim (else p_rand) <= ``alpha``."""
-        import matplotlib.pyplot as plt
+    def plot(self, ax=None, alpha=0.05, **kwargs):
+        """Line plot of I by year; filled markers where p_sim (else p_rand) <= ``alpha``
+        (:func:`~spatialcluster.plot.statistic_by_year`)."""
+        from ..plot import statistic_by_year
 
-        frame = self.to_frame()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 3.5))
-        p = frame["p_sim"] if frame["p_sim"].notna().all() else frame["p_rand"]
-        x = np.arange(len(frame))
-        ax.plot(x, frame["I"], color="0.3", lw=1.5, zorder=1)
-        sig = (p <= alpha).to_numpy()
-        ax.scatter(x[sig], frame["I"][sig], color="#b2182b", zorder=2, label=f"p <= {alpha:g}")
-        ax.scatter(x[~sig], frame["I"][~sig], facecolor="white", edgecolor="0.3", zorder=2, label="not significant")
-        ax.axhline(frame["expected"].iloc[0], color="0.6", ls="--", lw=1, label="E[I]")
-        ax.set_xticks(x, [str(i) for i in frame.index], rotation=45 if len(x) > 10 else 0)
-        ax.set_xlabel("year")
-        ax.set_ylabel("Moran's I")
-        ax.set_title(f"Moran's I of {self.variable}")
-        ax.legend(frameon=False, fontsize="small")
-        return ax
+        kwargs.setdefault("title", f"Moran's I of {self.variable}")
+        return statistic_by_year(self.to_frame(), ax=ax, alpha=alpha, **kwargs)
+
+    def to_record(self) -> dict:
+        """Per year: I, its randomisation z and p, and the permutation p (NaN as None)."""
+        years = [{"year": _core.plain(year), **{k: v for k, v in r.to_record().items() if k in _YEAR_FIELDS}}
+                 for year, r in self.results.items()]
+        return {"kind": "Moran's I by year", "variable": self.variable, "seed": self.seed, "years": years}
+
+
+_YEAR_FIELDS = ("I", "z_rand", "p_rand", "z_sim", "p_sim", "n", "n_islands")
 
 
 def moran_by_year(long_df, column, w, id="code", time="year", permutations=999, seed=None,
@@ -201,6 +197,22 @@ class LisaPanelResult(Result):
             f"  transitions between consecutive years: {stay} kept their label, {int(trans.to_numpy().sum()) - stay} changed",
             *("    " + line for line in trans.to_string().splitlines()),
         ])
+
+    def plot(self, ax=None, corrected=True, **kwargs):
+        """Regions per cluster label and year as stacked bars (:func:`~spatialcluster.plot.label_counts_by_year`)."""
+        from ..plot import label_counts_by_year
+
+        kwargs.setdefault("title", f"LISA clusters of {self.variable} by year")
+        return label_counts_by_year(self.counts(corrected), ax=ax, **kwargs)
+
+    def to_record(self) -> dict:
+        """Regions per label and year (corrected) and how many kept or changed their label."""
+        trans = self.transitions().to_numpy()
+        return {
+            "kind": "LISA by year", "variable": self.variable, "seed": self.seed,
+            "counts": {str(year): _core.counts_record(r.counts()) for year, r in self.results.items()},
+            "kept": int(np.trace(trans)), "changed": int(trans.sum() - np.trace(trans)),
+        }
 
 
 def lisa_by_year(long_df, column, w, id="code", time="year", permutations=999, alpha=0.05,
