@@ -10,33 +10,17 @@ import pandas as pd
 
 from .._errors import InputError, WeightsError
 from .._result import Result
-from .._validate import _names
+from ..panels import Panel
 from . import _core
 from .global_ import moran
 from .local import LABELS, local_moran
 
 
 def _years(long_df, column, id, time):
-    """Split a long panel into {year: frame indexed by region id (str)}, validating names."""
-    if not isinstance(long_df, pd.DataFrame):
-        raise InputError(f"long_df must be a DataFrame with one row per region and year, got {type(long_df).__name__}")
-    frame = long_df.reset_index() if id not in long_df.columns and long_df.index.name == id else long_df
-    missing = [c for c in (id, time, column) if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"the panel has no column(s) {', '.join(map(repr, missing))}; pass id=, time= and the "
-            f"variable's name (columns are: {', '.join(map(str, frame.columns[:20]))})"
-        )
-    dup = frame.duplicated([id, time])
-    if dup.any():
-        pairs = frame.loc[dup, [id, time]].astype(str).agg("/".join, axis=1).tolist()
-        raise InputError(f"the panel repeats region/year pairs: {_names(pairs)}; keep one row each")
-    out = {}
-    for year, part in frame.groupby(time, sort=True):
-        part = part.set_index(part[id].astype(str))
-        part.index.name = id
-        out[year] = part
-    return out
+    """{year: frame indexed by region id (str)} of a long panel (:meth:`Panel.from_long`); values and
+    regions are checked year by year by the statistic, so the errors name the year."""
+    return Panel.from_long(long_df, id=id, time=time, columns=[column], balance="ignore", missing="ignore",
+                           numeric=False).by_period()
 
 
 @contextmanager
