@@ -152,7 +152,8 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
         Force the progress bar on or off; by default it shows for runs longer than ~2 s.
     engine : {None, "numba", "dask"}, optional
         "dask" splits the permutations over a ``dask.distributed`` cluster (``client`` or the
-        running one); permutation p is drawn from the same stream wherever it runs.
+        running one); permutation p is drawn from the same stream wherever it runs. An engine
+        object (:mod:`spatialcluster.stats.engine`, e.g. ``DaskEngine(client, chunks=16)``) is used as is.
     client : dask.distributed.Client, optional
         Implies ``engine="dask"``.
 

@@ -207,7 +207,8 @@ def local_moran(data, column, w, permutations=999, alpha=0.05, correction="fdr",
         "directed" reproduces esda's and GeoDa's folded p-values (half the two-sided ones).
     engine : {None, "numba", "dask"}, optional
         "dask" runs the permutations on a ``dask.distributed`` cluster (``client``, or the
-        running client) with identical results for the same seed.
+        running client) with identical results for the same seed. An engine object
+        (:mod:`spatialcluster.stats.engine`, e.g. ``DaskEngine(client, chunk_size=100_000)``) is used as is.
     client : dask.distributed.Client, optional
         Implies ``engine="dask"``.
 
