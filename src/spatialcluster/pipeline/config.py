@@ -335,10 +335,11 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
         errors.add(("outputs", "scheme"), "scheme = 'user_defined' needs the class bounds: add bins = [...] "
                    "(the upper bound of each class, e.g. bins = [50, 60, 70, 100]) or choose another scheme")
     elif outputs.get("bins") and outputs.get("scheme") != "user_defined":
-        errors.add(("outputs", "bins"), f"bins are only read with scheme = 'user_defined' (the scheme is {outputs.get('scheme')!r}); "
-                   "remove them or set scheme = 'user_defined'")
+        errors.add(("outputs", "bins"), "bins are only read with scheme = 'user_defined' (the scheme is "
+                   f"{outputs.get('scheme')!r}); remove them or set scheme = 'user_defined'")
     elif outputs.get("bins") and sorted(set(outputs["bins"])) != outputs["bins"]:
-        errors.add(("outputs", "bins"), f"bins {outputs['bins']} must increase strictly (each is the upper bound of a class)")
+        errors.add(("outputs", "bins"),
+                   f"bins {outputs['bins']} must increase strictly (each is the upper bound of a class)")
     stats, models = cfg.get("statistics") or {}, cfg.get("models") or {}
     if (stats.get("global") or stats.get("local") or stats.get("hotspots") or models.get("cross_section")
             or models.get("selection") and models.get("y") or models.get("panel")) and not cfg.get("weights"):
