@@ -9,7 +9,8 @@ again by every plot function in case rcParams were reset) so Chinese labels rend
 from ._classify import SCHEMES, Classes, classify
 from ._crs import CHINA_ALBERS, auto_crs
 from ._fonts import cjk_family, use_cjk_font
-from .charts import effects_plot, moran_scatter
+from .charts import effects_plot, moran_scatter, reference_distribution
+from .geary_map import geary_map
 from .maps import choropleth, hotspot_map, lisa_map, significance_map
 
 use_cjk_font()
@@ -24,9 +25,11 @@ __all__ = [
     "cjk_family",
     "classify",
     "effects_plot",
+    "geary_map",
     "hotspot_map",
     "lisa_map",
     "moran_scatter",
+    "reference_distribution",
     "significance_map",
     "use_cjk_font",
 ]

@@ -143,3 +143,42 @@ def effects_plot(effects, ax=None, title=None, level=0.95):
     ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
     return ax
+
+
+def reference_distribution(sims, observed, ax=None, statistic="statistic", expected=None, title=None,
+                           color="#9ecae1"):
+    """Histogram of a statistic's permuted values with the observed value marked.
+
+    The picture of a permutation test (Anselin 1995; as GeoDa's randomisation window): the
+    share of permuted values beyond the observed line is the pseudo p-value.
+
+    Parameters
+    ----------
+    sims : array-like
+        The permuted values (e.g. ``result.sim`` of :func:`spatialcluster.geary`).
+    observed : float
+    ax : matplotlib Axes, optional
+    statistic : str
+        Its name, for the labels.
+    expected : float, optional
+        The null expectation, drawn as a dashed line.
+    title : str, optional
+    color : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if sims is None or len(sims) == 0:
+        raise InputError(f"no permuted values of {statistic} to draw: run with permutations > 0")
+    sims = np.asarray(sims, dtype=float)
+    ax = _new_ax(ax)
+    ax.hist(sims, bins=min(50, max(10, sims.size // 20)), color=color, edgecolor="white", linewidth=0.4)
+    ax.axvline(observed, color=LISA_COLORS["HH"], linewidth=1.6, label=f"observed {statistic} = {observed:.4g}")
+    if expected is not None:
+        ax.axvline(expected, color="#636363", linestyle="--", linewidth=0.9, label=f"E[{statistic}] = {expected:g}")
+    ax.set_xlabel(f"{statistic} under {sims.size} permutations")
+    ax.set_ylabel("permutations")
+    ax.set_title(title if title is not None else f"{statistic}: reference distribution")
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    return ax

@@ -5,6 +5,7 @@ Every function takes a (Geo)DataFrame indexed by region id, a column name and a
 threads, and runs on numba kernels (:mod:`spatialcluster.stats._kernels`).
 """
 
+from .geary import GearyResult, LocalGearyResult, geary, local_geary
 from .global_ import MoranResult, moran, moran_bv, moran_residuals
 from .hotspots import GetisOrdResult, getis_ord
 from .local import LocalMoranResult, local_moran, local_moran_bv
@@ -12,6 +13,10 @@ from .multitest import bh_adjust, bonferroni_adjust, fdr_bound
 from .panel import LisaPanelResult, MoranPanelResult, lisa_by_year, moran_by_year
 
 __all__ = [
+    "GearyResult",
+    "LocalGearyResult",
+    "geary",
+    "local_geary",
     "GetisOrdResult",
     "LisaPanelResult",
     "LocalMoranResult",

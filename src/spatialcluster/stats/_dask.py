@@ -34,7 +34,8 @@ from .._progress import progress_bar
 from . import _core
 # The private kernel entry: the public ``local_permutation`` derives the draw tables' height from
 # the rows it is given, and a chunk must use the global largest neighbour count.
-from ._kernels import BLOCK, _bounds, _column_indices, _local_parallel, global_form, global_permutation, local_buffers
+from ._kernels import (BLOCK, _bounds, _column_indices, _local_parallel, as_columns, global_form, global_permutation,
+                       local_buffers)
 
 # Chunks per worker by default: enough to balance uneven workers, few enough that each chunk's
 # O(N) scratch (the kernel's index pool) stays small beside its work.
@@ -117,25 +118,25 @@ def _finished(futures):
         yield futures[future], future.result()
 
 
-def _local_chunk(start, stop, k_max, rows, values, permutations, seed):
+def _local_chunk(start, stop, k_max, rows, values, squared, permutations, seed):
     """Worker side: the kernel on observations ``start..stop-1`` of an N-observation problem.
 
     ``rows`` = (indptr, indices, weights, selfw, scale) of the chunk's own rows, indices global;
-    ``values`` is the whole value vector. The kernel reads the rows relative to ``start`` and
+    ``values`` is the whole n x m value array (``_kernels.as_columns``). The kernel reads the rows relative to ``start`` and
     draws by global observation number, so the draws are those of the single-machine run and
     the chunk's memory is its own rows plus the pool.
     """
     indptr, indices, weights, selfw, scale = rows
     out = local_buffers(stop - start, permutations, False)
     bounds = _bounds(start, stop, numba.get_num_threads(), BLOCK)
-    _local_parallel(bounds, np.int64(start), indptr, indices, weights, selfw, values, scale,
+    _local_parallel(bounds, np.int64(start), indptr, indices, weights, selfw, values, squared, scale,
                     int(permutations), np.uint64(seed), False, int(k_max), out["n_ge"], out["n_le"],
                     out["mean"], out["sd"], out["observed"], out["sims"])
     return {key: out[key] for key in _OUTPUTS}
 
 
 def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, label="local statistic",
-              progress=None, client=None, chunk_size=None):
+              progress=None, client=None, chunk_size=None, squared=False):
     """Conditional permutation of every observation on a Dask cluster.
 
     Drop-in for ``stats.local.run_local`` (same arguments plus ``client`` and ``chunk_size``,
@@ -146,7 +147,7 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, labe
     off : scipy.sparse.csr_matrix
         Off-diagonal weights, sorted indices (``_core.split_diagonal``).
     selfw, values, scale : ndarray
-        Self-weights, the permuted variable and each observation's scale factor.
+        Self-weights, the permuted variable(s) and each observation's scale factor.
     permutations : int
     seed : int
         A resolved seed (``_core.resolve_seed``).
@@ -158,6 +159,8 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, labe
         Default: the running client.
     chunk_size : int, optional
         Observations per chunk (rounded up to a multiple of BLOCK).
+    squared : bool
+        Squared-difference statistic (Geary) on the columns of ``values``.
 
     Returns
     -------
@@ -185,10 +188,10 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep=False, labe
         lo, hi = indptr[start], indptr[stop]
         chunks.append((indptr[start:stop + 1] - lo, indices[lo:hi], weights[lo:hi],
                        selfw[start:stop], scale[start:stop]))
-    pool = client.scatter(np.ascontiguousarray(values, dtype=np.float64), broadcast=True, hash=False)
+    pool = client.scatter(as_columns(values, squared), broadcast=True, hash=False)
     rows = client.scatter(chunks, hash=False)
     futures = {
-        client.submit(_local_chunk, int(start), int(stop), k_max, part, pool, permutations, seed,
+        client.submit(_local_chunk, int(start), int(stop), k_max, part, pool, squared, permutations, seed,
                       pure=False): int(start)
         for start, stop, part in zip(edges[:-1], edges[1:], rows)
     }

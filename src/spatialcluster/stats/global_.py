@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,69 @@ from ._kernels import global_form, global_permutation
 
 
 @dataclass(repr=False)
-class MoranResult(Result):
+class GlobalResult(Result):
+    """Base of the global statistics with analytic and permutation inference (Moran's I, Geary's C).
+
+    Subclasses add the statistic's own field, named by ``STATISTIC``, and ``sim``, ``kind``, ``notes``.
+    """
+
+    expected: float
+    variance_norm: float
+    variance_rand: float
+    z_norm: float
+    z_rand: float
+    p_norm: float
+    p_rand: float
+    p_sim: float
+    z_sim: float
+    permutations: int
+    seed: int | None
+    n: int
+    n_islands: int
+    variable: str
+    alternative: str
+
+    STATISTIC: ClassVar[str] = ""
+    _FIELDS = ("expected", "variance_norm", "variance_rand", "z_norm", "z_rand", "p_norm", "p_rand", "p_sim",
+               "z_sim", "permutations", "n", "n_islands")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row (index = variable) with the statistic and every p-value."""
+        row = {k: getattr(self, k) for k in (self.STATISTIC, *self._FIELDS)}
+        row["alternative"] = self.alternative
+        row["seed"] = self.seed
+        return pd.DataFrame([row], index=pd.Index([self.variable], name="variable"))
+
+    def to_record(self) -> dict:
+        """Kind, variable, the statistic, its moments and p-values as plain numbers (NaN as None)."""
+        row = self.to_frame().iloc[0].to_dict()
+        clean = {k: None if isinstance(v, float) and np.isnan(v) else v for k, v in row.items()}
+        return {"kind": self.kind, "variable": self.variable,
+                **{k: v.item() if isinstance(v, np.generic) else v for k, v in clean.items()}}
+
+    def summary(self) -> str:
+        def fmt(x):
+            return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.6g}"
+
+        s = self.STATISTIC
+        lines = [
+            f"{self.kind}: {self.variable}  (n = {self.n}, islands = {self.n_islands})",
+            f"  {s} = {fmt(getattr(self, s))}   E[{s}] = {fmt(self.expected)}",
+            f"  normality:     var = {fmt(self.variance_norm)}  z = {fmt(self.z_norm)}  p = {fmt(self.p_norm)}",
+            f"  randomisation: var = {fmt(self.variance_rand)}  z = {fmt(self.z_rand)}  p = {fmt(self.p_rand)}",
+        ]
+        if self.permutations:
+            lines.append(
+                f"  permutation:   R = {self.permutations}  z_sim = {fmt(self.z_sim)}  p_sim = {fmt(self.p_sim)}"
+                f"  (seed {self.seed})"
+            )
+        lines.append(f"  alternative: {self.alternative}; {_core.CONVENTIONS}.")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+@dataclass(repr=False, kw_only=True)
+class MoranResult(GlobalResult):
     """Global Moran's I with analytic and permutation inference.
 
     Attributes
@@ -42,21 +105,6 @@ class MoranResult(Result):
     """
 
     I: float
-    expected: float
-    variance_norm: float
-    variance_rand: float
-    z_norm: float
-    z_rand: float
-    p_norm: float
-    p_rand: float
-    p_sim: float
-    z_sim: float
-    permutations: int
-    seed: int | None
-    n: int
-    n_islands: int
-    variable: str
-    alternative: str
     ids: pd.Index
     z: np.ndarray
     lag: np.ndarray
@@ -64,40 +112,14 @@ class MoranResult(Result):
     kind: str = "Moran's I"
     notes: list = field(default_factory=list)
 
-    _FIELDS = ("I", "expected", "variance_norm", "variance_rand", "z_norm", "z_rand", "p_norm",
-               "p_rand", "p_sim", "z_sim", "permutations", "n", "n_islands")
+    STATISTIC = "I"
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row (index = variable) with the statistic and every p-value."""
-        row = {k: getattr(self, k) for k in self._FIELDS}
-        row["alternative"] = self.alternative
-        row["seed"] = self.seed
-        return pd.DataFrame([row], index=pd.Index([self.variable], name="variable"))
-
-    def summary(self) -> str:
-        def fmt(x):
-            return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.6g}"
-
-        lines = [
-            f"{self.kind}: {self.variable}  (n = {self.n}, islands = {self.n_islands})",
-            f"  I = {fmt(self.I)}   E[I] = {fmt(self.expected)}",
-            f"  normality:     var = {fmt(self.variance_norm)}  z = {fmt(self.z_norm)}  p = {fmt(self.p_norm)}",
-            f"  randomisation: var = {fmt(self.variance_rand)}  z = {fmt(self.z_rand)}  p = {fmt(self.p_rand)}",
-        ]
-        if self.permutations:
-            lines.append(
-                f"  permutation:   R = {self.permutations}  z_sim = {fmt(self.z_sim)}  p_sim = {fmt(self.p_sim)}"
-                f"  (seed {self.seed})"
-            )
-        lines.append(f"  alternative: {self.alternative}; {_core.CONVENTIONS}.")
-        lines.extend(f"  note: {n}" for n in self.notes)
-        return "\n".join(lines)
-
-    def plot(self, ax=None):
-        """Moran scatter plot (standardised value against its spatial lag)."""
+    def plot(self, ax=None, **kwargs):
+        """Moran scatter plot (standardised value against its spatial lag); keywords go to
+        :func:`~spatialcluster.plot.moran_scatter`."""
         from ..plot import moran_scatter
 
-        return moran_scatter(self, ax=ax)
+        return moran_scatter(self, ax=ax, **kwargs)
 
 
 def _s_constants(W: sp.csr_matrix):
@@ -164,6 +186,16 @@ def _simulate(W, left, right, same, scale, I, permutations, seed, alternative, l
     return seed, sims, p_sim, z_sim
 
 
+def global_inputs(data, names, w, alternative, permutations):
+    """Checked ``alternative`` and ``permutations``, aligned data, value arrays, CSR weights and the
+    number of islands: what every global statistic starts from."""
+    alternative = _core.check_alternative(alternative)
+    permutations = _core.check_permutations(permutations)
+    aligned, values, W, _ = _core.prepare(data, w, names)
+    n_islands = int(_core.island_mask(_core.split_diagonal(W)[0]).sum())
+    return alternative, permutations, aligned, values, W, n_islands
+
+
 def moran(data, column, w, permutations=999, seed=None, alternative="two-sided", progress=None,
           engine=None, client=None):
     """Global Moran's I (Moran 1950; Cliff & Ord 1981) with three kinds of inference.
@@ -207,10 +239,8 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
     Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika 37, 17-23.
     Cliff, A. D., Ord, J. K. (1981). Spatial Processes: Models and Applications. Pion.
     """
-    alternative = _core.check_alternative(alternative)
-    permutations = _core.check_permutations(permutations)
-    aligned, (y,), W, _ = _core.prepare(data, w, [column])
-    off, _ = _core.split_diagonal(W)
+    alternative, permutations, aligned, (y,), W, n_islands = global_inputs(data, [column], w, alternative,
+                                                                          permutations)
     n = y.shape[0]
     z = y - y.mean()
     ei, var_norm, var_rand, s0 = moran_moments(W, z)
@@ -228,7 +258,7 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
         p_norm=float(_core.normal_p(z_norm, alternative)),
         p_rand=float(_core.normal_p(z_rand, alternative)),
         p_sim=p_sim, z_sim=z_sim, permutations=permutations, seed=seed, n=n,
-        n_islands=int(_core.island_mask(off).sum()), variable=str(column), alternative=alternative,
+        n_islands=n_islands, variable=str(column), alternative=alternative,
         ids=aligned.index.copy(), z=zs, lag=W @ zs, sim=sims,
     )
 
@@ -251,10 +281,8 @@ def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided"
     Anselin, L., Syabri, I., Smirnov, O. (2002). Visualizing multivariate spatial correlation with
     dynamically linked windows. Proceedings, CSISS Workshop on New Tools for Spatial Data Analysis.
     """
-    alternative = _core.check_alternative(alternative)
-    permutations = _core.check_permutations(permutations)
-    aligned, (xv, yv), W, _ = _core.prepare(data, w, [x, y])
-    off, _ = _core.split_diagonal(W)
+    alternative, permutations, aligned, (xv, yv), W, n_islands = global_inputs(data, [x, y], w, alternative,
+                                                                              permutations)
     n = xv.shape[0]
     zx = xv - xv.mean()
     zy = yv - yv.mean()
@@ -267,7 +295,7 @@ def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided"
     return MoranResult(
         I=I, expected=0.0, variance_norm=nan, variance_rand=nan, z_norm=nan, z_rand=nan,
         p_norm=nan, p_rand=nan, p_sim=p_sim, z_sim=z_sim, permutations=permutations, seed=seed,
-        n=n, n_islands=int(_core.island_mask(off).sum()), variable=f"{x} ~ W {y}",
+        n=n, n_islands=n_islands, variable=f"{x} ~ W {y}",
         alternative=alternative, ids=aligned.index.copy(), z=_core.standardise(xv),
         lag=W @ _core.standardise(yv), sim=sims, kind="Bivariate Moran's I",
         notes=[f"x = {x}, lagged y = {y}; inference by permuting {y}."],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numba
 import numpy as np
@@ -18,7 +19,7 @@ QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 LABELS = ("HH", "LL", "LH", "HL", "ns", "island")
 
 
-def run_local(off, selfw, values, scale, permutations, seed, *, keep, label, progress):
+def run_local(off, selfw, values, scale, permutations, seed, *, keep, label, progress, squared=False):
     """Conditional permutation of every observation (see ``_kernels``), with an optional bar.
 
     Slices are multiples of the kernel's block so the draws are those of a single call.
@@ -33,7 +34,7 @@ def run_local(off, selfw, values, scale, permutations, seed, *, keep, label, pro
     with progress_bar(f"{label}: {permutations} permutations", n, steps > 1) as advance:
         for start, stop in zip(edges[:-1], edges[1:]):
             local_permutation(off.indptr, off.indices, off.data, selfw, values, scale, permutations,
-                              seed, keep=keep, start=int(start), stop=int(stop), out=out)
+                              seed, keep=keep, start=int(start), stop=int(stop), out=out, squared=squared)
             advance(int(stop - start))
     return out
 
@@ -46,7 +47,7 @@ def run_by_id(run, ids, off, selfw, values, scale, permutations, seed, **kwargs)
     not on where its row happens to be.
     """
     order = _core.id_order(ids)
-    scale = np.broadcast_to(scale, values.shape)
+    scale = np.broadcast_to(scale, values.shape[:1])
     if order is None:
         return run(off, selfw, values, scale, permutations, seed, **kwargs)
     out = run(_core.reorder(off, order), selfw[order], values[order], scale[order], permutations, seed,
@@ -67,7 +68,78 @@ def check_local_args(permutations, alpha, correction, alternative, minimum=1):
 
 
 @dataclass(repr=False)
-class LocalMoranResult(Result):
+class LocalResult(Result):
+    """Base of the local statistics that label clusters (LISA, local Geary).
+
+    Subclasses set ``LABELS`` (every label, in reporting order), ``CLUSTERS`` (the significant
+    ones), ``STATISTIC`` (the frame's statistic column) and ``NOTES`` (method lines of the summary).
+    """
+
+    frame: pd.DataFrame
+    variable: str
+    permutations: int
+    seed: int
+    alpha: float
+    correction: str | None
+    threshold: float
+    alternative: str
+    n: int
+    n_islands: int
+    island_ids: list
+    sims: np.ndarray | None = None
+    geometry: object = None
+    kind: str = ""
+
+    LABELS: ClassVar[tuple] = ()
+    CLUSTERS: ClassVar[tuple] = ()
+    STATISTIC: ClassVar[str] = ""
+    NOTES: ClassVar[tuple] = ()
+
+    def counts(self, corrected: bool = True) -> pd.Series:
+        """Number of regions per label (after the correction, or uncorrected)."""
+        col = "cluster" if corrected else "cluster_uncorrected"
+        return self.frame[col].value_counts().reindex(self._label_set()[0], fill_value=0).rename("regions")
+
+    def _label_set(self):
+        """(every label, the significant ones) of this result, in reporting order."""
+        return self.LABELS, self.CLUSTERS
+
+    def to_frame(self):
+        """The frame, as a GeoDataFrame with the input's geometry when there was one."""
+        return _core.with_geometry(self.frame.copy(), self.geometry)
+
+    def summary(self) -> str:
+        table = pd.concat({"uncorrected": self.counts(False), "corrected": self.counts(True)}, axis=1)
+        corr = self.correction or "none"
+        clusters = list(self._label_set()[1])
+        sig_u = int(table.loc[clusters, "uncorrected"].sum())
+        sig_c = int(table.loc[clusters, "corrected"].sum())
+        lines = [
+            f"{self.kind}: {self.variable}  (n = {self.n}, islands = {self.n_islands})",
+            f"  significant at alpha = {self.alpha:g}: {sig_u} uncorrected, {sig_c} after correction '{corr}'"
+            f" (threshold {self.threshold:.4g})",
+            "  regions per label:",
+            *("    " + line for line in table.to_string().splitlines()),
+            f"  inference: conditional permutation (Anselin 1995), R = {self.permutations}, seed {self.seed};",
+            f"  alternative: {self.alternative}; {_core.CONVENTIONS}.",
+            *self.NOTES,
+        ]
+        if self.n_islands:
+            lines.append(_core.islands_line(self.island_ids))
+        return "\n".join(lines)
+
+    def to_record(self) -> dict:
+        """Kind, variable, n, settings and the regions per label (corrected and uncorrected)."""
+        return {
+            "kind": self.kind, "variable": self.variable, "n": int(self.n), "n_islands": int(self.n_islands),
+            "permutations": int(self.permutations), "seed": int(self.seed), "alpha": float(self.alpha),
+            "correction": self.correction, "threshold": float(self.threshold), "alternative": self.alternative,
+            "counts": {k: int(v) for k, v in self.counts(True).items()},
+            "counts_uncorrected": {k: int(v) for k, v in self.counts(False).items()},
+        }
+
+
+class LocalMoranResult(LocalResult):
     """Local Moran's I for every region, with cluster labels before and after correction.
 
     Attributes
@@ -91,54 +163,16 @@ class LocalMoranResult(Result):
         n x permutations permuted Is when ``keep_simulations=True``.
     """
 
-    frame: pd.DataFrame
-    variable: str
-    permutations: int
-    seed: int
-    alpha: float
-    correction: str | None
-    threshold: float
-    alternative: str
-    n: int
-    n_islands: int
-    island_ids: list
-    sims: np.ndarray | None = None
-    geometry: object = None
-    kind: str = "Local Moran's I (LISA)"
+    LABELS = LABELS
+    CLUSTERS = ("HH", "LL", "LH", "HL")
+    STATISTIC = "I"
+    NOTES = ("  z = (I - mean of permuted I) / their sd; quadrants as esda (1 HH, 2 LH, 3 LL, 4 HL).",)
 
-    def counts(self, corrected: bool = True) -> pd.Series:
-        """Number of regions per label (after the correction, or uncorrected)."""
-        col = "cluster" if corrected else "cluster_uncorrected"
-        return self.frame[col].value_counts().reindex(LABELS, fill_value=0).rename("regions")
-
-    def to_frame(self):
-        """The frame, as a GeoDataFrame with the input's geometry when there was one."""
-        return _core.with_geometry(self.frame.copy(), self.geometry)
-
-    def summary(self) -> str:
-        table = pd.concat({"uncorrected": self.counts(False), "corrected": self.counts(True)}, axis=1)
-        corr = self.correction or "none"
-        sig_u = int(table.loc[["HH", "LL", "LH", "HL"], "uncorrected"].sum())
-        sig_c = int(table.loc[["HH", "LL", "LH", "HL"], "corrected"].sum())
-        lines = [
-            f"{self.kind}: {self.variable}  (n = {self.n}, islands = {self.n_islands})",
-            f"  significant at alpha = {self.alpha:g}: {sig_u} uncorrected, {sig_c} after correction '{corr}'"
-            f" (threshold {self.threshold:.4g})",
-            "  regions per label:",
-            *("    " + line for line in table.to_string().splitlines()),
-            f"  inference: conditional permutation (Anselin 1995), R = {self.permutations}, seed {self.seed};",
-            f"  alternative: {self.alternative}; {_core.CONVENTIONS}.",
-            "  z = (I - mean of permuted I) / their sd; quadrants as esda (1 HH, 2 LH, 3 LL, 4 HL).",
-        ]
-        if self.n_islands:
-            lines.append(_core.islands_line(self.island_ids))
-        return "\n".join(lines)
-
-    def plot(self, ax=None):
-        """LISA cluster map (needs geometry in the input data)."""
+    def plot(self, ax=None, **kwargs):
+        """LISA cluster map (needs geometry in the input data); keywords go to :func:`~spatialcluster.plot.lisa_map`."""
         from ..plot import lisa_map
 
-        return lisa_map(self, ax=ax)
+        return lisa_map(self, ax=ax, **kwargs)
 
 
 def _label(q, significant, island):
