@@ -173,7 +173,8 @@ def test_weights_kinds_without_a_config_form_are_refused_clearly():
 def test_steps_are_registered_in_order_with_unique_names():
     names = [s.name for s in STEPS]
     assert names[:2] == ["missing", "weights"] and len(set(names)) == len(names)
-    assert {"choropleths", "global_moran", "lisa", "gistar", "by_year", "models", "panel_model"} <= set(names)
+    assert {"choropleths", "global_moran", "lisa", "gistar", "global_geary", "local_geary", "by_year", "models",
+            "panel_model"} <= set(names)
 
 
 def test_a_registered_step_runs_and_gives_the_report_its_section(project, monkeypatch):
@@ -281,3 +282,51 @@ def test_data_table_needs_its_rule():
     msg = _error(DEMO + '\n[data]\n')
     assert "required key 'missing' is missing" in msg
     assert "Did you mean 'drop-region'?" in _error(DEMO + '\n[data]\nmissing = "drop-regions"\n')
+
+
+# --------------------------------------------------------------------------- the Geary steps
+def test_geary_steps_write_the_apis_numbers_and_a_geary_style(project):
+    """[statistics] geary: one table of global Geary's C per weights (C checked against esda.Geary,
+    Geary 1954), local Geary tables, maps and layers styled with the local Geary categories."""
+    import re
+    import sqlite3
+
+    import esda
+
+    res = _run(project, """[[weights]]
+kind = "queen"
+[statistics]
+permutations = 99
+geary = ["u"]
+[outputs]
+report = true
+""")
+    assert {"tables/geary.csv", "tables/local_geary_u.csv", "maps/local_geary_map_u.png"} <= set(res.files)
+    data = sc.read_regions(project / "grid.gpkg", id="code").sort_index()
+    rook = sc.build_weights(data, kind="rook")
+    table = pd.read_csv(project / "out" / "tables" / "geary.csv").set_index("weights")
+    assert list(table.index) == ["rook", "queen"]
+    api = sc.geary(data, "u", rook, permutations=99, seed=0)
+    assert table.loc["rook", "C"] == pytest.approx(api.C, rel=1e-12)
+    assert table.loc["rook", "p_sim"] == pytest.approx(api.p_sim, rel=1e-12)
+    ref = esda.Geary(data["u"].to_numpy(), rook.to_W(), permutations=0)  # esda row-standardises too
+    assert table.loc["rook", "C"] == pytest.approx(ref.C, rel=1e-9)
+    local = pd.read_csv(project / "out" / "tables" / "local_geary_u.csv", index_col=0)
+    direct = sc.local_geary(data, "u", rook, permutations=99, seed=0).to_frame().loc[local.index]
+    np.testing.assert_allclose(local["C"], direct["C"], rtol=1e-12)
+    assert local["cluster"].tolist() == direct["cluster"].tolist()
+    with sqlite3.connect(project / "out" / "results.gpkg") as con:
+        qml = con.execute("select styleQML from layer_styles where f_table_name = 'local_geary_u'").fetchone()[0]
+    assert re.findall(r'<category [^>]*value="([^"]*)"', qml) == ["ns", "High-High", "Low-Low", "Other positive", "Positive",
+                                                              "Negative", "island", ""]
+    assert "Local clusters (local Geary)" in (project / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_qgis_style_recognises_local_geary_labels():
+    from spatialcluster.export.qml import layer_style
+
+    frame = pd.DataFrame({"cluster": ["High-High", "ns", "Negative", None]})
+    assert "Local Geary" in layer_style(frame).description
+    assert "LISA" in layer_style(pd.DataFrame({"cluster": ["HH", "ns"]})).description
+    with pytest.raises(sc.InputError, match="not local Geary clusters"):
+        layer_style(pd.DataFrame({"cluster": ["HH", "Negative"]}), kind="geary")

@@ -341,7 +341,7 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
         errors.add(("outputs", "bins"),
                    f"bins {outputs['bins']} must increase strictly (each is the upper bound of a class)")
     stats, models = cfg.get("statistics") or {}, cfg.get("models") or {}
-    if (stats.get("global") or stats.get("local") or stats.get("hotspots") or models.get("cross_section")
+    if (any(stats.get(k) for k in ("global", "local", "hotspots", "geary")) or models.get("cross_section")
             or models.get("selection") and models.get("y") or models.get("panel")) and not cfg.get("weights"):
         errors.add(("weights",), "statistics and models need at least one [[weights]] table (e.g. kind = \"queen\")")
     by_year = stats.get("by_year")

@@ -38,7 +38,8 @@ class Context:
     data: pd.DataFrame
     panels: dict
     notes: dict  # variable -> description
-    layers: dict
+    layers: dict  # GeoPackage layer name -> frame
+    styles: dict = field(default_factory=dict)  # layer name -> its QGIS style options (sc.to_geopackage)
     weights: dict = field(default_factory=dict)
     weights_summaries: dict = field(default_factory=dict)  # name -> flat summary, for the manifest
     dropped: dict = field(default_factory=dict)  # islands = "drop": id -> "id (name)", left out of the analysis

@@ -107,12 +107,12 @@ def _finish(ctx: Context, input_files: list, sections: list[Section]) -> RunResu
     out = s.outputs
     if out.gpkg:
         with ctx.progress.step("GeoPackage"):
-            styles = None
+            styles = dict(ctx.styles)
             if out.choropleths:
-                styles = {"regions": {"column": out.choropleths[0], "scheme": out.scheme, "k": out.classes}}
+                styles["regions"] = {"column": out.choropleths[0], "scheme": out.scheme, "k": out.classes}
                 if out.bins:
                     styles["regions"]["bins"] = list(out.bins)
-            sc.to_geopackage(ctx.root / "results.gpkg", ctx.layers, styles=styles)
+            sc.to_geopackage(ctx.root / "results.gpkg", ctx.layers, styles=styles or None)
             ctx.wr.files.append("results.gpkg")
     versions = software_versions()
     record = manifest(ctx, input_files, versions)

@@ -152,6 +152,7 @@ SCHEMA = Table(
                 "global": Key("list[str]", default=[]),
                 "local": Key("list[str]", default=[]),
                 "hotspots": Key("list[str]", default=[]),
+                "geary": Key("list[str]", default=[], doc="global Geary's C and local Geary clusters"),
                 "by_year": Table(
                     keys={
                         "table": Key(str, required=True, doc="name of a panel table in [[inputs.tables]]"),

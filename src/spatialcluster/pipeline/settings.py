@@ -127,6 +127,7 @@ class Statistics:
     global_: tuple
     local: tuple
     hotspots: tuple
+    geary: tuple
     by_year: ByYear | None
 
 

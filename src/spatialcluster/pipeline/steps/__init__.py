@@ -10,7 +10,8 @@ from __future__ import annotations
 from ._base import Step, Variable
 from .by_year import ByYearStep
 from .choropleths import ChoroplethsStep
-from .global_moran import GlobalMoranStep
+from .geary import GEARY, LOCAL_GEARY
+from .global_ import MORAN, GlobalSpec, GlobalStep
 from .local import GISTAR, LISA, LocalSpec, LocalStep
 from .missing import MissingStep
 from .models import ModelsStep
@@ -19,9 +20,11 @@ from .weights import WeightsStep
 
 _ANALYSES = (
     ChoroplethsStep(),
-    GlobalMoranStep(),
+    GlobalStep(MORAN),
     LocalStep(LISA),
     LocalStep(GISTAR),
+    GlobalStep(GEARY),
+    LocalStep(LOCAL_GEARY),
     ByYearStep(),
     ModelsStep(),
     PanelModelStep(),
@@ -30,4 +33,4 @@ _ANALYSES = (
 #: Every step in order: the missing-value rule and the weights first, then the analyses.
 STEPS: tuple[Step, ...] = (MissingStep(_ANALYSES), WeightsStep(), *_ANALYSES)
 
-__all__ = ["STEPS", "LocalSpec", "LocalStep", "Step", "Variable"]
+__all__ = ["STEPS", "GlobalSpec", "GlobalStep", "LocalSpec", "LocalStep", "Step", "Variable"]

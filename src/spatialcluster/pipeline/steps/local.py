@@ -32,6 +32,7 @@ class LocalSpec:
     citation: str
     compute: Callable  # spatialcluster -> f(data, column, w, permutations=, seed=, alpha=, correction=)
     draw: Callable  # spatialcluster -> f(result, ax=, regions=, title=)
+    style: str | None = None  # the layer's QGIS style kind (export.qml.layer_style); None: chosen from the labels
 
 
 class LocalStep(Step):
@@ -66,6 +67,8 @@ class LocalStep(Step):
                 tabs.append((f"Regions per class: {var}", _counts(frame)))
                 logs.append(f"{var}:\n{res.summary()}")
                 ctx.layers[f"{spec.key}_{var}"] = with_geometry(ctx.data, frame)
+                if spec.style:
+                    ctx.styles[f"{spec.key}_{var}"] = {"kind": spec.style}
                 if ctx.maps:
                     caption = f"{spec.what}: {title(ctx.notes, var)}\n({perms} permutations, {corr} correction, alpha {alpha})"
                     imgs.append(ctx.wr.figure(f"{spec.key}_map_{var}", lambda ax, r=res, t=caption: draw_map(
