@@ -46,16 +46,10 @@ def project(tmp_path):
     return tmp_path
 
 
+# inline tables: the checker reads them as the [[...]] form
 HEAD = """
-[inputs]
-regions = "grid.gpkg"
-id = "code"
-[[inputs.tables]]
-path = "panel.csv"
-on = "code"
-time = "year"
-[[weights]]
-kind = "rook"
+inputs = { regions = "grid.gpkg", id = "code", tables = [{ path = "panel.csv", on = "code", time = "year" }] }
+weights = [{ kind = "rook" }]
 """
 
 

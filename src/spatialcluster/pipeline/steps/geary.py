@@ -5,7 +5,7 @@ Both read ``[statistics] geary``; they are the two specs below, registered in :d
 
 from __future__ import annotations
 
-from .global_ import GlobalSpec
+from .global_ import CLIFF_ORD, INFERENCE, GlobalSpec
 from .local import LocalSpec
 
 GEARY = GlobalSpec(
@@ -16,8 +16,8 @@ GEARY = GlobalSpec(
          "random permutations (seed {seed}). Geary's C weighs local differences more than Moran's I, which weighs "
          "covariances with the mean.",
     citation="Geary, R. C. (1954). The contiguity ratio and statistical mapping. The Incorporated Statistician 5(3), "
-             "115-145; Cliff, A. D. and Ord, J. K. (1981). Spatial Processes. Pion.",
-    columns=("C", "expected", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim"),
+             "115-145; " + CLIFF_ORD,
+    columns=("C", *INFERENCE),
     compute=lambda sc: sc.geary,
 )
 

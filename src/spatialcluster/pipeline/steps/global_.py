@@ -61,12 +61,18 @@ class GlobalStep(Step):
                     rows.append({"variable": var, "weights": wname, **{k: _num(getattr(g, k, np.nan)) for k in spec.columns}})
                     if wname == ctx.primary and draw is not None:
                         caption = f"{spec.key.capitalize()} scatter plot: {title(ctx.notes, var)} ({wname} weights)"
-                        imgs.append(ctx.wr.figure(f"{spec.key}_scatter_{var}", lambda ax, g=g, t=caption: draw(g, ax=ax, title=t)))
+                        imgs.append(ctx.wr.figure(f"{spec.key}_scatter_{var}",
+                                                  lambda ax, g=g, t=caption: draw(g, ax=ax, title=t)))
                     advance()
         table = pd.DataFrame(rows).set_index(["variable", "weights"])
         ctx.wr.table(spec.key, table)
         return Section(spec.title, spec.text.format(perms=perms, seed=ctx.seed) + "\n\n" + spec.citation,
                        tables=[(spec.label, table)], images=imgs)
+
+
+#: What every global statistic reports besides its value: the analytic and permutation inference.
+INFERENCE = ("expected", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim")
+CLIFF_ORD = "Cliff, A. D. and Ord, J. K. (1981). Spatial Processes. Pion."
 
 
 def _num(v):
@@ -82,8 +88,7 @@ MORAN = GlobalSpec(
          "under randomization (analytic) and by {perms} random permutations (seed {seed}): the pseudo p-value is "
          "(M + 1) / (R + 1) with M of the R permuted values at least as extreme, two-sided (twice the smaller tail). "
          "A pattern that holds under every weights specification does not hinge on the choice of neighbours.",
-    citation="Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika 37, 17-23; "
-             "Cliff, A. D. and Ord, J. K. (1981). Spatial Processes. Pion.",
-    columns=("I", "expected", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim"),
+    citation="Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika 37, 17-23; " + CLIFF_ORD,
+    columns=("I", *INFERENCE),
     compute=lambda sc: sc.moran, scatter=lambda sc: sc.plot.moran_scatter,
 )
