@@ -46,10 +46,11 @@ def project(tmp_path):
     return tmp_path
 
 
-# inline tables: the checker reads them as the [[...]] form
+# an inline table: the checker reads it as the [[inputs.tables]] form
 HEAD = """
 inputs = { regions = "grid.gpkg", id = "code", tables = [{ path = "panel.csv", on = "code", time = "year" }] }
-weights = [{ kind = "rook" }]
+[[weights]]
+kind = "rook"
 """
 
 
