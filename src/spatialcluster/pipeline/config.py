@@ -19,9 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .._errors import ConfigError
-from .schema import (  # noqa: F401 - Key, SCHEMA, Table: the schema's public names, also read from here
-    DATASETS, PYTHON_ONLY_KINDS, REQUIRED_BY_KIND, SCHEMA, TABLE_DATASETS, Key, Table,
-)
+from .schema import DATASETS, PYTHON_ONLY_KINDS, REQUIRED_BY_KIND, SCHEMA, TABLE_DATASETS, Key, Table
 from .settings import Settings
 
 #: Prefix for paths that point at the data files shipped inside the package.
