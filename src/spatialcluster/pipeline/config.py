@@ -1,9 +1,11 @@
-"""The analysis configuration (TOML): schema, defaults and validation.
+"""The analysis configuration (TOML): reading it and checking it against :data:`.schema.SCHEMA`.
 
 A config describes one analysis: which boundaries and tables, how to join them, which derived
 variables, which weights, which statistics and models, which outputs. :func:`load_config` checks
 it completely before anything runs and raises :class:`~spatialcluster.ConfigError` with the
 location of each problem in the file (table path, key and line) and the closest valid name.
+The checked config is ``Config.data`` (a dict, written to the manifest as run) and
+``Config.settings`` (the same as frozen dataclasses, :mod:`.settings`, which the steps read).
 """
 
 from __future__ import annotations
