@@ -68,8 +68,10 @@ class Regionalization(Result):
 
     def to_record(self) -> dict:
         return {"method": self.method, "regions": int(self.counts().size), "units": int(len(self.frame)),
-                "r2": None if np.isnan(self.r2) else float(self.r2), "settings": {k: (v if isinstance(v, (str, int, float, bool)) or v is None
-                                                       else str(v)) for k, v in self.settings.items()}}
+                "r2": None if np.isnan(self.r2) else float(self.r2),
+                "settings": {k: (None if isinstance(v, float) and not np.isfinite(v)
+                                 else v if isinstance(v, (str, int, float, bool)) or v is None else str(v))
+                             for k, v in self.settings.items()}}
 
 
 def regionalize(
