@@ -192,5 +192,5 @@ def regions_map(result, ax=None, regions=None, title=None, cmap: str = "tab20", 
     gdf.dissolve("label").boundary.plot(ax=ax, color="#252525", linewidth=0.9)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title(title or f"{result.counts.size} contiguous regions ({result.method})")
+    ax.set_title(title or f"{result.counts().size} contiguous regions ({result.method})")
     return ax
