@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..indicators._strata import DISCRETISATIONS
+from ..indicators.composite import METHODS as COMPOSITE_METHODS
+from ..indicators.regions import METHODS as REGION_METHODS
 from ..io.missing import MISSING
 from ..models.cross_section import MODELS as CROSS_SECTION_MODELS
 from ..models.panel import _EFFECTS as PANEL_EFFECTS
@@ -80,6 +83,57 @@ REQUIRED_BY_KIND = {
     "ratio": ("numerator", "denominator"),
     "location_quotient": ("numerator", "denominator"),
 }
+
+# [indicators]: composite indices, GeoDetector, local join counts, the standard deviational ellipse
+# (allowed values from the modules that own them).
+_INDICATORS = Table(
+    keys={
+        "composite": Table(
+            array=True,
+            keys={
+                "name": Key(str, required=True, doc="the index's name (its table, layer and map)"),
+                "indicators": Key("list[str]", required=True),
+                "negative": Key("list[str]", default=[], doc="indicators for which smaller is better"),
+                "method": Key(str, default="entropy", choices=COMPOSITE_METHODS),
+            },
+        ),
+        "agglomeration": Table(
+            keys={
+                "path": Key(str, required=True, doc="long region x industry table (CSV/Excel), one row per pair "
+                                                    "(or per plant with 'plant')"),
+                "region": Key(str, required=True, doc="its region-id column (the regions' ids)"),
+                "industry": Key(str, required=True),
+                "value": Key(str, required=True, doc="employment or output"),
+                "plant": Key(str, doc="plant-id column: rows are plants (Ellison-Glaeser with plant sizes)"),
+            }
+        ),
+        "geodetector": Table(
+            keys={
+                "y": Key(str, required=True),
+                "factors": Key("list[str]", required=True),
+                "continuous": Key("list[str]", doc="factors to discretise (default: float columns)"),
+                "discretize": Key(str, default="optimal", choices=("optimal", *DISCRETISATIONS)),
+                "classes": Key("list[number]", default=[3, 4, 5, 6, 7], doc="numbers of classes tried"),
+            }
+        ),
+        "join_counts": Key("list[str]", default=[], doc="binary (0/1) columns: local join counts"),
+        "regions": Table(
+            keys={
+                "columns": Key("list[str]", required=True, doc="attributes the regions are homogeneous in"),
+                "method": Key(str, default="skater", choices=REGION_METHODS),
+                "n_regions": Key(int, minimum=2, doc="skater: the number of regions"),
+                "threshold_column": Key(str, doc="maxp: the column each region's total must reach"),
+                "threshold": Key((int, float), minimum=0, doc="maxp: that total"),
+            }
+        ),
+        "ellipse": Table(
+            keys={
+                "weights": Key("list[str]", required=True,
+                               doc="one ellipse and centre of gravity per column, e.g. [\"pop_2010\", \"pop_2020\"]"),
+            }
+        ),
+    }
+)
 
 SCHEMA = Table(
     keys={
@@ -178,6 +232,7 @@ SCHEMA = Table(
                 ),
             }
         ),
+        "indicators": _INDICATORS,
         "outputs": Table(
             keys={
                 "choropleths": Key("list[str]", default=[]),

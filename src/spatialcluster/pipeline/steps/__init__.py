@@ -8,14 +8,20 @@ means adding its file and its entry in :data:`STEPS` (see docs/contributing_addi
 from __future__ import annotations
 
 from ._base import Step, Variable
+from .agglomeration import AgglomerationStep
 from .by_year import ByYearStep
 from .choropleths import ChoroplethsStep
+from .composite import CompositeStep
+from .ellipse import EllipseStep
 from .geary import GEARY, LOCAL_GEARY
+from .geodetector import GeoDetectorStep
 from .global_ import MORAN, GlobalSpec, GlobalStep
+from .join_counts import JoinCountsStep
 from .local import GISTAR, LISA, LocalSpec, LocalStep
 from .missing import MissingStep
 from .models import ModelsStep
 from .panel_model import PanelModelStep
+from .regions import RegionsStep
 from .weights import WeightsStep
 
 _ANALYSES = (
@@ -25,6 +31,12 @@ _ANALYSES = (
     LocalStep(GISTAR),
     GlobalStep(GEARY),
     LocalStep(LOCAL_GEARY),
+    CompositeStep(),
+    AgglomerationStep(),
+    GeoDetectorStep(),
+    JoinCountsStep(),
+    RegionsStep(),
+    EllipseStep(),
     ByYearStep(),
     ModelsStep(),
     PanelModelStep(),
