@@ -295,6 +295,16 @@ def _fit_lag(yd, wyd, Xd, W, ld, sizes, effects, T, N, seed):
     sig2 = float(e @ e) / n_star
     loglik = -0.5 * n_star * (np.log(2.0 * np.pi * sig2) + 1.0) + t_star * (ld(rho) - c * np.log1p(-rho))
 
+    info, how = _lag_information(Xd, beta, rho, sig2, W, ld, sizes, effects, T, N, seed)
+    k = Xd.shape[1]
+    vcov = np.linalg.inv(info)[: k + 1, : k + 1]
+    return np.append(beta, rho), vcov, sig2, loglik, e, how
+
+
+def _lag_information(Xd, beta, rho, sig2, W, ld, sizes, effects, T, N, seed):
+    """Information matrix of ``(beta, rho, sigma2)`` of the lag models (module docstring) and how its
+    traces were computed; also used by the dynamic panels (:mod:`.panel_dynamic`)."""
+    n_star, t_star, c = sizes
     # h = Q (G X beta): G applied to each period's X beta through one sparse solve, then demeaned
     xb = (Xd @ beta).reshape(T, N)
     lu = ld.factor(rho)
@@ -307,8 +317,7 @@ def _fit_lag(yd, wyd, Xd, W, ld, sizes, effects, T, N, seed):
     info[k, k] = h @ h / sig2 + t_star * (tr_gg + tr_gtg)
     info[k, k + 1] = info[k + 1, k] = t_star * tr_g / sig2
     info[k + 1, k + 1] = n_star / (2.0 * sig2**2)
-    vcov = np.linalg.inv(info)[: k + 1, : k + 1]
-    return np.append(beta, rho), vcov, sig2, loglik, e, how
+    return info, how
 
 
 def _fit_error(yd, Xd, W, ld, sizes, effects, T, N, seed):
@@ -381,7 +390,7 @@ def _fixed_effects(Y, X, W, est, model, effects, ids, periods) -> dict:
 
 def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id: str = "code", time: str = "year",
                     model: str = "sdm", effects: str = "twoway", bias_correction: bool = True, draws: int = 1000,
-                    seed: int = 0, logdet: str = "auto", progress: bool | None = None):
+                    seed: int = 0, logdet: str = "auto", progress: bool | None = None, dynamic: str | None = None):
     """Spatial panel regression (SAR, SEM or SDM) with region, time or two-way fixed effects.
 
     Maximum likelihood on the within-transformed data (Elhorst 2014, ch. 3) with the Lee and Yu (2010)
@@ -418,6 +427,11 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         Log-determinant method (see :func:`spatialcluster.models._logdet.logdet`).
     progress : bool, optional
         Show a progress bar (default: only in terminals).
+    dynamic : {None, "time", "spacetime"}
+        Dynamic spatial panel: ``"time"`` adds ``y`` of t-1 (``tau``), ``"spacetime"`` also ``W y`` of
+        t-1 (``eta``); SAR and SDM, estimated by :func:`spatialcluster.models.panel_dynamic.spillover_dynamic`
+        (Yu, de Jong and Lee 2008; ``bias_correction`` is then their bias correction), with short-
+        and long-run effects.
 
     Returns
     -------
@@ -461,6 +475,12 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
     x = [x] if isinstance(x, str) else list(x)
     if not x:
         raise InputError("give at least one regressor in x")
+    if dynamic is not None:  # dynamic spatial panels live in their own module
+        from .panel_dynamic import spillover_dynamic
+
+        return spillover_dynamic(long_df, y, x, w, id=id, time=time, model=model, effects=effects, dynamic=dynamic,
+                                 bias_correction=bias_correction, draws=draws, seed=seed, logdet=logdet,
+                                 progress=progress)
 
     with progress_bar(f"spatial panel {model.upper()} ({effects} effects)", 4, progress) as advance:
         ids, periods, Y, X = _panel_arrays(long_df, y, x, w, id, time)
