@@ -414,8 +414,9 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         Region-id and period columns.
     model : {"sdm", "sar", "sem"}
         Spatial Durbin, spatial lag or spatial error model.
-    effects : {"twoway", "region", "time"}
-        Which fixed effects.
+    effects : {"twoway", "region", "time", "random"}
+        Which fixed effects, or ``"random"`` region effects (SAR or SEM by ML, Elhorst 2003; see
+        :func:`spatialcluster.models.panel_re.spillover_panel_re`).
     bias_correction : bool
         Lee and Yu (2010) transformation approach (default). False gives the uncorrected "direct"
         ML estimator (what spreg's ``Panel_FE_Lag`` / Elhorst's ``sar_panel_FE`` report).
@@ -468,6 +469,11 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
     """
     model = str(model).lower()
     effects = {"individual": "region", "twoways": "twoway", "both": "twoway"}.get(str(effects).lower(), str(effects).lower())
+    if effects == "random":  # random-effects panels live in their own module
+        from .panel_re import spillover_panel_re
+
+        return spillover_panel_re(long_df, y, [x] if isinstance(x, str) else list(x), w, id=id, time=time,
+                                  model=model, draws=draws, seed=seed, logdet=logdet, progress=progress)
     if model not in _MODELS:
         raise InputError(f"model {model!r} is not one of {', '.join(map(repr, _MODELS))} for panels")
     if effects not in _EFFECTS:
