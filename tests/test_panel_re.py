@@ -24,25 +24,13 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import spreg
-from conftest import need_shared
 from libpysal.graph import Graph
 from models_fixtures import lattice_graph
+from test_panel_splm import X, produc  # noqa: F401  (Munnell panel and splm usaww weights)
 
 import spatialcluster as sc
 from spatialcluster._errors import InputError
 from spatialcluster.models.panel_re import panel_hausman
-
-X = ["log_pcap", "log_pc", "log_emp", "unemp"]
-
-
-@pytest.fixture(scope="module")
-def produc():
-    ref = need_shared("data", "reference")
-    p = pd.read_csv(ref / "produc_munnell_48states_1970_1986.csv")
-    for c in ("gsp", "pcap", "pc", "emp"):
-        p[f"log_{c}"] = np.log(p[c])
-    ww = pd.read_csv(ref / "usaww_48states_rowstd.csv", index_col=0)
-    return p, Graph.from_sparse(sp.csr_matrix(ww.to_numpy()), ids=list(ww.index))
 
 
 def spreg_fit(cls, g, y, x):
