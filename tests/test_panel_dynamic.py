@@ -115,24 +115,26 @@ def test_exact_ml_matches_dense_brute_force():
 
 def dense_reference(Wd, y, x, effects, bias_correction):
     """Dynamic SDM (spacetime) written densely from the papers: explicit F_{N,N-1} for time effects,
-    concentrated ML on dense eigenvalues, and the Yu-de Jong-Lee bias ``n I^-1 b`` with dense inverses."""
+    concentrated ML on dense eigenvalues, and the Yu-de Jong-Lee bias ``n I^-1 b`` with dense inverses
+    (region effects only: without them there is no incidental-parameter bias to correct)."""
     N = Wd.shape[0]
     Z = np.stack([x[1:], x[1:] @ Wd.T, y[:-1], y[:-1] @ Wd.T], axis=2)
-    yy, WW = y[1:], Wd
-    if effects == "twoway" and bias_correction:
+    yy, WW, wy = y[1:], Wd, None
+    if effects != "region" and bias_correction:
         vals, vecs = np.linalg.eigh(np.eye(N) - np.ones((N, N)) / N)
         F = vecs[:, vals > 0.5]
         yy, Z, WW = yy @ F, np.einsum("nm,tnk->tmk", F, Z), F.T @ Wd @ F
-    elif effects == "twoway":
+    elif effects != "region":  # plain demeaning over regions; W y lagged before demeaning
         Z = Z - Z.mean(axis=1, keepdims=True)
         yy = yy - yy.mean(axis=1, keepdims=True)
-    Z = (Z - Z.mean(axis=0)).reshape(-1, 4)
-    yy = yy - yy.mean(axis=0)
-    n, t = WW.shape[0], yy.shape[0]
-    wy = (yy @ WW.T).ravel() if effects != "twoway" or bias_correction else None
-    if wy is None:  # plain two-way demeaning: lag before demeaning
         wy = y[1:] @ Wd.T
-        wy = (wy - wy.mean(axis=1, keepdims=True) - wy.mean(axis=0) + wy.mean()).ravel()
+        wy = wy - wy.mean(axis=1, keepdims=True)
+    if effects != "time":
+        Z, yy = Z - Z.mean(axis=0), yy - yy.mean(axis=0)
+        wy = None if wy is None else wy - wy.mean(axis=0)
+    Z = Z.reshape(-1, 4)
+    wy = (yy @ WW.T).ravel() if wy is None else wy.ravel()
+    n, t = WW.shape[0], yy.shape[0]
     yv = yy.ravel()
     lam = np.linalg.eigvals(WW).real
     b0, bd = (np.linalg.lstsq(Z, v, rcond=None)[0] for v in (yv, wy))
@@ -145,7 +147,7 @@ def dense_reference(Wd, y, x, effects, bias_correction):
     b = b0 - rho * bd
     e = yv - rho * wy - Z @ b
     s2 = e @ e / (n * t)
-    if not bias_correction:
+    if not bias_correction or effects == "time":
         return np.r_[b, rho]
     S_inv = np.linalg.inv(np.eye(n) - rho * WW)
     G = WW @ S_inv
@@ -166,7 +168,8 @@ def dense_reference(Wd, y, x, effects, bias_correction):
     return (np.r_[b, rho, s2] + n * np.linalg.solve(info, grad))[:5]
 
 
-@pytest.mark.parametrize("effects,bc", [("region", True), ("twoway", True), ("twoway", False)])
+@pytest.mark.parametrize("effects,bc", [("region", True), ("twoway", True), ("twoway", False), ("time", True),
+                                        ("time", False)])
 def test_matches_dense_computation(effects, bc):
     """Transformation, concentrated ML and bias correction against :func:`dense_reference` (1e-6)."""
     df, g, Wd, y, x = simulate(k=5, T=7)
