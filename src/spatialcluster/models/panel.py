@@ -390,7 +390,7 @@ def _fixed_effects(Y, X, W, est, model, effects, ids, periods) -> dict:
 
 def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id: str = "code", time: str = "year",
                     model: str = "sdm", effects: str = "twoway", bias_correction: bool = True, draws: int = 1000,
-                    seed: int = 0, logdet: str = "auto", progress: bool | None = None, dynamic: str | None = None):
+                    seed: int = 0, logdet: str = "auto", progress: bool | None = None):
     """Spatial panel regression (SAR, SEM or SDM) with region, time or two-way fixed effects.
 
     Maximum likelihood on the within-transformed data (Elhorst 2014, ch. 3) with the Lee and Yu (2010)
@@ -414,9 +414,8 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         Region-id and period columns.
     model : {"sdm", "sar", "sem"}
         Spatial Durbin, spatial lag or spatial error model.
-    effects : {"twoway", "region", "time", "random"}
-        Which fixed effects, or ``"random"`` region effects (SAR or SEM by ML, Elhorst 2003; see
-        :func:`spatialcluster.models.panel_re.spillover_panel_re`).
+    effects : {"twoway", "region", "time"}
+        Which fixed effects.
     bias_correction : bool
         Lee and Yu (2010) transformation approach (default). False gives the uncorrected "direct"
         ML estimator (what spreg's ``Panel_FE_Lag`` / Elhorst's ``sar_panel_FE`` report).
@@ -428,11 +427,6 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
         Log-determinant method (see :func:`spatialcluster.models._logdet.logdet`).
     progress : bool, optional
         Show a progress bar (default: only in terminals).
-    dynamic : {None, "time", "spacetime"}
-        Dynamic spatial panel: ``"time"`` adds ``y`` of t-1 (``tau``), ``"spacetime"`` also ``W y`` of
-        t-1 (``eta``); SAR and SDM, estimated by :func:`spatialcluster.models.panel_dynamic.spillover_dynamic`
-        (Yu, de Jong and Lee 2008; ``bias_correction`` is then their bias correction), with short-
-        and long-run effects.
 
     Returns
     -------
@@ -469,11 +463,6 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
     """
     model = str(model).lower()
     effects = {"individual": "region", "twoways": "twoway", "both": "twoway"}.get(str(effects).lower(), str(effects).lower())
-    if effects == "random":  # random-effects panels live in their own module
-        from .panel_re import spillover_panel_re
-
-        return spillover_panel_re(long_df, y, [x] if isinstance(x, str) else list(x), w, id=id, time=time,
-                                  model=model, draws=draws, seed=seed, logdet=logdet, progress=progress)
     if model not in _MODELS:
         raise InputError(f"model {model!r} is not one of {', '.join(map(repr, _MODELS))} for panels")
     if effects not in _EFFECTS:
@@ -481,12 +470,6 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
     x = [x] if isinstance(x, str) else list(x)
     if not x:
         raise InputError("give at least one regressor in x")
-    if dynamic is not None:  # dynamic spatial panels live in their own module
-        from .panel_dynamic import spillover_dynamic
-
-        return spillover_dynamic(long_df, y, x, w, id=id, time=time, model=model, effects=effects, dynamic=dynamic,
-                                 bias_correction=bias_correction, draws=draws, seed=seed, logdet=logdet,
-                                 progress=progress)
 
     with progress_bar(f"spatial panel {model.upper()} ({effects} effects)", 4, progress) as advance:
         ids, periods, Y, X = _panel_arrays(long_df, y, x, w, id, time)
