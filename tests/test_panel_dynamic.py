@@ -233,6 +233,11 @@ def test_bad_inputs():
         sc.spillover_panel(df, "y", ["x"], g, model="sem", effects="region", dynamic="time")
     with pytest.raises(InputError, match="unbalanced panel.*c00003 2001"):
         sc.spillover_panel(df.drop(index=19), "y", ["x"], g, model="sar", effects="region", dynamic="time")
+    tiny = df[df.code.isin(["c00000", "c00001", "c00004"]) & (df.year < 2003)]
+    sub = Graph.from_sparse(sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0.0]])),
+                            ids=["c00000", "c00001", "c00004"]).transform("r")
+    with pytest.raises(InputError, match="no degrees of freedom.*at least 7 regions"):
+        sc.spillover_panel(tiny, "y", ["x"], sub, model="sdm", effects="region", dynamic="spacetime")
     binary = Graph.from_sparse(sp.csr_matrix((g.sparse > 0).astype(float)), ids=g.unique_ids)
     with pytest.raises(WeightsError, match="row-standardised"):
         sc.spillover_panel(df, "y", ["x"], binary, model="sar", effects="twoway", dynamic="time")

@@ -263,8 +263,12 @@ def spillover_dynamic(long_df, y, x, w, id="code", time="year", model="sdm", eff
         Y1, Z = _design(Y, X, W, model, dynamic)
         T1, kz = T - 1, Z.shape[2]
         names = list(x) + ([f"W_{v}" for v in x] if model == "sdm" else []) + ["tau"] + (["eta"] if dynamic == "spacetime" else [])
-        check_dof(N * T1 - N * (effects != "time") - T1 * (effects != "region"), kz, 1,
-                  f"dynamic panel {model.upper()} ({T} periods)", fix="use fewer regressors or more periods")
+        def left(m):  # observations left once the lag and the fixed effects are removed
+            return m * T1 - m * (effects != "time") - T1 * (effects != "region") + (effects == "twoway")
+
+        check_dof(left(N), kz, 1, f"dynamic panel {model.upper()} ({T} periods)",
+                  regions=lambda q: next(m for m in range(N, N + q + 3) if left(m) - q >= 1),
+                  fix="use fewer regressors or more periods")
         Zd = _demean(Z, effects).reshape(T1 * N, kz)
         yd = _demean(Y1, effects).ravel()
         wyd = _demean(_lag(W, Y1), effects).ravel()
