@@ -24,6 +24,9 @@ References, with tolerances:
   inverses, ``A = S^-1 (tau I + eta W)``): 1e-6.
 * Long-run effects against the dense inverse of ``(1 - tau) I - (rho + eta) W`` (Debarsy, Ertur and
   LeSage 2012): 1e-10.
+* The bias correction against the truth: a Monte Carlo of 40 simulated panels (25 regions, T = 10), where
+  the uncorrected tau is biased down (measured -0.032; the O(1/T) bias of Yu, de Jong and Lee 2008) and
+  the corrected one is not (measured -0.002; bound 0.015, three standard errors of the Monte Carlo mean).
 """
 
 from __future__ import annotations
@@ -209,6 +212,18 @@ def test_effects_inference_is_seeded_and_consistent():
     st = fit[0].extra["stability"]
     assert st["stable"] and st["tau+rho+eta"] == pytest.approx(
         fit[0].params[["tau", "rho", "eta"]].sum(), abs=1e-12)
+
+
+def test_bias_correction_removes_the_bias_of_tau():
+    bias = {True: [], False: []}
+    for rep in range(40):
+        df, g, *_ = simulate(k=5, T=11, seed=100 + rep)
+        for bc in (True, False):
+            res = sc.spillover_panel(df, "y", ["x"], g, model="sdm", effects="twoway", dynamic="spacetime",
+                                     bias_correction=bc, draws=0)
+            bias[bc].append(res.params["tau"] - 0.4)
+    assert np.mean(bias[False]) < -0.02
+    assert abs(np.mean(bias[True])) < 0.015
 
 
 def test_hutchinson_traces_close_to_exact(monkeypatch):
