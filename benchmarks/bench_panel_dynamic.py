@@ -12,10 +12,16 @@ dynamic SDM 4.1 s and 221 MiB at N = 3,000 x T = 20 (bias traces by Hutchinson b
 exact traces would take 16 s); our static SDM 1.7 s, 218 MiB; spreg's static ML_LagFE 85 s and
 8.1 GiB (it builds dense N x N matrices), so ``--skip-spreg`` leaves it out.
 
+Monte Carlo (``--mc R``): R panels of the same DGP on a 7 x 7 lattice with T = 10; bias, standard
+deviation, mean standard error and 95 % coverage of tau, eta and rho with and without the bias
+correction (measured, R = 100: the bias of tau goes from -0.081 to 0.000, the coverage of its 95 %
+interval from 0.30 to 0.95).
+
 Usage::
 
     python benchmarks/bench_panel_dynamic.py            # N = 3,000, T = 20
     python benchmarks/bench_panel_dynamic.py --quick    # N = 400, T = 10
+    python benchmarks/bench_panel_dynamic.py --mc 100
 """
 
 from __future__ import annotations
@@ -90,6 +96,26 @@ def child(tool: str, rows: int, cols: int, T: int, draws: int) -> None:
     print(json.dumps({"time": elapsed, "mem": max(peak - rss0, 0), **info}))
 
 
+def monte_carlo(reps: int, side: int = 7, T: int = 10) -> None:
+    sc.set_progress(False)
+    g, ids = lattice(side, side)
+    truth = pd.Series([TAU, ETA, RHO], index=["tau", "eta", "rho"])
+    for bc in (True, False):
+        est, se = [], []
+        for r in range(reps):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an unstable draw warns; it still counts
+                res = sc.spillover_panel(simulate(g, ids, T, seed=r), "y", ["x1", "x2"], g, model="sdm",
+                                         effects="region", dynamic="spacetime", bias_correction=bc, draws=0)
+            est.append(res.params[truth.index].to_numpy())
+            se.append(res.std_err[truth.index].to_numpy())
+        est, se = pd.DataFrame(est, columns=truth.index), pd.DataFrame(se, columns=truth.index)
+        table = pd.DataFrame({"truth": truth, "bias": est.mean() - truth, "sd": est.std(), "mean_se": se.mean(),
+                              "coverage": ((est - truth).abs() < 1.959964 * se).mean()})
+        print(f"\nMonte Carlo, {reps} panels, N = {side * side}, T = {T}, bias_correction={bc}")
+        print(table.to_string(float_format=lambda v: f"{v: .4f}"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="N = 400, T = 10")
@@ -98,12 +124,16 @@ def main() -> None:
     ap.add_argument("--periods", type=int, default=20)
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--skip-spreg", action="store_true", help="spreg's ML_LagFE needs about 8 GiB at N = 3,000")
+    ap.add_argument("--mc", type=int, default=0, help="run a Monte Carlo study with this many panels")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.quick:
         a.rows, a.cols, a.periods = 20, 20, 10
     if a.child:
         child(a.child, a.rows, a.cols, a.periods, a.draws)
+        return
+    if a.mc:
+        monte_carlo(a.mc)
         return
     tools = ["spatialcluster dynamic SDM", "spatialcluster static SDM", "spreg ML_LagFE (static)"]
     tools = tools[:2] if a.skip_spreg else tools
