@@ -1,0 +1,5 @@
+"""Local regression models: GWR and multiscale GWR (MGWR)."""
+
+from .gwr import GWRResult, gwr
+
+__all__ = ["GWRResult", "gwr"]
