@@ -133,9 +133,10 @@ def _solve(L, v, out):
 def fit_lite(coords, X, y, bw, fixed, kind, nn_idx, nn_dist):
     """Residuals and hat-matrix diagonal (influence) only: all a bandwidth criterion needs.
 
-    Returns ``(resid, influ, ok)``; ``ok[i]`` is False where the local design is singular.
+    Returns ``(params, resid, influ, ok)``; ``ok[i]`` is False where the local design is singular.
     """
     n, k = X.shape
+    params = np.full((n, k), np.nan)
     resid = np.empty(n)
     influ = np.empty(n)
     ok = np.ones(n, dtype=np.bool_)
@@ -162,11 +163,12 @@ def fit_lite(coords, X, y, bw, fixed, kind, nn_idx, nn_dist):
             fit = 0.0
             h = 0.0
             for p in range(k):
+                params[i, p] = beta[p]
                 fit += X[i, p] * beta[p]
                 h += X[i, p] * s[p]
             resid[i] = y[i] - fit
             influ[i] = h  # the region's own weight is 1 under every kernel (distance 0)
-    return resid, influ, ok
+    return params, resid, influ, ok
 
 
 @njit(cache=True, parallel=True)
@@ -310,3 +312,38 @@ def smooth_columns(coords, x, bw, fixed, kind, nn_idx, nn_dist, V):
                 for r in range(ncol):
                     out[i, r] += a * V[j, r]
     return out
+
+
+@njit(cache=True, parallel=True)
+def hat_rows(coords, X, bw, fixed, kind, nn_idx, nn_dist, lo, hi):
+    """Covariate parts of the GWR hat matrix for columns lo..hi-1: R[j, i, l] = x_ij (A_i^-1 x_l w_il)_j.
+
+    Summed over j they give the hat matrix S; MGWR starts its covariate-specific hat matrices
+    from them (Yu et al. 2019, Geogr. Anal. 52(1) 87-106, sec. 3).
+    """
+    n, k = X.shape
+    R = np.zeros((k, n, hi - lo))
+    nchunks = (n + _CHUNK - 1) // _CHUNK
+    for c in prange(nchunks):
+        dbuf = np.empty(n)
+        jout = np.empty(n, dtype=np.int64)
+        wout = np.empty(n)
+        A = np.empty((k, k))
+        L = np.zeros((k, k))
+        b = np.empty(k)
+        v = np.empty(k)
+        xl = np.empty(k)
+        for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
+            m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
+            _cross(X, X[:, 0], jout, wout, m, A, b)
+            _cholesky(A, L)
+            for t in range(m):
+                col = jout[t]
+                if col < lo or col >= hi:
+                    continue
+                for p in range(k):
+                    xl[p] = X[col, p] * wout[t]
+                _solve(L, xl, v)
+                for p in range(k):
+                    R[p, i, col - lo] = X[i, p] * v[p]
+    return R

@@ -64,14 +64,14 @@ class Scorer:
 
     def fit(self, bw):
         idx, dist = self.neighbours.table(bw, self.kind, self.fixed)
-        resid, influ, ok = fit_lite(self.coords, self.X, self.y, float(bw), self.fixed, self.kind, idx, dist)
+        params, resid, influ, ok = fit_lite(self.coords, self.X, self.y, float(bw), self.fixed, self.kind, idx, dist)
         if not ok.all():
             raise singular_error(self.ids, ~ok, bw)
-        return resid, influ
+        return params, resid, influ
 
     def __call__(self, bw) -> float:
         self.calls += 1
-        resid, influ = self.fit(bw)
+        _, resid, influ = self.fit(bw)
         return criterion_value(self.criterion, resid, influ)
 
 
