@@ -90,6 +90,7 @@ def test_mgwr_matches_mgwr_package(georgia, standardised, bounded):
     ],
 )
 @pytest.mark.parametrize("sigma2", ["classic", "enp"])
+@pytest.mark.filterwarnings("ignore:local collinearity")
 def test_gwr_matches_mgwr_package(georgia, kernel, fixed, bw, x, sigma2):
     """Local estimates, SEs, local R2, condition numbers and AICc equal mgwr's GWR to 1e-6."""
     pytest.importorskip("mgwr", reason="mgwr is not installed (pip install mgwr)")

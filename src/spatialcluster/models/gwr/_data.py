@@ -167,12 +167,12 @@ class Neighbours:
     else an empty table, which makes the kernels compute distances directly.
     """
 
-    def __init__(self, coords: np.ndarray, budget: int = NN_BUDGET):
+    def __init__(self, coords: np.ndarray, budget: int | None = None):
         from scipy.spatial import cKDTree
 
         self.coords = coords
         self.n = len(coords)
-        self.budget = budget
+        self.budget = NN_BUDGET if budget is None else budget
         self._tree = cKDTree(coords)
         self._idx = np.empty((self.n, 0), dtype=np.int32)
         self._dist = np.empty((self.n, 0))
