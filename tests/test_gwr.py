@@ -142,3 +142,35 @@ def test_geodataframe_points_give_the_same_fit(georgia, fit90):
     gdf = gpd.GeoDataFrame(georgia, geometry=gpd.points_from_xy(georgia.X, georgia.Y), crs="EPSG:26916")
     g = sc.gwr(gdf.drop(columns=["X", "Y"]), y="PctBach", x=X, bandwidth=90)
     np.testing.assert_allclose(g.params, fit90.params, rtol=1e-12)
+
+
+def test_polygons_with_gwr4_coordinate_columns(georgia, fit90):
+    """libpysal's G_utm.shp (polygons, no CRS) carries GWR4's X/Y calibration points: they are used."""
+    import geopandas as gpd
+
+    shp = gpd.read_file(examples.get_path("G_utm.shp"))
+    shp.index = shp["AreaKey"].astype(str)
+    g = sc.gwr(shp, y="PctBach", x=X, bandwidth=90)
+    assert g.aicc == pytest.approx(fit90.aicc, abs=1e-9)
+    centroids = sc.gwr(shp.drop(columns=["X", "Y"]), y="PctBach", x=X, bandwidth=90)
+    assert "centroids" in centroids.coords_note
+    cen = shp.centroid
+    direct = sc.gwr(georgia.assign(X=cen.x.to_numpy(), Y=cen.y.to_numpy()), y="PctBach", x=X, bandwidth=90,
+                    coords=("X", "Y"))
+    np.testing.assert_allclose(centroids.params, direct.params, rtol=1e-12)
+
+
+def test_coefficient_maps_mask_insignificant(fit90):
+    """Masked maps draw only significant regions in colour; the rest are the 'Not significant' class."""
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+
+    shp = gpd.read_file(examples.get_path("G_utm.shp"))
+    shp.index = shp["AreaKey"].astype(str)
+    axes = fit90.plot(regions=shp)
+    assert len(axes) == 3
+    legend = [t.get_text() for t in axes[2].get_legend().get_texts()]
+    n_ns = int((~fit90.significant["PctBlack"]).sum())
+    assert f"Not significant ({n_ns})" in legend
+    assert axes[1].get_title() == f"PctPov: {int(fit90.significant['PctPov'].sum())} of 159 regions significant"
+    plt.close("all")

@@ -55,6 +55,24 @@ def _is_geoframe(data) -> bool:
     return isinstance(data, gpd.GeoDataFrame) and data._geometry_column_name in data.columns
 
 
+def _coordinate_columns(data, inside=None):
+    """Coordinates from a column pair such as X/Y (GWR4's layout), if present.
+
+    With polygons (``inside`` = their bounds), the columns are used only when they lie within the
+    polygons' extent, i.e. are in the same planar system; they are then the calibration points
+    the data were prepared with (as in GWR4 files), not the polygons' centroids.
+    """
+    for cx, cy in _COORD_COLUMNS:
+        if cx in data.columns and cy in data.columns:
+            xy = np.column_stack([column(data, cx, allow_constant=True), column(data, cy, allow_constant=True)])
+            if inside is not None:
+                x0, y0, x1, y1 = inside
+                if not ((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)).all():
+                    return None
+            return xy, f"coordinates from columns {cx!r}, {cy!r} (planar)"
+    return None
+
+
 def _coordinates(data, coords):
     """(n, 2) planar coordinates, the geometry to draw (if any), its CRS and a note on their source."""
     if coords is not None:
@@ -77,13 +95,16 @@ def _coordinates(data, coords):
 
             crs, why = projected_crs(data)
             geo = geo.to_crs(crs)
-        points = geo if (geo.geom_type == "Point").all() else geo.representative_point()
-        kind = "points" if (geo.geom_type == "Point").all() else "representative points of the regions"
-        return np.column_stack([points.x.to_numpy(), points.y.to_numpy()]), f"{kind}; {why}"
-    for cx, cy in _COORD_COLUMNS:
-        if cx in data.columns and cy in data.columns:
-            xy = np.column_stack([column(data, cx, allow_constant=True), column(data, cy, allow_constant=True)])
-            return xy, f"coordinates from columns {cx!r}, {cy!r} (planar)"
+        if (geo.geom_type == "Point").all():
+            return np.column_stack([geo.x.to_numpy(), geo.y.to_numpy()]), f"points; {why}"
+        own = _coordinate_columns(data, inside=geo.total_bounds) if geo.crs == data.crs else None
+        if own is not None:
+            return own
+        cen = geo.centroid
+        return np.column_stack([cen.x.to_numpy(), cen.y.to_numpy()]), f"centroids of the regions; {why}"
+    own = _coordinate_columns(data)
+    if own is not None:
+        return own
     raise InputError(
         "GWR needs a location for each region: pass a GeoDataFrame, or coords=('x_column', 'y_column') "
         "with planar (projected) coordinates, or an (n, 2) array"

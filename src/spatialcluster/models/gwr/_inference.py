@@ -57,6 +57,7 @@ class LocalResult(Result):
         self.rss = float(self.residuals @ self.residuals)
         tss = float(np.sum((d.y - d.y.mean()) ** 2))
         self.r2 = 1.0 - self.rss / tss
+        self._d = d
         self.geometry = d.geometry
         self.coords_note = d.note
 
