@@ -80,8 +80,11 @@ def test_local_collinearity_warns(georgia):
 @pytest.mark.parametrize("bw", [12, 60, 159])
 @pytest.mark.filterwarnings("ignore:local collinearity")
 def test_neighbour_table_equals_direct_distances(georgia, monkeypatch, bw):
+    monkeypatch.setattr(_data, "NN_SHARE", 1.0)  # the table for every bandwidth, even all regions
     sparse = sc.gwr(georgia, y="PctBach", x=X, bandwidth=bw, coords=("X", "Y"))
+    assert _data.Neighbours(sparse._d.coords).table(bw, 0, False)[0].shape[1] >= min(bw + 1, 159)
     monkeypatch.setattr(_data, "NN_BUDGET", 0)
+    assert _data.Neighbours(sparse._d.coords).table(bw, 0, False)[0].shape[1] == 0
     dense = sc.gwr(georgia, y="PctBach", x=X, bandwidth=bw, coords=("X", "Y"))
     np.testing.assert_allclose(sparse.params, dense.params, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(sparse.std_err, dense.std_err, rtol=1e-10, atol=1e-12)

@@ -14,9 +14,11 @@ from ._local import BISQUARE, EXPONENTIAL, GAUSSIAN
 KERNELS = {"bisquare": BISQUARE, "gaussian": GAUSSIAN, "exponential": EXPONENTIAL}
 # Pairs of column names read as planar coordinates when the data carry no geometry.
 _COORD_COLUMNS = (("X", "Y"), ("x", "y"), ("x_coord", "y_coord"), ("easting", "northing"))
-# Nearest-neighbour table size cap (entries = regions x neighbours): about 190 MB at 12 bytes each.
-# Beyond it, a region's neighbourhood is found by one pass over all distances instead.
-NN_BUDGET = 16_000_000
+# Nearest-neighbour table size cap (entries = regions x neighbours): about 600 MB at 12 bytes each.
+# Beyond it, or when the bandwidth is over a quarter of the regions (a pass over all distances
+# then costs about what building the table would), neighbourhoods come from direct distances.
+NN_BUDGET = 50_000_000
+NN_SHARE = 0.25
 
 
 class Design:
@@ -206,7 +208,7 @@ class Neighbours:
         have = self._idx.shape[1]
         if have > int(bw) or have == self.n:
             return self._idx, self._dist
-        if self.n * min(need, self.n) > self.budget:
+        if self.n * min(need, self.n) > self.budget or min(need, self.n) > NN_SHARE * self.n:
             return self.empty
         # a little slack so that later, slightly larger bandwidths reuse the same table
         kq = min(self.n, max(need + 8, int(need * 1.1)))
