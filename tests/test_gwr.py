@@ -174,3 +174,17 @@ def test_coefficient_maps_mask_insignificant(fit90):
     assert f"Not significant ({n_ns})" in legend
     assert axes[1].get_title() == f"PctPov: {int(fit90.significant['PctPov'].sum())} of 159 regions significant"
     plt.close("all")
+
+
+def test_coefficient_map_with_nothing_significant(fit90):
+    """A coefficient significant nowhere is drawn as one 'Not significant' class, not an error."""
+    import matplotlib.pyplot as plt
+
+    sig = fit90.significant.copy()
+    fit90.significant = sig.assign(PctBlack=False)
+    try:
+        ax = fit90.plot(columns=["PctBlack"])[0]
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Not significant (159)"]
+    finally:
+        fit90.significant = sig
+        plt.close("all")

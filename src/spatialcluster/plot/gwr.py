@@ -11,7 +11,8 @@ import geopandas as gpd
 import numpy as np
 
 from .._errors import InputError
-from .maps import choropleth
+from ._crs import project
+from .maps import _draw_missing, _finish, choropleth
 
 DIVERGING_CMAP = "RdBu_r"
 
@@ -68,8 +69,11 @@ def coefficient_maps(result, columns=None, ax=None, regions=None, mask=True, k=5
         gdf[shown] = gdf[col].where(gdf[f"sig_{col}"]) if mask else gdf[col]
         kept = int(gdf[shown].notna().sum())
         title = titles[i] if titles is not None else f"{col}: {kept} of {n} regions significant" if mask else col
-        if kept == 0:
-            gdf[shown] = np.nan
+        if kept == 0:  # nothing to classify: every region drawn as "Not significant"
+            g = project(gdf, crs)
+            handle = _draw_missing(a, g, "Not significant")
+            _finish(a, g, True, title, [handle], shown, legend)
+            continue
         choropleth(gdf, shown, scheme=scheme, k=min(k, max(1, kept)), ax=a, cmap=cmap, crs=crs, title=title,
                    legend=legend, missing_label="Not significant", fmt=fmt)
     return axes
