@@ -7,7 +7,6 @@ Fotheringham (2016) adjusted alpha; elsewhere the region is hatched grey as "Not
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 
 from .._errors import InputError
@@ -15,16 +14,6 @@ from ._crs import project
 from .maps import _draw_missing, _finish, choropleth
 
 DIVERGING_CMAP = "RdBu_r"
-
-
-def _geoframe(result, regions=None) -> gpd.GeoDataFrame:
-    frame = result.to_frame()
-    if regions is not None:
-        return gpd.GeoDataFrame(frame, geometry=regions.geometry.reindex(frame.index).values, crs=regions.crs)
-    if result.geometry is not None:
-        return gpd.GeoDataFrame(frame, geometry=result.geometry.reindex(frame.index).values, crs=result.geometry.crs)
-    xy = result._d.coords
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=None)
 
 
 def coefficient_maps(result, columns=None, ax=None, regions=None, mask=True, k=5, scheme="quantiles",
@@ -62,7 +51,7 @@ def coefficient_maps(result, columns=None, ax=None, regions=None, mask=True, k=5
     axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
     if len(axes) != len(columns):
         raise InputError(f"{len(columns)} coefficients to map but {len(axes)} axes given")
-    gdf = _geoframe(result, regions)
+    gdf = result.to_geoframe(regions)
     n = len(gdf)
     for i, (col, a) in enumerate(zip(columns, axes, strict=True)):
         shown = f"{col} (significant)"

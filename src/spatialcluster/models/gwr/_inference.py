@@ -69,6 +69,19 @@ class LocalResult(Result):
         extra.update(self._local_columns())
         return pd.concat(parts + [pd.DataFrame(extra)], axis=1)
 
+    def to_geoframe(self, regions=None):
+        """:meth:`to_frame` with geometries: ``regions`` (indexed by region id), else the data's
+        geometry, else the calibration points (no CRS when they came from columns)."""
+        import geopandas as gpd
+
+        frame = self.to_frame()
+        if regions is not None:
+            return gpd.GeoDataFrame(frame, geometry=regions.geometry.reindex(frame.index).values, crs=regions.crs)
+        if self.geometry is not None:
+            return gpd.GeoDataFrame(frame, geometry=self.geometry.reindex(frame.index).values, crs=self.geometry.crs)
+        xy = self._d.coords
+        return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=None)
+
     def _local_columns(self) -> dict:  # pragma: no cover - interface
         return {}
 
