@@ -142,3 +142,26 @@ def test_balance_panel_bad_input():
     sparse = df[(df.code == "r0") | (df.year == 2000)].iloc[1:]
     with pytest.raises(InputError, match="leaves nothing"):
         balance_panel(sparse, how="regions")
+
+
+def test_plots(produc):
+    """Every result draws its chart on a given Axes (LM bars, FE/RE estimates, coverage)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from spatialcluster.models.panel_re import panel_hausman
+
+    p, g = produc
+    lm = panel_lm_tests(p, "log_gsp", X, g, id="state", time="year")
+    fig, axes = plt.subplots(1, 3)
+    assert lm.plot(ax=axes[0]) is axes[0] and len(axes[0].patches) == 4
+    kw = dict(id="state", time="year", model="sem", draws=0)
+    h = panel_hausman(sc.spillover_panel(p, "log_gsp", X, g, effects="region", bias_correction=False, **kw),
+                      sc.spillover_panel(p, "log_gsp", X, g, effects="random", **kw))
+    assert h.plot(ax=axes[1]) is axes[1] and len(axes[1].lines) == 3  # FE, RE markers and the zero line
+    df, w = small_panel()
+    bal = balance_panel(df.drop(index=[5]), w=w)
+    assert bal.plot(ax=axes[2]) is axes[2] and len(axes[2].patches) == 5
+    plt.close(fig)

@@ -81,6 +81,13 @@ class PanelLMTests(Result):
         return {"effects": self.effects, **{k: {"statistic": float(r.statistic), "p_value": float(r.p_value)}
                                             for k, r in self.tests.iterrows()}}
 
+    def plot(self, ax=None, **kwargs):
+        """The statistics against the 5 % critical value (:func:`spatialcluster.plot.panels.lm_tests_plot`)."""
+        from ..plot.panels import lm_tests_plot
+
+        kwargs.setdefault("title", f"Panel LM tests ({self.effects} effects)")
+        return lm_tests_plot(self.tests, ax=ax, **kwargs)
+
 
 def panel_lm_tests(long_df, y: str, x: Sequence[str] | str, w, id: str = "code", time: str = "year",
                    effects: str = "region") -> PanelLMTests:
@@ -175,6 +182,13 @@ class BalancedPanel(Result):
     def to_record(self) -> dict:
         return {"how": self.how, "rows": len(self.data), "dropped_regions": [str(r) for r in self.dropped_regions],
                 "dropped_periods": [p.item() if hasattr(p, "item") else p for p in self.dropped_periods]}
+
+    def plot(self, ax=None, **kwargs):
+        """Periods observed per region, dropped regions marked (:func:`spatialcluster.plot.panels.coverage_plot`)."""
+        from ..plot.panels import coverage_plot
+
+        frame = self.to_frame()
+        return coverage_plot(frame["periods_observed"], frame["kept"], ax=ax, **kwargs)
 
 
 def balance_panel(long_df: pd.DataFrame, id: str = "code", time: str = "year", columns: Sequence[str] = (),

@@ -291,6 +291,13 @@ class HausmanTest(Result):
                 "p_value": None if np.isnan(self.p_value) else self.p_value,
                 "positive_definite": self.positive_definite}
 
+    def plot(self, ax=None, **kwargs):
+        """FE and RE estimates side by side (:func:`spatialcluster.plot.panels.estimates_comparison_plot`)."""
+        from ..plot.panels import estimates_comparison_plot
+
+        kwargs.setdefault("title", f"Hausman test: H = {self.statistic:.2f}, p = {self.p_value:.3g}")
+        return estimates_comparison_plot(self.table[["fe", "re"]], ax=ax, **kwargs)
+
 
 def panel_hausman(fe: SpatialModelResult, re: SpatialModelResult) -> HausmanTest:
     """Hausman (1978) test of a random-effects spatial panel against the fixed-effects one.
