@@ -165,3 +165,9 @@ def test_plots(produc):
     bal = balance_panel(df.drop(index=[5]), w=w)
     assert bal.plot(ax=axes[2]) is axes[2] and len(axes[2].patches) == 5
     plt.close(fig)
+
+
+def test_balance_panel_names_absent_columns():
+    df, _ = small_panel()
+    with pytest.raises(InputError, match=r"column\(s\) gdp not in the panel; columns are code, year, y, x"):
+        balance_panel(df, columns=["gdp"])

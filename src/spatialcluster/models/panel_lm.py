@@ -50,7 +50,7 @@ from .._errors import InputError
 from .._result import Result
 from .._validate import _names, sparse_weights
 from ._logdet import is_row_standardised
-from .panel import _demean, _lag, _panel_arrays, _require_columns
+from .panel import _demean, _lag, _panel_arrays
 
 _LM_EFFECTS = ("none", "region", "time", "twoway")
 
@@ -217,7 +217,9 @@ def balance_panel(long_df: pd.DataFrame, id: str = "code", time: str = "year", c
     if how not in ("regions", "periods", "both"):
         raise InputError(f"how {how!r} is not one of 'regions', 'periods', 'both'")
     columns = [columns] if isinstance(columns, str) else list(columns)
-    _require_columns(long_df, [id, time, *columns])
+    absent = [c for c in [id, time, *columns] if c not in long_df.columns]
+    if absent:
+        raise InputError(f"column(s) {_names(absent)} not in the panel; columns are {_names(long_df.columns)}")
     df = long_df.copy()
     df[id] = df[id].astype(str)
     dup = df.duplicated([id, time], keep=False)
