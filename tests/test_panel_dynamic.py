@@ -253,6 +253,14 @@ def test_bad_inputs():
                             ids=["c00000", "c00001", "c00004"]).transform("r")
     with pytest.raises(InputError, match="no degrees of freedom.*at least 7 regions"):
         sc.spillover_panel(tiny, "y", ["x"], sub, model="sdm", effects="region", dynamic="spacetime")
+    rng, path = np.random.default_rng(0), []
+    prev = 5 * rng.normal(size=16)
+    for _ in range(4):  # y_t = 1.3 y_(t-1) + e_t: explosive
+        prev = 1.3 * prev + 0.1 * rng.normal(size=16)
+        path.append(prev)
+    with pytest.raises(InputError, match="tau .* is 1.29.* explosive or has a unit root"):
+        sc.spillover_panel(df.assign(y=np.ravel(path)), "y", ["x"], g, model="sar", effects="time", dynamic="time",
+                           bias_correction=False)
     binary = Graph.from_sparse(sp.csr_matrix((g.sparse > 0).astype(float)), ids=g.unique_ids)
     with pytest.raises(WeightsError, match="row-standardised"):
         sc.spillover_panel(df, "y", ["x"], binary, model="sar", effects="twoway", dynamic="time")

@@ -293,6 +293,9 @@ def spillover_dynamic(long_df, y, x, w, id="code", time="year", model="sdm", eff
         theta = np.concatenate([b, [rho, sig2]])
         uncorrected = pd.Series(theta[:-1], index=names + ["rho"])
         tau, eta = b[names.index("tau")], (b[names.index("eta")] if dynamic == "spacetime" else 0.0)
+        if tau >= 1.0:
+            raise InputError(f"the estimate of tau (y of t-1) is {tau:.4f} >= 1: {y!r} is explosive or has a unit root "
+                             "in time; model its growth (differences) or use a static panel")
         traces = _resolvent_traces(W, rho, tau, eta, c, seed)
         inv, V, how = _variance(Zd, b, rho, sig2, e, W, ld, sizes, effects, T1, N, seed, traces)
         advance()
