@@ -45,51 +45,55 @@ class PanelModelStep(Step):
         data = dict(long_df=panel, y=spec.y, x=list(spec.x), w=ctx.w0, id=id_name, time=time)
         dynamic = None if spec.dynamic == "none" else spec.dynamic
         what = f"{'dynamic (' + dynamic + ') ' if dynamic else ''}panel {spec.model.upper()} ({spec.effects} effects)"
-        tabs, logs, record, cites = [], [], {}, [CITATION]
         with ctx.progress.step(what):
-            res = sc.spillover_panel(**data, model=spec.model, effects=spec.effects, dynamic=dynamic,
-                                     bias_correction=spec.bias_correction, seed=ctx.seed)
-            record["model"] = {**res.to_record(), "effects": spec.effects, "dynamic": spec.dynamic}
-            tabs.append(("Coefficients", self._table(ctx, f"panel_{spec.model}", result_frame(res))))
-            if dynamic:
-                cites.append(DYNAMIC_CITATION)
-                stability = pd.DataFrame([res.extra["stability"]], index=pd.Index([spec.model], name="model"))
-                record["model"]["stability"] = res.extra["stability"]
-                tabs += [("Short-run direct, indirect and total effects",
-                          self._table(ctx, f"panel_effects_short_{spec.model}", res.effects_short)),
-                         ("Long-run direct, indirect and total effects",
-                          self._table(ctx, f"panel_effects_long_{spec.model}", res.effects_long)),
-                         ("Stability: eigenvalues of S^-1 (tau I + eta W) must lie inside (-1, 1)",
-                          self._table(ctx, f"panel_stability_{spec.model}", stability))]
-            elif res.effects is not None and len(res.effects):
-                tabs.append(("Effects", self._table(ctx, f"panel_effects_{spec.model}", res.effects)))
-            if spec.effects == "random":
-                cites.append(RANDOM_CITATION)
-            logs.append(res.summary())
-        if spec.lm_tests:
-            with ctx.progress.step("panel LM tests"):
-                lm = sc.panel_lm_tests(**data, effects=lm_effects(spec.effects))
-                record["lm_tests"] = lm.to_record()
-                tabs.append((f"Panel LM tests ({lm.effects} effects)", self._table(ctx, "panel_lm_tests", lm.to_frame())))
-                logs.append(lm.summary())
-        if spec.hausman:
-            with ctx.progress.step("Hausman test (random against fixed effects)"):
-                h = hausman(sc, data, spec.model, res, ctx.seed)
-                record["hausman"] = h.to_record()
-                head = pd.DataFrame([h.to_record()], index=pd.Index(["hausman"], name="test"))
-                tabs += [("Hausman test", self._table(ctx, "panel_hausman_test", head)),
-                         ("Hausman test: fixed and random effects estimates",
-                          self._table(ctx, "panel_hausman", h.to_frame()))]
-                logs.append(h.summary())
-        if spec.lm_tests or spec.hausman:
-            cites.append(TESTS_CITATION)
+            tables, record, logs = fit_panel(sc, data, spec.model, spec.effects, dynamic, spec.bias_correction,
+                                             spec.lm_tests, spec.hausman, ctx.seed)
+        for name, _, frame in tables:
+            ctx.wr.table(name, frame)
         ctx.records[self.name] = record
-        return Section("Panel spillover model", "\n\n".join(cites), tables=tabs, log="\n\n".join(logs))
+        cites = [CITATION] + ([DYNAMIC_CITATION] if dynamic else []) + \
+            ([RANDOM_CITATION] if spec.effects == "random" else []) + \
+            ([TESTS_CITATION] if spec.lm_tests or spec.hausman else [])
+        return Section("Panel spillover model", "\n\n".join(cites), tables=[(c, f) for _, c, f in tables],
+                       log="\n\n".join(logs))
 
-    @staticmethod
-    def _table(ctx: Context, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        ctx.wr.table(name, frame)
-        return frame
+
+def fit_panel(sc, data: dict, model: str, effects: str, dynamic: str | None, bias_correction: bool,
+              lm_tests: bool, hausman_test: bool, seed: int) -> tuple[list, dict, list]:
+    """The panel model and the tests asked for, as the pipeline step and the ``panel`` command give them.
+
+    ``data`` holds the keywords ``long_df, y, x, w, id, time`` of :func:`sc.spillover_panel`. Returns
+    ``(tables, record, logs)``: tables as ``(file name, caption, DataFrame)``, the results' ``to_record()``
+    by part (``model``, ``lm_tests``, ``hausman``) and their ``summary()`` texts.
+    """
+    res = sc.spillover_panel(**data, model=model, effects=effects, dynamic=dynamic,
+                             bias_correction=bias_correction, seed=seed)
+    record = {"model": {**res.to_record(), "effects": effects, "dynamic": dynamic or "none"}}
+    tables = [(f"panel_{model}", "Coefficients", result_frame(res))]
+    logs = [res.summary()]
+    if dynamic:
+        record["model"]["stability"] = res.extra["stability"]
+        tables += [
+            (f"panel_effects_short_{model}", "Short-run direct, indirect and total effects", res.effects_short),
+            (f"panel_effects_long_{model}", "Long-run direct, indirect and total effects", res.effects_long),
+            (f"panel_stability_{model}", "Stability: the eigenvalues of S^-1 (tau I + eta W) must lie inside (-1, 1)",
+             pd.DataFrame([res.extra["stability"]], index=pd.Index([model], name="model"))),
+        ]
+    elif res.effects is not None and len(res.effects):
+        tables.append((f"panel_effects_{model}", "Effects", res.effects))
+    if lm_tests:
+        lm = sc.panel_lm_tests(**data, effects=lm_effects(effects))
+        record["lm_tests"] = lm.to_record()
+        tables.append(("panel_lm_tests", f"Panel LM tests ({lm.effects} effects)", lm.to_frame()))
+        logs.append(lm.summary())
+    if hausman_test:
+        h = hausman(sc, data, model, res, seed)
+        record["hausman"] = h.to_record()
+        tables += [("panel_hausman_test", "Hausman test",
+                    pd.DataFrame([h.to_record()], index=pd.Index(["hausman"], name="test"))),
+                   ("panel_hausman", "Hausman test: fixed and random effects estimates", h.to_frame())]
+        logs.append(h.summary())
+    return tables, record, logs
 
 
 def lm_effects(effects: str) -> str:
