@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..._errors import InputError
+from ...models.panel_api import RANDOM_MODELS
 from ..context import Context, Section, result_frame
 from ._base import Step, Variable, listed
 from .missing import absent_rows
@@ -66,6 +67,9 @@ def fit_panel(sc, data: dict, model: str, effects: str, dynamic: str | None, bia
     ``(tables, record, logs)``: tables as ``(file name, caption, DataFrame)``, the results' ``to_record()``
     by part (``model``, ``lm_tests``, ``hausman``) and their ``summary()`` texts.
     """
+    if hausman_test and (dynamic or model not in RANDOM_MODELS):
+        raise InputError(f"the Hausman test compares static random- and fixed-effects panels of model='sar' or "
+                         f"model='sem'; the model is {model!r}" + (f" with dynamic={dynamic!r}" if dynamic else ""))
     res = sc.spillover_panel(**data, model=model, effects=effects, dynamic=dynamic,
                              bias_correction=bias_correction, seed=seed)
     record = {"model": {**res.to_record(), "effects": effects, "dynamic": dynamic or "none"}}
