@@ -208,3 +208,53 @@ def test_robustness_table_is_spillover_by_weights(project):
 def test_robustness_needs_two_weights(project):
     with pytest.raises(sc.ConfigError, match="at least two"):
         pipeline.parse_config(HEAD + ROBUST[ROBUST.index("[models]"):], name="a.toml", base=project)
+
+
+def test_cigarette_panel_through_the_config_reproduces_sdpdmod(tmp_path):
+    """Baltagi's cigarette panel with the usa46 contiguity read by ``kind = "matrix"`` from
+    ../shared/data/reference (in place): the config's dynamic SAR (region effects, y and W y of t-1,
+    Yu-de Jong-Lee correction) is the API's fit exactly, and SDPDmod's vignette ``mod3`` (CRAN SDPDmod
+    0.0.6, ``inst/doc/spatial_model.html``): rho 0.310875, logc(t-1) 0.9287971, W*logc(t-1) -0.3030634,
+    logp -0.0864323, logy -0.0217271; rho, eta and betas within 4e-3 and tau within 1e-3 (SDPDmod looks
+    log|I - rho W| up on a 0.001 grid; see tests/test_panel_dynamic.py)."""
+    import geopandas as gpd
+    from libpysal.graph import Graph
+    from scipy import sparse
+
+    from conftest import need_shared
+
+    ref = need_shared("data", "reference")
+    d = pd.read_csv(ref / "cigarettes_baltagi_46states_1963_1992.csv")
+    d["logc"], d["logp"], d["logy"] = np.log(d["sales"]), np.log(d["price"] / d["cpi"]), np.log(d["ndi"] / d["cpi"])
+    d[["name", "year", "logc", "logp", "logy"]].to_csv(tmp_path / "cigarettes.csv", index=False)
+    states = d.drop_duplicates("name")
+    gpd.GeoDataFrame({"name": states["name"]}, geometry=gpd.points_from_xy(states.longitude, states.latitude),
+                     crs="EPSG:4326").to_file(tmp_path / "states.gpkg", engine="pyogrio")
+    (tmp_path / "a.toml").write_text(f"""
+inputs = {{ regions = "states.gpkg", id = "name", tables = [{{ path = "cigarettes.csv", on = "name", time = "year" }}] }}
+[[weights]]
+name = "usa46"
+kind = "matrix"
+path = "{ref / 'usa46_binary_contiguity.csv'}"
+[models.panel]
+table = "cigarettes"
+y = "logc"
+x = ["logp", "logy"]
+model = "sar"
+effects = "region"
+dynamic = "spacetime"
+[outputs]
+maps = false
+gpkg = false
+report = false
+""", encoding="utf-8")
+    pipeline.run(pipeline.load_config(tmp_path / "a.toml"), tmp_path / "out", quiet=True)
+    coef = _table(tmp_path, "panel_sar")
+    wm = pd.read_csv(ref / "usa46_binary_contiguity.csv", index_col=0)
+    w = Graph.from_sparse(sparse.csr_matrix(wm.to_numpy()), ids=list(wm.index)).transform("r")
+    api = sc.spillover_panel(d, "logc", ["logp", "logy"], w, id="name", time="year", model="sar", effects="region",
+                             dynamic="spacetime", bias_correction=True, seed=0)
+    _same(coef, sc.pipeline.context.result_frame(api))
+    mod3 = {"rho": 0.310875, "tau": 0.9287971, "eta": -0.3030634, "logp": -0.0864323, "logy": -0.0217271}
+    for term, value in mod3.items():
+        assert coef.loc[term, "estimate"] == pytest.approx(value, abs=1e-3 if term == "tau" else 4e-3), term
