@@ -114,6 +114,7 @@ def test_dynamic_sdm_step_equals_the_api(project):
     assert record["lm_tests"]["LM_lag"]["statistic"] == lm.tests.loc["LM_lag", "statistic"]
     html = (project / "out" / "report.html").read_text(encoding="utf-8")
     assert "Long-run direct, indirect and total effects" in html and "Yu, J., de Jong" in html
+    assert "long-run effects ((1 - tau) I - (rho + eta) W)^-1" in html
     assert res.manifest["results"]["panel_model"]["model"]["loglik"] == api.loglik
 
 
@@ -160,7 +161,7 @@ def test_panel_config_errors_name_the_key_and_the_fix(project, keys, where, word
 def test_unbalanced_panel_is_refused_with_names_or_balanced_by_the_rule(project):
     panel = pd.read_csv(project / "panel.csv")
     panel[~((panel.code == "r07") & (panel.year == 2018))].to_csv(project / "panel.csv", index=False)
-    with pytest.raises(sc.InputError, match=r"r07 2018.*\[data\] missing = \"drop-region\""):
+    with pytest.raises(sc.InputError, match=r"r07 2018.*Set \[data\] missing = \"drop-region\""):
         _run(project, PANEL + 'effects = "region"\n')
     res = _run(project, '[data]\nmissing = "drop-region"\n' + PANEL + 'effects = "region"\n', "out2")
     balance = res.manifest["missing"]["panel"]["balance"]

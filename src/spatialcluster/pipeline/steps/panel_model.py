@@ -25,6 +25,14 @@ TESTS_CITATION = ("Anselin, L., Le Gallo, J. and Jayet, H. (2008). Spatial panel
                   "(eds.), The Econometrics of Panel Data, Springer; Hausman, J. A. (1978). Econometrica 46, 1251-1271.")
 
 
+TEXT = ("Spatial panel {model} of {y} on {x} in table {table} ({effects} effects), weights {w}; "
+        "sc.spillover_panel{dynamic}.")
+DYNAMIC_TEXT = (" Dynamic model: short-run effects (I - rho W)^-1 (beta I + theta W) act within the period, long-run "
+                "effects ((1 - tau) I - (rho + eta) W)^-1 (beta I + theta W) once the change has worked through the lags "
+                "of y; they exist only when the model is stable (every eigenvalue of (I - rho W)^-1 (tau I + eta W) "
+                "inside (-1, 1)).")
+
+
 class PanelModelStep(Step):
     name = "panel_model"
 
@@ -55,7 +63,10 @@ class PanelModelStep(Step):
         cites = [CITATION] + ([DYNAMIC_CITATION] if dynamic else []) + \
             ([RANDOM_CITATION] if spec.effects == "random" else []) + \
             ([TESTS_CITATION] if spec.lm_tests or spec.hausman else [])
-        return Section("Panel spillover model", "\n\n".join(cites), tables=[(c, f) for _, c, f in tables],
+        text = TEXT.format(model=spec.model.upper(), y=spec.y, x=", ".join(spec.x), table=spec.table,
+                           effects=spec.effects, w=ctx.primary,
+                           dynamic=f" with dynamic = {dynamic!r}" if dynamic else "") + (DYNAMIC_TEXT if dynamic else "")
+        return Section("Panel spillover model", "\n\n".join([text, *cites]), tables=[(c, f) for _, c, f in tables],
                        log="\n\n".join(logs))
 
 
@@ -127,6 +138,6 @@ def _require_balanced(panel: pd.DataFrame, id: str, time: str, table: str) -> No
     if len(absent):
         raise InputError(
             f"panel table {table!r} is unbalanced: {len(absent)} region-period(s) have no row: "
-            f"{_names([f'{r} {t}' for r, t in zip(absent[id], absent[time])])}. Add [data] missing = \"drop-region\" "
+            f"{_names([f'{r} {t}' for r, t in zip(absent[id], absent[time])])}. Set [data] missing = \"drop-region\" "
             "(drops those regions everywhere) or \"drop-period\" (drops those periods from the panel), "
             "or fill the rows.")
