@@ -116,7 +116,7 @@ def _pairs(ids, periods, rows, cols):
 
 
 def with_weights(p: Panel, w, transform="r"):
-    """Reorder the panel to the graph's regions; return (panel, CSR weights row-standardised or as given).
+    """Reorder the panel to the graph's regions; return (panel, CSR weights row-standardised or as given, graph).
 
     Regions dropped by balancing are taken out of the graph too (``Graph.subgraph``), with a warning.
     """
@@ -154,4 +154,4 @@ def with_weights(p: Panel, w, transform="r"):
     # neighbours summed in column order, as libpysal's lag_spatial: values tied at a quantile
     # cut-off then fall on the same side as in giddy, to the last bit
     W.sort_indices()
-    return p, W
+    return p, W, g

@@ -290,7 +290,7 @@ def spatial_markov(long_df, column, w, id="code", time="year", k=4, m=4, classes
     convergence. International Regional Science Review 26(3), 363-392.
     """
     p = _panel.panel(long_df, column, id, time, balance=balance, what="a spatial Markov chain")
-    p, W = _panel.with_weights(p, w, transform)
+    p, W, _ = _panel.with_weights(p, w, transform)
     codes, cuts, k = _chain.classify(p.values, k, classes)
     lag = np.asarray(W @ p.values)
     lcodes, lcuts, m = _chain.classify(lag, m, classes if lag_classes is None else lag_classes)
