@@ -1,19 +1,40 @@
 """Change over time: distribution dynamics, convergence, disparity and emerging hot spots.
 
 Every function takes a long panel (one row per region and period) and returns a
-:class:`~spatialcluster._result.Result`.
+:class:`~spatialcluster._result.Result`: Markov chains of classes (:func:`markov`), conditioned on
+the neighbours (:func:`spatial_markov`) or of LISA quadrants (:func:`lisa_markov`), LISA time
+paths, rank mobility, sigma and beta convergence, Dagum's Gini decomposition, kernel densities
+and emerging hot spots.
 """
 
 from .convergence import ConvergenceResult, SigmaResult, convergence, sigma_convergence
 from .disparity import DagumResult, KernelDensityResult, dagum_gini, kernel_density
-from .emerging import EmergingHotspotsResult, emerging_hotspots, mann_kendall
+from .emerging import EmergingHotspotsResult, categorize, emerging_hotspots, mann_kendall
 from .lisa import LisaMarkovResult, LisaPathsResult, lisa_markov, lisa_paths
-from .mobility import RankMobilityResult, rank_mobility
 from .markov import MarkovResult, SpatialMarkovResult, markov, spatial_markov
+from .mobility import RankMobilityResult, rank_mobility
 
 __all__ = [
-    "RankMobilityResult", "rank_mobility",
-    "ConvergenceResult", "SigmaResult", "convergence", "sigma_convergence",
-    "DagumResult", "KernelDensityResult", "dagum_gini", "kernel_density",
-    "EmergingHotspotsResult", "emerging_hotspots", "mann_kendall",
-    "LisaMarkovResult", "LisaPathsResult", "lisa_markov", "lisa_paths","MarkovResult", "SpatialMarkovResult", "markov", "spatial_markov"]
+    "ConvergenceResult",
+    "DagumResult",
+    "EmergingHotspotsResult",
+    "KernelDensityResult",
+    "LisaMarkovResult",
+    "LisaPathsResult",
+    "MarkovResult",
+    "RankMobilityResult",
+    "SigmaResult",
+    "SpatialMarkovResult",
+    "categorize",
+    "convergence",
+    "dagum_gini",
+    "emerging_hotspots",
+    "kernel_density",
+    "lisa_markov",
+    "lisa_paths",
+    "mann_kendall",
+    "markov",
+    "rank_mobility",
+    "sigma_convergence",
+    "spatial_markov",
+]

@@ -1,0 +1,199 @@
+"""Markov chains of regional distributions: sc.markov, sc.spatial_markov, sc.lisa_markov.
+
+Reference values are giddy's own (giddy 2.3, ``giddy/markov.py`` docstrings and
+``giddy/tests/test_markov.py``) on libpysal's bundled ``us_income`` (usjoin.csv, states48.gal).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import spatialcluster as sc
+from spatialcluster import InputError, SpatialClusterWarning
+from spatialcluster.dynamics import _chain
+
+from dynamics_fixtures import us_income  # noqa: F401
+
+
+def test_markov_quintiles_by_year_giddy(us_income):  # noqa: F811
+    """giddy Markov docstring: quintiles per year, first row [729, 71, 1, 0, 0], steady state
+    [0.20774716, 0.18725774, 0.20740537, 0.18821787, 0.20937187]."""
+    long, _, _ = us_income
+    mk = sc.markov(long, "pci", id="code", time="year", k=5, classes="quantiles")
+    np.testing.assert_array_equal(mk.transitions.iloc[0].to_numpy(), [729, 71, 1, 0, 0])
+    np.testing.assert_allclose(mk.steady_state.to_numpy(),
+                               [0.20774716, 0.18725774, 0.20740537, 0.18821787, 0.20937187], atol=1e-8)
+    np.testing.assert_allclose(mk.p.sum(axis=1), 1.0)
+    assert mk.transitions.to_numpy().sum() == 48 * 80
+    assert mk.chain.ergodic
+    assert mk.counts().sum().eq(48).all()
+
+
+def test_markov_pooled_relative_income_giddy(us_income):  # noqa: F811
+    """giddy Markov docstring: pooled quintiles of relative income, transitions
+    [[707, 58, 7, 1, 0], [50, 629, 80, 1, 1], [4, 79, 610, 73, 2], [0, 7, 72, 650, 37], [0, 0, 0, 48, 724]],
+    steady state [0.17957376, 0.21631443, 0.21499942, 0.21134662, 0.17776576]."""
+    long, _, _ = us_income
+    mk = sc.markov(long, "rpci", id="code", time="year", k=5, classes="pooled")
+    np.testing.assert_array_equal(mk.transitions.to_numpy(), [[707, 58, 7, 1, 0], [50, 629, 80, 1, 1],
+                                                             [4, 79, 610, 73, 2], [0, 7, 72, 650, 37],
+                                                             [0, 0, 0, 48, 724]])
+    np.testing.assert_allclose(mk.steady_state.to_numpy(),
+                               [0.17957376, 0.21631443, 0.21499942, 0.21134662, 0.17776576], atol=1e-8)
+
+
+def test_spatial_markov_homogeneity_giddy(us_income):  # noqa: F811
+    """giddy Spatial_Markov docstring (1): rpci, fixed=True, k = m = 5: Q = 200.624, LR = 170.659,
+    dof 60; cut-offs [0.83999133, 0.94707545, 1.03242697, 1.14911154], lag cut-offs
+    [0.88973386, 0.95891917, 1.01469758, 1.1183566]; P[0] row 0 = [0.96341463, 0.0304878,
+    0.00609756, 0, 0], P[4] row 4 = [0, 0, 0, 0.02352941, 0.97647059]."""
+    long, _, w = us_income
+    smk = sc.spatial_markov(long, "rpci", w, id="code", time="year", k=5, m=5, classes="pooled")
+    h = smk.homogeneity
+    assert h["Q"] == pytest.approx(200.624, abs=5e-4)
+    assert h["LR"] == pytest.approx(170.659, abs=5e-4)
+    assert int(h["dof"]) == 60
+    np.testing.assert_allclose(smk.cutoffs, [0.83999133, 0.94707545, 1.03242697, 1.14911154], atol=1e-8)
+    np.testing.assert_allclose(smk.lag_cutoffs, [0.88973386, 0.95891917, 1.01469758, 1.1183566], atol=1e-8)
+    np.testing.assert_allclose(smk.p[0].iloc[0].to_numpy(), [0.96341463, 0.0304878, 0.00609756, 0, 0], atol=1e-8)
+    np.testing.assert_allclose(smk.p[4].iloc[4].to_numpy(), [0, 0, 0, 0.02352941, 0.97647059], atol=1e-8)
+    # the per-row tests add up to the overall ones (Bickenbach & Bode 2003)
+    assert smk.row_tests["Q"].sum() == pytest.approx(h["Q"], rel=1e-12)
+    assert smk.row_tests["LR"].sum() == pytest.approx(h["LR"], rel=1e-12)
+    # conditional counts add up to the pooled (classic) chain
+    total = sum(t.to_numpy() for t in smk.conditional_transitions.values())
+    np.testing.assert_array_equal(total, smk.transitions.to_numpy())
+
+
+def test_spatial_markov_k5_m4_giddy(us_income):  # noqa: F811
+    """giddy Spatial_Markov docstring (2): k = 5, m = 4: LR = 172.105, Q = 321.128 (3 d.p.); lag cut-offs
+    [0.91440247, 0.98583079, 1.08698351]; P[3] row 0 = [0.16666667, 0.66666667, 0, 0.16666667, 0]."""
+    long, _, w = us_income
+    smk = sc.spatial_markov(long, "rpci", w, id="code", time="year", k=5, m=4, classes="pooled")
+    assert smk.homogeneity["LR"] == pytest.approx(172.105, abs=5e-4)
+    assert smk.homogeneity["Q"] == pytest.approx(321.128, abs=5e-4)
+    np.testing.assert_allclose(smk.lag_cutoffs, [0.91440247, 0.98583079, 1.08698351], atol=1e-8)
+    np.testing.assert_allclose(smk.p[3].iloc[0].to_numpy(), [0.16666667, 0.66666667, 0, 0.16666667, 0], atol=1e-8)
+
+
+def test_spatial_markov_cutoffs_and_empty_rows(us_income):  # noqa: F811
+    """giddy Spatial_Markov docstring (3): cut-offs [0.8, 0.9, 1, 1.2] for values and lags.
+    P[0] row 0 = [0.96703297, 0.03296703, 0, 0, 0]; P[4] rows 0 and 1 are empty (zero)
+    and row 2 = [0, 0.06666667, 0.9, 0.03333333, 0]. Empty rows must not break the chain analysis."""
+    long, _, w = us_income
+    smk = sc.spatial_markov(long, "rpci", w, id="code", time="year", classes=[0.8, 0.9, 1.0, 1.2])
+    assert smk.k == 5 and smk.m == 5
+    np.testing.assert_allclose(smk.p[0].iloc[0].to_numpy(), [0.96703297, 0.03296703, 0, 0, 0], atol=1e-8)
+    np.testing.assert_array_equal(smk.p[4].iloc[:2].to_numpy(), 0.0)
+    np.testing.assert_allclose(smk.p[4].iloc[2].to_numpy(), [0, 0.06666667, 0.9, 0.03333333, 0], atol=1e-8)
+    chain = smk.chains[4]
+    assert set(chain.never_left) == {0, 1}
+    assert np.isnan(chain.steady_state).all() and chain.steady_states.shape[1] == 2
+    assert "communicating classes" in smk.summary()
+
+
+def test_lisa_markov_giddy(us_income):  # noqa: F811
+    """giddy LISA_Markov docstring: transitions [[1087, 44, 4, 34], [41, 470, 36, 1], [5, 34, 1422, 39],
+    [30, 1, 40, 552]] and steady state [0.28561505, 0.14190226, 0.40493672, 0.16754598]."""
+    long, _, w = us_income
+    lmk = sc.lisa_markov(long, "pci", w, id="code", time="year")
+    assert list(lmk.transitions.index) == ["HH", "LH", "LL", "HL"]
+    assert list(lmk.transitions.columns) == ["HH", "LH", "LL", "HL"]
+    np.testing.assert_array_equal(lmk.transitions.to_numpy(),
+                                  [[1087, 44, 4, 34], [41, 470, 36, 1], [5, 34, 1422, 39], [30, 1, 40, 552]])
+    np.testing.assert_allclose(lmk.steady_state.to_numpy(), [0.28561505, 0.14190226, 0.40493672, 0.16754598],
+                               atol=1e-8)
+    assert list(lmk.steady_state.index) == ["HH", "LH", "LL", "HL"]
+
+
+def test_lisa_markov_significant_subset(us_income):  # noqa: F811
+    """Significant-only counts are a subset of all moves, reproducible with a seed."""
+    long, _, w = us_income
+    sub = long[long["year"] <= 1940]
+    full = sc.lisa_markov(sub, "pci", w, id="code", time="year")
+    sig = sc.lisa_markov(sub, "pci", w, id="code", time="year", significant=True, permutations=99, seed=3)
+    again = sc.lisa_markov(sub, "pci", w, id="code", time="year", significant=True, permutations=99, seed=3)
+    assert (sig.transitions.to_numpy() <= full.transitions.to_numpy()).all()
+    assert 0 < sig.transitions.to_numpy().sum() < full.transitions.to_numpy().sum()
+    pd.testing.assert_frame_equal(sig.transitions, again.transitions)
+
+
+def test_fmpt_sojourn_ergodic_kemeny_snell():
+    """Ergodic chain: first mean passage times equal Kemeny & Snell's (1976, Thm 4.4.7) fundamental-matrix
+    formula M = (I - Z + E Z_dg) D, D = diag(1 / pi); sojourn = 1 / (1 - p_ii)."""
+    counts = np.array([[5.0, 3, 2], [1, 6, 3], [2, 2, 6]])
+    P = counts / counts.sum(axis=1, keepdims=True)
+    chain = _chain.analyse(counts, [0, 1, 2])
+    pi = chain.steady_state.to_numpy()
+    np.testing.assert_allclose(pi @ P, pi, atol=1e-14)
+    Z = np.linalg.inv(np.eye(3) - P + np.outer(np.ones(3), pi))
+    M = (np.eye(3) - Z + np.ones((3, 3)) @ np.diag(np.diag(Z))) @ np.diag(1 / pi)
+    np.fill_diagonal(M, 1 / pi)  # recurrence times on the diagonal (giddy's mfpt convention)
+    np.testing.assert_allclose(chain.fmpt.to_numpy(), M, rtol=1e-12)
+    np.testing.assert_allclose(chain.sojourn.to_numpy(), 1 / (1 - np.diag(P)))
+
+
+def test_reducible_chain_reports_classes():
+    """A chain with a transient state and two absorbing ones: no error, classes reported,
+    passage times inf where the target is not surely reached, absorption from state 1 takes
+    1 / (1 - 0.5) = 2 steps to... state 0 is reached with probability 1/2 only -> inf."""
+    counts = np.array([[4.0, 0, 0], [2, 4, 2], [0, 0, 3]])
+    chain = _chain.analyse(counts, ["a", "b", "c"])
+    assert not chain.ergodic
+    assert chain.transient == ["b"]
+    assert sorted(map(tuple, chain.recurrent)) == [("a",), ("c",)]
+    assert np.isnan(chain.steady_state).all()
+    np.testing.assert_allclose(chain.steady_states.sum().to_numpy(), 1.0)
+    assert np.isinf(chain.fmpt.loc["b", "a"]) and np.isinf(chain.fmpt.loc["a", "c"])
+    assert chain.fmpt.loc["a", "a"] == 1.0 and np.isinf(chain.sojourn["a"])
+    # a chain that reaches its absorbing state surely: expected steps 1 / 0.5 = 2
+    sure = _chain.analyse(np.array([[1.0, 1], [0, 5]]), [0, 1])
+    assert sure.fmpt.loc[0, 1] == pytest.approx(2.0)
+    assert sure.steady_state.tolist() == [0.0, 1.0]
+
+
+def test_tie_goes_to_lower_class():
+    """A value equal to a cut-off belongs to the lower class (mapclassify's Quantiles / UserDefined rule)."""
+    long = pd.DataFrame({"code": list("abcd") * 2, "year": [1] * 4 + [2] * 4,
+                         "v": [1.0, 2.0, 3.0, 4.0, 2.0, 2.0, 3.0, 5.0]})
+    mk = sc.markov(long, "v", id="code", time="year", classes=[2.0, 3.0])
+    assert mk.classes[1].tolist() == [0, 0, 1, 2]
+    assert mk.classes[2].tolist() == [0, 0, 1, 2]
+    import mapclassify
+
+    q = mapclassify.Quantiles(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), k=5)
+    codes, _, _ = _chain.classify(np.array([[1.0], [2.0], [3.0], [4.0], [5.0]]), 5, "quantiles")
+    np.testing.assert_array_equal(codes[:, 0], q.yb)
+
+
+def test_empty_class_and_unbalanced_panel_errors():
+    long = pd.DataFrame({"code": list("abcd") * 3, "year": np.repeat([1, 2, 3], 4),
+                         "v": [1.0, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]})
+    with pytest.raises(InputError, match="class 3 has no observations"):
+        sc.markov(long, "v", id="code", time="year", classes=[1.5, 2.5, 10.0])
+    holes = long.drop(index=[5])
+    with pytest.raises(InputError, match=r"unbalanced panel.*b: 2"):
+        sc.markov(holes, "v", id="code", time="year", k=2)
+    with pytest.warns(SpatialClusterWarning, match="dropped 1 region"):
+        mk = sc.markov(holes, "v", id="code", time="year", k=3, balance=True)
+    assert "b" not in mk.classes.index and mk.dropped == {"b": [2]}
+    dup = pd.concat([long, long.iloc[[0]]])
+    with pytest.raises(InputError, match="repeats region/period pairs: a/1"):
+        sc.markov(dup, "v", id="code", time="year")
+
+
+def test_results_protocol(us_income):  # noqa: F811
+    """to_frame / summary / to_record / plot of the Markov results."""
+    import json
+
+    long, _, w = us_income
+    sub = long[long["year"] < 1960]
+    for res in (sc.markov(sub, "pci", id="code", time="year"),
+                sc.spatial_markov(sub, "rpci", w, id="code", time="year"),
+                sc.lisa_markov(sub, "pci", w, id="code", time="year")):
+        assert res.to_frame().shape == (48, 31)
+        json.dumps(res.to_record())
+        assert res.variable in res.summary()
+        assert res.plot() is not None
