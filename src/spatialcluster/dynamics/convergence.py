@@ -277,7 +277,12 @@ def _cross_section(long_df, p, i0, i1, x, model, w, controls, id, time, kind, kw
         data = data.join(_controls_at(long_df, controls, id, time, p.periods[i0], p.ids))
     if w is not None:  # the graph's own ids (they may be integers), in the graph's order
         data.index = pd.Index(w.unique_ids)
-    res = spillover(data, y="growth", x=["log_initial", *controls], w=w, model=model, **kwargs)
+    xs = ["log_initial", *controls]
+    if w is None:  # sc.spillover needs weights even for OLS
+        X = np.column_stack([np.ones(len(data)), data[xs].to_numpy(dtype=float)])
+        res = _ols(data["growth"].to_numpy(dtype=float), X, ["const", *xs], len(data) - X.shape[1], "OLS")
+    else:
+        res = spillover(data, y="growth", x=xs, w=w, model=model, **kwargs)
     T = x[i1] - x[i0]
     return ConvergenceResult(beta=float(res.params["log_initial"]), beta_se=float(res.std_err["log_initial"]), T=T,
                              model=res, data=data, variable=p.variable, kind=kind,
@@ -316,9 +321,8 @@ def _sub_periods(long_df, p, i0, i1, x, tau, model, w, controls, id, time, effec
 
 
 def _within_ols(data, xs, id, time, effects):
-    """Fixed-effects OLS on a balanced panel (the package's spatial panels have no OLS; this is its
-    non-spatial counterpart: within transformation, s2 = SSE / (NT - N [- T + 1] - k))."""
-    from ..models._result import SpatialModelResult
+    """Fixed-effects OLS on a balanced panel: the within transformation, then :func:`_ols` with
+    s2 = SSE / (NT - N [- T + 1] - k) (the package's spatial panels have no OLS)."""
 
     def demean(col):
         v = data[col].to_numpy(dtype=float)
@@ -327,20 +331,27 @@ def _within_ols(data, xs, id, time, effects):
             out = out - data.groupby(time)[col].transform("mean").to_numpy() + v.mean()
         return out
 
-    y = demean("growth")
     X = np.column_stack([demean(c) for c in xs])
     n_obs, N, T = len(data), data[id].nunique(), data[time].nunique()
     dof = n_obs - N - (T - 1 if effects == "twoway" else 0) - X.shape[1]
     if dof <= 0:
         raise InputError(f"too few observations ({n_obs}) for {N} region effects and {X.shape[1]} regressors")
+    return _ols(demean("growth"), X, xs, dof, f"within ({effects} fixed effects) OLS")
+
+
+def _ols(y, X, names, dof, what):
+    """Least squares with the classical covariance s2 (X'X)^-1, s2 = SSE / dof, as a SpatialModelResult."""
+    from ..models._result import SpatialModelResult
+
     beta, *_ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ beta
-    s2 = resid @ resid / dof
-    vcov = s2 * np.linalg.inv(X.T @ X)
     sse = resid @ resid
-    loglik = -0.5 * n_obs * (np.log(2 * np.pi) + np.log(sse / n_obs) + 1)
-    params = pd.Series(beta, index=xs)
-    return SpatialModelResult(params=params, std_err=pd.Series(np.sqrt(np.diag(vcov)), index=xs),
-                              vcov=pd.DataFrame(vcov, index=xs, columns=xs), loglik=loglik, n=n_obs,
-                              k=len(xs) + 1, model="ols", method="ols", sigma2=s2, y="growth", x=xs,
-                              notes=[f"within (fixed effects, {effects}) OLS; s2 = SSE / {dof}"])
+    vcov = sse / dof * np.linalg.inv(X.T @ X)
+    n = len(y)
+    loglik = -0.5 * n * (np.log(2 * np.pi) + np.log(sse / n) + 1)
+    return SpatialModelResult(params=pd.Series(beta, index=names),
+                              std_err=pd.Series(np.sqrt(np.diag(vcov)), index=names),
+                              vcov=pd.DataFrame(vcov, index=names, columns=names), loglik=loglik, n=n,
+                              k=len(names) + 1, model="ols", method="ols", sigma2=sse / dof,
+                              r2=1 - sse / ((y - y.mean()) @ (y - y.mean())), y="growth", x=list(names),
+                              notes=[f"{what}; s2 = SSE / {dof}"])

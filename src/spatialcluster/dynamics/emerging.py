@@ -26,8 +26,8 @@ def mann_kendall(Y):
     ``S = sum_{s<t} sign(y_t - y_s)``; its variance is corrected for ties in y,
     ``Var S = [T(T-1)(2T+5) - sum_g t_g(t_g-1)(2t_g+5)] / 18`` (Kendall 1975), and
     ``z = S / sqrt(Var S)`` without continuity correction, so that ``tau`` (tau-b) and ``p``
-    equal :func:`scipy.stats.kendalltau` of the row against 1..T. Returns a DataFrame-ready
-    dict of arrays ``S``, ``var_S``, ``tau``, ``z``, ``p``.
+    equal :func:`scipy.stats.kendalltau` (``method="asymptotic"``) of the row against 1..T.
+    Returns a dict of arrays ``S``, ``var_S``, ``tau``, ``z``, ``p``.
 
     References
     ----------
