@@ -6,6 +6,8 @@ Reference values are giddy's own (giddy 2.3, ``giddy/markov.py`` docstrings and
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,6 +168,21 @@ def test_tie_goes_to_lower_class():
     q = mapclassify.Quantiles(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), k=5)
     codes, _, _ = _chain.classify(np.array([[1.0], [2.0], [3.0], [4.0], [5.0]]), 5, "quantiles")
     np.testing.assert_array_equal(codes[:, 0], q.yb)
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 7])
+def test_quantile_cuts_equal_mapclassify(k):
+    """Cut-offs equal mapclassify.Quantiles(y, k).bins, also with many ties (duplicates merged)."""
+    import mapclassify
+
+    rng = np.random.default_rng(k)
+    for y in (rng.normal(size=101), rng.integers(0, 4, size=60).astype(float)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = mapclassify.Quantiles(y, k=k)
+        np.testing.assert_array_equal(_chain.quantile_cuts(y, k), ref.bins)
+        codes, _, _ = _chain.classify(y[:, None], k, "pooled")
+        np.testing.assert_array_equal(codes[:, 0], ref.yb)
 
 
 def test_empty_class_and_unbalanced_panel_errors():

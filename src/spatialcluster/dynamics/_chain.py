@@ -20,10 +20,26 @@ from .._validate import _names
 
 
 def quantile_cuts(values, k):
-    """Upper bounds of ``k`` quantile classes, as :class:`mapclassify.Quantiles` (duplicates merged)."""
-    from mapclassify.classifiers import quantile
+    """Upper bounds of ``k`` quantile classes, as :class:`mapclassify.Quantiles` (duplicates merged).
 
-    return np.asarray(quantile(np.asarray(values, dtype=float).ravel(), k=k), dtype=float)
+    mapclassify's ``quantile`` calls ``scipy.stats.scoreatpercentile`` once per class, each a full
+    sort of the data; here one partition finds the order statistics and scipy's interpolation
+    formula is applied to them, so the cut-offs are the same to the last bit (tested against
+    mapclassify) and ties at a cut-off fall as in giddy.
+    """
+    y = np.asarray(values, dtype=float).ravel()
+    step = 100.0 / k
+    p = np.arange(step, 100 + step, step)
+    p[-1] = min(p[-1], 100.0)
+    idx = p / 100.0 * (y.size - 1)
+    lo = idx.astype(np.int64)
+    hi = np.minimum(lo + 1, y.size - 1)
+    part = np.partition(y, np.unique(np.r_[lo, hi]))
+    a, b = part[lo], part[hi]
+    w0, w1 = (lo + 1) - idx, idx - lo
+    with np.errstate(invalid="ignore"):
+        cuts = np.where(lo == idx, a, (a * w0 + b * w1) / (w0 + w1))
+    return np.unique(cuts)
 
 
 def classify(Y, k, classes):
@@ -120,12 +136,20 @@ def _stationary(P):
     return np.clip(pi, 0, None) / np.clip(pi, 0, None).sum()
 
 
+def _closure(adj):
+    """Reflexive-transitive closure of a small boolean adjacency matrix (repeated squaring)."""
+    reach = adj | np.eye(adj.shape[0], dtype=bool)
+    for _ in range(int(np.ceil(np.log2(max(adj.shape[0], 2))))):
+        reach = (reach.astype(np.int64) @ reach.astype(np.int64)) > 0
+    return reach
+
+
 def _passage(P, j):
     """Mean first passage times to state ``j`` from every state (inf where j is not reached surely)."""
     k = P.shape[0]
     absorbed = P > 0
     absorbed[j] = False  # first passages end at j
-    reach = csgraph.shortest_path(csr_matrix(absorbed.astype(float)), unweighted=True) < np.inf
+    reach = _closure(absorbed)
     # j is reached surely from i iff i reaches j and reaches no state that cannot reach j
     sure = reach[:, j] & ~reach[:, ~reach[:, j]].any(axis=1)
     m = np.full(k, np.inf)

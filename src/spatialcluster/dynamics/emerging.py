@@ -12,6 +12,7 @@ from .._errors import InputError
 from .._progress import progress_bar
 from .._result import Result
 from ..stats import _core, multitest
+from ..stats._kernels import BLOCK
 from . import _panel
 
 HOT_CATEGORIES = ["new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating",
@@ -226,8 +227,15 @@ def emerging_hotspots(long_df, column, w, id="code", time="year", permutations=9
         off, _ = _star_weights(_panel_csr(g), True, "r")
         order = _core.id_order(p.ids)
         order = np.arange(p.n) if order is None else order
-        n_ge, n_le = permutation_counts(_core.reorder(off, order), p.values[order], np.arange(p.n), permutations,
-                                        seed_used)
+        off, X = _core.reorder(off, order), p.values[order]
+        out = None
+        steps = _core.progress_steps(p.n * permutations * p.t * 8 * 1e-9, progress)
+        edges = np.r_[np.arange(0, p.n, BLOCK * max(1, -(-p.n // (steps * BLOCK)))), p.n]
+        with progress_bar(f"Gi* of {column}: {permutations} permutations", p.n, steps > 1) as advance:
+            for a, b in zip(edges[:-1], edges[1:]):
+                out = permutation_counts(off, X, permutations, seed_used, start=int(a), stop=int(b), out=out)
+                advance(int(b - a))
+        n_ge, n_le = out
         back = np.empty_like(order)
         back[order] = np.arange(p.n)
         ps = _core.pseudo_p(n_ge[back], n_le[back], permutations, "two-sided")
