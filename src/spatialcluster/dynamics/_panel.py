@@ -115,6 +115,14 @@ def _pairs(ids, periods, rows, cols):
     return [f"{ids[r]}/{periods[c]}" for r, c in zip(rows[:20], cols[:20])]
 
 
+def _as_text(ids) -> pd.Index:
+    """Region ids as a text Index (no conversion when they are text already)."""
+    ids = pd.Index(ids)
+    if ids.dtype == object and len(ids) and isinstance(ids[0], str) or pd.api.types.is_string_dtype(ids.dtype):
+        return ids
+    return pd.Index(np.asarray(ids).astype(str))
+
+
 def with_weights(p: Panel, w, transform="r"):
     """Reorder the panel to the graph's regions; return (panel, CSR weights row-standardised or as given, graph).
 
@@ -123,13 +131,13 @@ def with_weights(p: Panel, w, transform="r"):
     from ..stats._core import as_graph
 
     g = as_graph(w)
-    gids = pd.Index(np.asarray(g.unique_ids).astype(str))
+    gids = _as_text(g.unique_ids)
     if p.dropped and len(gids.intersection(list(p.dropped))):
         g = g.subgraph([i for i in g.unique_ids if str(i) not in p.dropped])
-        gids = pd.Index(np.asarray(g.unique_ids).astype(str))
+        gids = _as_text(g.unique_ids)
         warnings.warn(f"the weights lost the {len(p.dropped)} dropped region(s) and their links",
                       SpatialClusterWarning, stacklevel=3)
-    pos = p.ids.get_indexer(gids)
+    pos = np.arange(p.n) if p.ids.equals(gids) else p.ids.get_indexer(gids)
     if (pos < 0).any() or len(gids) != p.n:
         extra_w = gids[pos < 0]
         extra_p = p.ids.difference(gids)

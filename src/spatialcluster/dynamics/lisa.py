@@ -122,10 +122,15 @@ def lisa_markov(long_df, column, w, id="code", time="year", significant=False, p
     return LisaMarkovResult(
         transitions=_table(T, QUADRANTS), p=_table(_chain.row_probabilities(T), QUADRANTS),
         chain=_chain.analyse(T, QUADRANTS),
-        classes=pd.DataFrame(np.asarray(QUADRANTS, dtype=object)[q], index=p.ids,
-                             columns=pd.Index(p.periods, name="period")),
+        classes=_labels(q, p),
         cutoffs=np.array([0.0]), rule="Moran quadrants", variable=p.variable, dropped=p.dropped,
         independence=independence, significant=bool(significant), alpha=float(alpha), p_values=pvals)
+
+
+def _labels(q, p):
+    """Regions x periods quadrant labels as categorical columns (cheap at millions of regions)."""
+    return pd.DataFrame({period: pd.Categorical.from_codes(q[:, t], QUADRANTS) for t, period in enumerate(p.periods)},
+                        index=p.ids).rename_axis(columns="period")
 
 
 def _independence(Y, W, T):
@@ -215,9 +220,10 @@ def lisa_paths(long_df, column, w, id="code", time="year", balance=False):
     distance = np.hypot(Z[:, -1] - Z[:, 0], L[:, -1] - L[:, 0])
     with np.errstate(divide="ignore", invalid="ignore"):
         tortuosity = np.where(distance > 0, length / distance, np.where(length > 0, np.inf, 1.0))
-    q = np.asarray(QUADRANTS, dtype=object)[quadrants(Z, L)]
+    q = _labels(quadrants(Z, L), p)
     frame = pd.DataFrame({"length": length, "distance": distance, "tortuosity": tortuosity,
-                          "mean_step": steps.mean(axis=1), "start": q[:, 0], "end": q[:, -1]}, index=p.ids)
+                          "mean_step": steps.mean(axis=1), "start": q.iloc[:, 0].astype(str),
+                          "end": q.iloc[:, -1].astype(str)}, index=p.ids)
     cols = pd.Index(p.periods, name="period")
     return LisaPathsResult(frame=frame, z=pd.DataFrame(Z, index=p.ids, columns=cols),
                            lag=pd.DataFrame(L, index=p.ids, columns=cols), variable=p.variable)
