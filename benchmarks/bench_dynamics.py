@@ -46,7 +46,9 @@ def queen_lattice(side):
         cols += [b, a]
     A = sp.csr_matrix((np.ones(sum(map(len, rows))), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
     ids = np.char.zfill(np.arange(n).astype(str), 7)
-    return Graph.from_sparse(A, ids=ids), ids
+    g = Graph.from_sparse(A, ids=ids)
+    _ = g.unique_ids, g.sparse  # the graph's cached forms are built with it, once, not by every method
+    return g, ids
 
 
 def panel(ids, T, seed=0):

@@ -122,7 +122,9 @@ def _rule(classes):
 
 
 def _frame(codes, p: _panel.Panel):
-    return pd.DataFrame(codes, index=p.ids, columns=pd.Index(p.periods, name="period"))
+    """Regions x periods class codes; small integers in column order, which pandas stores without a copy."""
+    small = np.asfortranarray(codes, dtype=np.int8 if codes.max(initial=0) < 127 else np.int32)
+    return pd.DataFrame(small, index=p.ids, columns=pd.Index(p.periods, name="period"), copy=False)
 
 
 def markov(long_df, column, id="code", time="year", k=4, classes="quantiles", balance=False):
