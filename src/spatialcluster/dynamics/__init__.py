@@ -7,6 +7,7 @@ paths, rank mobility, sigma and beta convergence, Dagum's Gini decomposition, ke
 and emerging hot spots.
 """
 
+from .clubs import ClubResult, club_convergence, log_t
 from .convergence import ConvergenceResult, SigmaResult, convergence, sigma_convergence
 from .disparity import DagumResult, KernelDensityResult, dagum_gini, kernel_density
 from .emerging import EmergingHotspotsResult, categorize, emerging_hotspots, mann_kendall
@@ -15,6 +16,7 @@ from .markov import MarkovResult, SpatialMarkovResult, markov, spatial_markov
 from .mobility import RankMobilityResult, rank_mobility
 
 __all__ = [
+    "ClubResult",
     "ConvergenceResult",
     "DagumResult",
     "EmergingHotspotsResult",
@@ -26,12 +28,14 @@ __all__ = [
     "SigmaResult",
     "SpatialMarkovResult",
     "categorize",
+    "club_convergence",
     "convergence",
     "dagum_gini",
     "emerging_hotspots",
     "kernel_density",
     "lisa_markov",
     "lisa_paths",
+    "log_t",
     "mann_kendall",
     "markov",
     "rank_mobility",

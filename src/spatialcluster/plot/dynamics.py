@@ -169,3 +169,18 @@ def mobility_plot(result, ax=None):
     ax.set_ylabel("Kendall's tau")
     ax.set_title(f"Rank mobility of {result.variable}")
     return ax
+
+
+def club_paths_plot(result, ax=None):
+    """Mean relative transition path h_t of each convergence club (0: divergent regions)."""
+    ax = _ax(ax, (6, 3.5))
+    paths = result.paths
+    for club, members in result.frame.groupby("club").groups.items():
+        label = "divergent" if club == 0 else f"club {club}"
+        ax.plot(range(paths.shape[1]), paths.loc[members].mean(axis=0), marker=".", label=f"{label} ({len(members)})")
+    ax.set_xticks(range(paths.shape[1]), [str(c) for c in paths.columns], rotation=45 if paths.shape[1] > 10 else 0)
+    ax.axhline(1, color="0.6", lw=0.8, ls="--")
+    ax.set_ylabel("relative transition path h")
+    ax.set_title(f"Convergence clubs of {result.variable} (Phillips & Sul)")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
