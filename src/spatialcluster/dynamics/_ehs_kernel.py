@@ -54,12 +54,22 @@ def _joint_block(start, stop, indptr, indices, weights, X, xmax, permutations, s
             for a in range(k):
                 rowabs += abs(weights[lo + a])
             for t in range(T):
-                acc[t, :] = 0.0
-                for a in range(k):
+                out = acc[t]
+                out[:] = 0.0
+                a = 0
+                while a + 1 < k:  # two rows per pass over acc: half its loads and stores
+                    w0 = weights[lo + a]
+                    w1 = weights[lo + a + 1]
+                    row0 = gathered[a, t]
+                    row1 = gathered[a + 1, t]
+                    for p in range(permutations):
+                        out[p] += w0 * row0[p] + w1 * row1[p]
+                    a += 2
+                if a < k:
                     wa = weights[lo + a]
                     row = gathered[a, t]
                     for p in range(permutations):
-                        acc[t, p] += wa * row[p]
+                        out[p] += wa * row[p]
             state = _stream(seed, i)
             for h in range(hits):
                 if hit_i[h] == i and hit_t[h] < k:
