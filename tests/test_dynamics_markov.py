@@ -214,3 +214,19 @@ def test_results_protocol(us_income):  # noqa: F811
         json.dumps(res.to_record())
         assert res.variable in res.summary()
         assert res.plot() is not None
+
+
+def test_spatial_panel_weights_mismatch_and_balance(us_income):  # noqa: F811
+    """Regions missing from the weights are named; balance=True also takes dropped regions out of the graph."""
+    from spatialcluster import WeightsError
+
+    long, _, w = us_income
+    sub = long[long["year"] < 1940]
+    extra = pd.concat([sub, sub[sub["code"] == "0"].assign(code="99")])
+    with pytest.raises(WeightsError, match="in the panel but not in the weights: 99"):
+        sc.spatial_markov(extra, "rpci", w, id="code", time="year")
+    holes = sub[~((sub["code"] == "5") & (sub["year"] == 1933))]
+    with pytest.warns(SpatialClusterWarning):
+        smk = sc.spatial_markov(holes, "rpci", w, id="code", time="year", k=3, m=3, balance=True)
+    assert "5" not in smk.classes.index and smk.classes.shape[0] == 47
+    assert smk.dropped == {"5": [1933]}
