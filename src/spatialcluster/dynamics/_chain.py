@@ -98,11 +98,11 @@ def count_transitions(codes, k, strata=None, m=1):
     (at a million regions and 20 periods those cost more than the counting).
     """
     out = np.zeros((m, k, k), dtype=np.int64)
-    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    codes = np.ascontiguousarray(codes)  # any integer type: numba compiles one loop per type
     if strata is None:
         _count(codes, codes, False, k, out)
     else:
-        _count(codes, np.ascontiguousarray(strata, dtype=np.int64), True, k, out)
+        _count(codes, np.ascontiguousarray(strata), True, k, out)
     return out.astype(float)
 
 

@@ -70,7 +70,7 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     tcodes, periods = pd.factorize(frame[time], sort=True)
     if (codes < 0).any() or (tcodes < 0).any():
         raise InputError(f"the panel has rows without a region id ({id!r}) or period ({time!r}); drop them first")
-    ids = pd.Index(np.asarray(uniq).astype(str), name=id)
+    ids = _as_text(uniq).rename(id)
     periods = list(periods.tolist())
     n, t = len(ids), len(periods)
     if t < min_periods:
@@ -82,14 +82,17 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
         raise InputError(f"column {column!r} has non-numeric values for region/period "
                          f"{_names(_pairs(ids, periods, codes[bad], tcodes[bad]))}; convert or drop them")
     flat = codes.astype(np.int64) * t + tcodes
-    seen = np.bincount(flat, minlength=n * t)
-    if (seen > 1).any():
-        cells = np.flatnonzero(seen > 1)
-        raise InputError(f"the panel repeats region/period pairs: "
-                         f"{_names(_pairs(ids, periods, cells // t, cells % t))}; keep one row each")
-    matrix = np.full(n * t, np.nan)
-    matrix[flat] = values
-    matrix = matrix.reshape(n, t)
+    if len(flat) == n * t and (np.diff(flat) == 1).all() and flat[0] == 0:
+        matrix = values.reshape(n, t)  # sorted by region, then period, and complete: no scatter needed
+    else:
+        seen = np.bincount(flat, minlength=n * t)
+        if (seen > 1).any():
+            cells = np.flatnonzero(seen > 1)
+            raise InputError(f"the panel repeats region/period pairs: "
+                             f"{_names(_pairs(ids, periods, cells // t, cells % t))}; keep one row each")
+        matrix = np.full(n * t, np.nan)
+        matrix[flat] = values
+        matrix = matrix.reshape(n, t)
     holes = np.isnan(matrix)
     dropped = {}
     if holes.any():
@@ -117,7 +120,7 @@ def _pairs(ids, periods, rows, cols):
 
 def _as_text(ids) -> pd.Index:
     """Region ids as a text Index (no conversion when they are text already)."""
-    ids = pd.Index(ids)
+    ids = pd.Index(ids.categories[ids.codes] if isinstance(ids, pd.Categorical) else ids)
     if ids.dtype == object and len(ids) and isinstance(ids[0], str) or pd.api.types.is_string_dtype(ids.dtype):
         return ids
     return pd.Index(np.asarray(ids).astype(str))

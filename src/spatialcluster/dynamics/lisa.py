@@ -30,8 +30,8 @@ def moran_space(p: _panel.Panel, W):
 
 def quadrants(Z, L):
     """0 HH, 1 LH, 2 LL, 3 HL (esda's q - 1; a zero counts as low)."""
-    high, lag_high = Z > 0, L > 0
-    return np.where(high, np.where(lag_high, 0, 3), np.where(lag_high, 1, 2))
+    high = Z > 0
+    return np.where(L > 0, ~high, high + np.uint8(2)).astype(np.uint8)
 
 
 @dataclass(repr=False)
@@ -140,8 +140,8 @@ def _independence(Y, W, T):
     transitions are the Kronecker product of the two 2-state chains mapped to HH, LH, LL, HL.
     """
     mean = Y.mean(axis=0)
-    own = (Y / mean < 1.0).astype(np.int64)
-    lag = (np.asarray(W @ Y) / mean < 1.0).astype(np.int64)
+    own = (Y / mean < 1.0).view(np.uint8)
+    lag = (np.asarray(W @ Y) / mean < 1.0).view(np.uint8)
     po = _chain.row_probabilities(_chain.count_transitions(own, 2)[0])
     pl = _chain.row_probabilities(_chain.count_transitions(lag, 2)[0])
     A = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 1, 0, 0]])
