@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numba import njit
 
 from .._errors import InputError, SpatialClusterWarning, WeightsError
 from .._validate import _names
@@ -81,10 +82,10 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     if bad.any():
         raise InputError(f"column {column!r} has non-numeric values for region/period "
                          f"{_names(_pairs(ids, periods, codes[bad], tcodes[bad]))}; convert or drop them")
-    flat = codes.astype(np.int64) * t + tcodes
-    if len(flat) == n * t and (np.diff(flat) == 1).all() and flat[0] == 0:
+    if len(codes) == n * t and _sequential(codes, tcodes, t):
         matrix = values.reshape(n, t)  # sorted by region, then period, and complete: no scatter needed
     else:
+        flat = codes.astype(np.int64) * t + tcodes
         seen = np.bincount(flat, minlength=n * t)
         if (seen > 1).any():
             cells = np.flatnonzero(seen > 1)
@@ -112,6 +113,15 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
             raise InputError(f"after dropping incomplete regions fewer than 2 remain ({listing}{more})")
         matrix, ids, dropped = matrix[keep], ids[keep], report
     return Panel(values=matrix, ids=ids, periods=periods, variable=str(column), dropped=dropped)
+
+
+@njit(cache=True)
+def _sequential(codes, tcodes, t):
+    """Whether row r is region r // t in period r % t (a sorted, complete panel), stopping at the first miss."""
+    for r in range(codes.shape[0]):
+        if codes[r] * t + tcodes[r] != r:
+            return False
+    return True
 
 
 def _pairs(ids, periods, rows, cols):

@@ -140,8 +140,12 @@ def _independence(Y, W, T):
     transitions are the Kronecker product of the two 2-state chains mapped to HH, LH, LL, HL.
     """
     mean = Y.mean(axis=0)
-    own = (Y / mean < 1.0).view(np.uint8)
-    lag = (np.asarray(W @ Y) / mean < 1.0).view(np.uint8)
+    if (mean > 0).all():  # y / mean < 1 without dividing 2 x n x T numbers
+        own = (Y < mean).view(np.uint8)
+        lag = (np.asarray(W @ Y) < mean).view(np.uint8)
+    else:
+        own = (Y / mean < 1.0).view(np.uint8)
+        lag = (np.asarray(W @ Y) / mean < 1.0).view(np.uint8)
     po = _chain.row_probabilities(_chain.count_transitions(own, 2)[0])
     pl = _chain.row_probabilities(_chain.count_transitions(lag, 2)[0])
     A = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 1, 0, 0]])
