@@ -243,10 +243,11 @@ def convergence(long_df, column, id="code", time="year", start=None, end=None, m
     x = _numeric_periods(p.periods)
     start = p.periods[0] if start is None else start
     end = p.periods[-1] if end is None else end
+    text = [str(q) for q in p.periods]  # 1940 and "1940" name the same period
     for label, value in (("start", start), ("end", end)):
-        if value not in p.periods:
+        if str(value) not in text:
             raise InputError(f"{label}={value!r} is not a period of the panel ({_names(p.periods, 8)})")
-    i0, i1 = p.periods.index(start), p.periods.index(end)
+    i0, i1 = text.index(str(start)), text.index(str(end))
     if i1 <= i0:
         raise InputError(f"end ({end}) must come after start ({start})")
     kind = "conditional" if controls else "absolute"
