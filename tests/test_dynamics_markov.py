@@ -230,3 +230,49 @@ def test_spatial_panel_weights_mismatch_and_balance(us_income):  # noqa: F811
         smk = sc.spatial_markov(holes, "rpci", w, id="code", time="year", k=3, m=3, balance=True)
     assert "5" not in smk.classes.index and smk.classes.shape[0] == 47
     assert smk.dropped == {"5": [1933]}
+
+
+def test_markov_passage_sojourn_giddy(us_income):  # noqa: F811
+    """giddy's tests (giddy/tests/test_markov.py, test_Markov): first mean passage times and sojourn times of
+    the quintile chain, and the reducible chain of the first two years (1929 -> 1930): two recurrent classes,
+    steady states [1, 0, 0, 0, 0] and [0, 0, 0, 1, 0], passage times inf where a class is not reached surely."""
+    long, _, _ = us_income
+    mk = sc.markov(long, "pci", id="code", time="year", k=5)
+    np.testing.assert_allclose(mk.fmpt.to_numpy(), [
+        [4.81354357, 11.50292712, 29.60921231, 53.38594954, 103.59816743],
+        [42.04774505, 5.34023324, 18.74455332, 42.50023268, 92.71316899],
+        [69.25849753, 27.21075248, 4.82147603, 25.27184624, 75.43305672],
+        [84.90689329, 42.85914824, 17.18082642, 5.31299186, 51.60953369],
+        [98.41295543, 56.36521038, 30.66046735, 14.21158356, 4.77619083]], rtol=1e-8)
+    np.testing.assert_allclose(mk.sojourn.to_numpy(), [11.125, 4.65806452, 4.73372781, 4.95172414, 13.77586207],
+                               rtol=1e-8)
+    two = sc.markov(long[long["year"] <= 1930], "pci", id="code", time="year", k=5)
+    np.testing.assert_array_equal(two.transitions.to_numpy(), [[10, 0, 0, 0, 0], [0, 8, 1, 0, 0], [0, 1, 9, 1, 0],
+                                                               [0, 0, 0, 8, 0], [0, 0, 0, 1, 9]])
+    assert np.isnan(two.steady_state).all()
+    np.testing.assert_array_equal(two.chain.steady_states.T.to_numpy(), [[1, 0, 0, 0, 0], [0, 0, 0, 1, 0]])
+    inf = np.inf
+    np.testing.assert_allclose(two.fmpt.to_numpy(), [[1, inf, inf, inf, inf], [inf, inf, 9, 29, inf],
+                                                        [inf, inf, inf, 20, inf], [inf, inf, inf, 1, inf],
+                                                        [inf, inf, inf, 10, inf]], rtol=1e-12)
+    np.testing.assert_allclose(two.sojourn.to_numpy(), [inf, 9.0, 5.5, inf, 10.0])
+    assert two.chain.transient == [1, 2, 4]
+
+
+def test_spatial_markov_steady_states_and_passage_giddy(us_income):  # noqa: F811
+    """giddy's tests (test_Spatial_Markov): rpci, fixed=True, k = m = 5: steady state of every lag class (S)
+    and the first mean passage times of lag class 0 (F[0])."""
+    long, _, w = us_income
+    smk = sc.spatial_markov(long, "rpci", w, id="code", time="year", k=5, m=5, classes="pooled")
+    S = [[0.43509425, 0.2635327, 0.20363044, 0.06841983, 0.02932278],
+         [0.13391287, 0.33993305, 0.25153036, 0.23343016, 0.04119356],
+         [0.12124869, 0.21137444, 0.2635101, 0.29013417, 0.1137326],
+         [0.0776413, 0.19748806, 0.25352636, 0.22480415, 0.24654013],
+         [0.01776781, 0.19964349, 0.19009833, 0.25524697, 0.3372434]]
+    np.testing.assert_allclose(smk.steady_states.T.to_numpy(), S, atol=1e-8)
+    F0 = [[2.29835259, 28.95614035, 46.14285714, 80.80952381, 279.42857143],
+          [33.86549708, 3.79459555, 22.57142857, 57.23809524, 255.85714286],
+          [43.60233918, 9.73684211, 4.91085714, 34.66666667, 233.28571429],
+          [46.62865497, 12.76315789, 6.25714286, 14.61564626, 198.61904762],
+          [52.62865497, 18.76315789, 12.25714286, 6.0, 34.1031746]]
+    np.testing.assert_allclose(smk.fmpts[0].to_numpy(), F0, rtol=1e-8)
