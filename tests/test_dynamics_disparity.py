@@ -142,3 +142,17 @@ def test_rank_mobility_taus(us_income):  # noqa: F811
     assert row["tau_inter"] == pytest.approx(S[cross].mean(), abs=1e-14)
     assert 0 < row["spatial_tau_p"] <= 1
     assert "overall" in r.frame.index and r.plot() is not None
+
+
+def test_spatial_tau_mexico_giddy():
+    """giddy's tests (giddy/tests/test_rank.py, SpatialTau_Tester): Mexico pcgdp by decade, neighbours = same
+    Esquivel (1999) region (block weights): spatial tau [0.397, 0.492, 0.651, 0.714, 0.683, 0.810] (3 d.p.)."""
+    import libpysal
+    from libpysal.graph import Graph
+
+    states = sc.datasets.mexico_states()
+    regimes = pd.read_csv(libpysal.examples.get_path("mexico.csv"))["esquivel99"].to_numpy()
+    w = Graph.build_block_contiguity(pd.Series(regimes, index=states.index))
+    r = sc.rank_mobility(sc.datasets.mexico_gdp_panel(), "pcgdp", w, id="state", time="year")
+    consecutive = r.frame.drop(index="overall")["spatial_tau"].to_numpy()
+    np.testing.assert_allclose(consecutive, [0.397, 0.492, 0.651, 0.714, 0.683, 0.810], atol=5e-4)
