@@ -138,6 +138,9 @@ def _independence(Y, W, T):
 
     Own and lag values are classed below / not below the period mean; the expected quadrant
     transitions are the Kronecker product of the two 2-state chains mapped to HH, LH, LL, HL.
+    giddy (2.3) builds the two chains from the transposed array (periods taken as regions, each
+    region's mean over time as the reference), so its ``chi_2`` (1058.2 on us_income) is not this
+    test; here each region moves between periods, as Rey (2001) describes.
     """
     mean = Y.mean(axis=0)
     if (mean > 0).all():  # y / mean < 1 without dividing 2 x n x T numbers
