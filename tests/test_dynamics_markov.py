@@ -50,7 +50,8 @@ def test_spatial_markov_homogeneity_giddy(us_income):  # noqa: F811
     """giddy Spatial_Markov docstring (1): rpci, fixed=True, k = m = 5: Q = 200.624, LR = 170.659,
     dof 60; cut-offs [0.83999133, 0.94707545, 1.03242697, 1.14911154], lag cut-offs
     [0.88973386, 0.95891917, 1.01469758, 1.1183566]; P[0] row 0 = [0.96341463, 0.0304878,
-    0.00609756, 0, 0], P[4] row 4 = [0, 0, 0, 0.02352941, 0.97647059]."""
+    0.00609756, 0, 0], P[4] row 4 = [0, 0, 0, 0.02352941, 0.97647059]; giddy/tests/test_markov.py
+    (test_chi2): chi2 of each lag class against the pooled chain."""
     long, _, w = us_income
     smk = sc.spatial_markov(long, "rpci", w, id="code", time="year", k=5, m=5, classes="pooled")
     h = smk.homogeneity
@@ -61,6 +62,11 @@ def test_spatial_markov_homogeneity_giddy(us_income):  # noqa: F811
     np.testing.assert_allclose(smk.lag_cutoffs, [0.88973386, 0.95891917, 1.01469758, 1.1183566], atol=1e-8)
     np.testing.assert_allclose(smk.p[0].iloc[0].to_numpy(), [0.96341463, 0.0304878, 0.00609756, 0, 0], atol=1e-8)
     np.testing.assert_allclose(smk.p[4].iloc[4].to_numpy(), [0, 0, 0, 0.02352941, 0.97647059], atol=1e-8)
+    # giddy's test_chi2: each lag class against the pooled chain (chi2, p, dof)
+    np.testing.assert_allclose(smk.lag_tests.to_numpy(), [
+        [4.05598541e01, 6.44644317e-04, 16], [5.54751974e01, 2.97033748e-06, 16],
+        [1.77528996e01, 3.38563882e-01, 16], [4.00390961e01, 7.68422046e-04, 16],
+        [4.67966803e01, 7.32512065e-05, 16]], rtol=1e-7)
     # the per-row tests add up to the overall ones (Bickenbach & Bode 2003)
     assert smk.row_tests["Q"].sum() == pytest.approx(h["Q"], rel=1e-12)
     assert smk.row_tests["LR"].sum() == pytest.approx(h["LR"], rel=1e-12)
