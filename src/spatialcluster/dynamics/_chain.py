@@ -43,6 +43,35 @@ def quantile_cuts(values, k):
     return np.unique(cuts)
 
 
+@njit(cache=True)
+def _codes(Y, cuts, ncuts, out):
+    """out[i, t] = number of cut-offs of period t strictly below Y[i, t] (``searchsorted`` left)."""
+    n, T = Y.shape
+    for t in range(T):
+        c = cuts[t]
+        m = ncuts[t]
+        for i in range(n):
+            v = Y[i, t]
+            j = 0
+            while j < m and c[j] < v:
+                j += 1
+            out[i, t] = j
+
+
+def _apply(Y, cuts_by_period):
+    """Class codes as int8 in column order (one pass; pandas stores them without a copy)."""
+    T = Y.shape[1]
+    width = max(1, max(len(c) for c in cuts_by_period))
+    cuts = np.full((T, width), np.inf)
+    ncuts = np.zeros(T, dtype=np.int64)
+    for t, c in enumerate(cuts_by_period):
+        cuts[t, : len(c)] = c
+        ncuts[t] = len(c)
+    out = np.empty(Y.shape, dtype=np.int8 if width < 127 else np.int32, order="F")
+    _codes(Y, cuts, ncuts, out)
+    return out
+
+
 def classify(Y, k, classes):
     """Class of every cell of ``Y`` (n x T) and the cut-offs used.
 
@@ -51,6 +80,7 @@ def classify(Y, k, classes):
     lower class (``searchsorted(..., side="left")``, mapclassify's rule). Returns (codes, cuts,
     k): ``cuts`` is (T, k - 1) per period, else (k - 1,).
     """
+    T = Y.shape[1]
     if isinstance(classes, str):
         if classes not in ("quantiles", "pooled"):
             raise InputError(f"classes must be 'quantiles', 'pooled' or a list of cut-offs, got {classes!r}")
@@ -58,23 +88,21 @@ def classify(Y, k, classes):
             raise InputError(f"k (number of classes) must be an integer >= 2, got {k!r}")
         if classes == "pooled":
             cuts = quantile_cuts(Y, k)[:-1]
-            return np.searchsorted(cuts, Y, side="left"), cuts, int(k)
-        codes = np.empty(Y.shape, dtype=np.int64)
-        cuts = np.full((Y.shape[1], k - 1), np.nan)
-        for t in range(Y.shape[1]):
-            c = quantile_cuts(Y[:, t], k)[:-1]
+            return _apply(Y, [cuts] * T), cuts, int(k)
+        per = [quantile_cuts(Y[:, t], k)[:-1] for t in range(T)]
+        cuts = np.full((T, k - 1), np.nan)
+        for t, c in enumerate(per):
             cuts[t, : len(c)] = c
-            codes[:, t] = np.searchsorted(c, Y[:, t], side="left")
-        return codes, cuts, int(k)
+        return _apply(Y, per), cuts, int(k)
     cuts = np.asarray(classes, dtype=float).ravel()
     if cuts.size < 1 or np.isnan(cuts).any() or (np.diff(cuts) <= 0).any():
         raise InputError(f"cut-offs must be increasing numbers (k - 1 of them for k classes), got {list(classes)!r}")
-    return np.searchsorted(cuts, Y, side="left"), cuts, cuts.size + 1
+    return _apply(Y, [cuts] * T), cuts, cuts.size + 1
 
 
 def check_classes(codes, k, labels, periods, what="class"):
     """Refuse a class no region falls in, naming it and what the cut-offs were."""
-    counts = np.bincount(codes.ravel(), minlength=k)
+    counts = np.bincount(codes.ravel(order="K"), minlength=k)
     empty = [labels[i] for i in np.flatnonzero(counts == 0)]
     if empty:
         raise InputError(
@@ -85,8 +113,8 @@ def check_classes(codes, k, labels, periods, what="class"):
 @njit(cache=True)
 def _count(codes, strata, use_strata, k, out):
     n, T = codes.shape
-    for i in range(n):
-        for t in range(T - 1):
+    for t in range(T - 1):
+        for i in range(n):
             s = strata[i, t] if use_strata else 0
             out[s, codes[i, t], codes[i, t + 1]] += 1
 
@@ -98,11 +126,8 @@ def count_transitions(codes, k, strata=None, m=1):
     (at a million regions and 20 periods those cost more than the counting).
     """
     out = np.zeros((m, k, k), dtype=np.int64)
-    codes = np.ascontiguousarray(codes)  # any integer type: numba compiles one loop per type
-    if strata is None:
-        _count(codes, codes, False, k, out)
-    else:
-        _count(codes, np.ascontiguousarray(strata), True, k, out)
+    # any integer type and memory order: numba compiles one loop per kind
+    _count(codes, codes if strata is None else strata, strata is not None, k, out)
     return out.astype(float)
 
 
