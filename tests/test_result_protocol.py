@@ -30,7 +30,8 @@ from spatialcluster.stats.local import LocalResult
 BASES = {GlobalResult, LocalResult}
 # Classes another helper is converting (issue 11): xfail while they do not comply.
 PENDING = {"LocationQuotient", "CouplingCoordination", "Inequality"}
-CLASSIFIES = {"LocalMoranResult", "LocalGearyResult", "GetisOrdResult", "LisaPanelResult"}
+CLASSIFIES = {"LocalMoranResult", "LocalGearyResult", "GetisOrdResult", "LisaPanelResult", "MarkovResult",
+              "SpatialMarkovResult", "LisaMarkovResult", "LisaPathsResult", "EmergingHotspotsResult", "ClubResult"}
 
 
 def _result_classes():
@@ -64,6 +65,12 @@ def _panel(gdf):
     return pd.concat(frames, ignore_index=True)
 
 
+def _positive_panel(gdf, years=(2001, 2002, 2003)):
+    rng = np.random.default_rng(0)
+    return pd.concat([pd.DataFrame({"code": gdf.index, "year": year, "v": gdf["INC"].to_numpy() * np.exp(
+        0.1 * rng.normal(size=len(gdf)))}) for year in years], ignore_index=True)
+
+
 FIT = {"draws": 50, "seed": 1, "progress": False}
 FACTORIES = {
     "MoranResult": lambda g, w: sc.moran(g, "CRIME", w, permutations=99, seed=1),
@@ -81,6 +88,18 @@ FACTORIES = {
     "LocationQuotient": lambda g, w: sc.location_quotient(g, numerator="INC", denominator="HOVAL"),
     "CouplingCoordination": lambda g, w: sc.coupling_coordination(g, {"a": ["INC"], "b": ["HOVAL"]}),
     "Inequality": lambda g, w: sc.inequality(g, "INC"),
+    "MarkovResult": lambda g, w: sc.markov(_panel(g), "crime", k=4),
+    "SpatialMarkovResult": lambda g, w: sc.spatial_markov(_panel(g), "crime", w, k=3, m=3),
+    "LisaMarkovResult": lambda g, w: sc.lisa_markov(_panel(g), "crime", w),
+    "LisaPathsResult": lambda g, w: sc.lisa_paths(_panel(g), "crime", w),
+    "RankMobilityResult": lambda g, w: sc.rank_mobility(_panel(g), "crime", w, regime={i: int(i) % 2 for i in g.index}),
+    "SigmaResult": lambda g, w: sc.sigma_convergence(_positive_panel(g), "v"),
+    "ConvergenceResult": lambda g, w: sc.convergence(_positive_panel(g), "v", model="sar", w=w),
+    "ClubResult": lambda g, w: sc.club_convergence(_positive_panel(g, range(2001, 2009)), "v"),
+    "DagumResult": lambda g, w: sc.dagum_gini(g, "INC", group="EW"),
+    "KernelDensityResult": lambda g, w: sc.kernel_density(_panel(g), "crime"),
+    "EmergingHotspotsResult": lambda g, w: sc.emerging_hotspots(_positive_panel(g), "v", w, permutations=49, seed=1,
+                                                                regions=g),
 }
 
 

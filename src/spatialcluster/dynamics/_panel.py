@@ -176,3 +176,16 @@ def with_weights(p: Panel, w, transform="r"):
     # cut-off then fall on the same side as in giddy, to the last bit
     W.sort_indices()
     return p, W, g
+
+
+def jsonable(obj):
+    """A record with NumPy scalars as Python numbers and NaN / inf as None (strict JSON)."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj

@@ -156,8 +156,9 @@ class ClubResult(Result):
         return club_paths_plot(self, ax=ax, **kwargs)
 
     def to_record(self) -> dict:
-        return {"method": "club convergence", "variable": self.variable,
-                "overall_t": float(self.overall["t"]), "clubs": {str(k): int(v) for k, v in self.counts().items()}}
+        return _panel.jsonable({"method": "club convergence", "variable": self.variable,
+                                "overall_t": float(self.overall["t"]),
+                                "clubs": {str(k): int(v) for k, v in self.counts().items()}})
 
 
 def club_convergence(long_df, column, id="code", time="year", log=True, hp_lambda=None, trim=0.3, c_star=0.0,

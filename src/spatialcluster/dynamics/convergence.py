@@ -54,9 +54,9 @@ class SigmaResult(Result):
         return sigma_plot(self, ax=ax, measures=measures, **kwargs)
 
     def to_record(self) -> dict:
-        return {"method": "sigma convergence", "variable": self.variable,
-                "trend": {m: {k: (bool(v) if k == "converging" else float(v)) for k, v in row.items()}
-                          for m, row in self.trend.iterrows()}}
+        trend = {m: {k: (bool(v) if k == "converging" else float(v)) for k, v in row.items()}
+                 for m, row in self.trend.iterrows()}
+        return _panel.jsonable({"method": "sigma convergence", "variable": self.variable, "trend": trend})
 
 
 def sigma_convergence(long_df, column, id="code", time="year", alpha=0.05, balance=False):
@@ -185,7 +185,7 @@ class ConvergenceResult(Result):
         for name, row in f.iterrows():
             rec[name] = None if not np.isfinite(row["estimate"]) else float(row["estimate"])
             rec[f"{name}_se"] = None if not np.isfinite(row["std_err"]) else float(row["std_err"])
-        return rec
+        return _panel.jsonable(rec)
 
 
 def convergence(long_df, column, id="code", time="year", start=None, end=None, model="ols", w=None, controls=None,

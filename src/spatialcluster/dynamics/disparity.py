@@ -10,6 +10,7 @@ import pandas as pd
 from .._errors import InputError
 from .._result import Result
 from .._validate import _names
+from . import _panel
 
 
 def _abs_sum_within(x_sorted):
@@ -109,7 +110,8 @@ class DagumResult(Result):
     def summary(self) -> str:
         frame = pd.concat([self.table, self.shares], axis=1)
         return "\n".join([
-            f"Dagum Gini decomposition: {self.variable}  (groups by ascending mean: {', '.join(map(str, self.groups))})",
+            f"Dagum Gini decomposition: {self.variable}  "
+            f"(groups by ascending mean: {', '.join(map(str, self.groups))})",
             *("  " + s for s in frame.to_string(float_format=lambda v: f"{v:.4f}").splitlines()),
             "  within + net between + transvariation = total (Dagum 1997); D_jh with j the group of larger mean.",
         ])
@@ -122,8 +124,9 @@ class DagumResult(Result):
 
     def to_record(self) -> dict:
         last = self.table.iloc[-1]
-        return {"method": "Dagum Gini decomposition", "variable": self.variable, "groups": list(map(str, self.groups)),
-                "periods": [str(p) for p in self.table.index], **{k: float(last[k]) for k in self.table.columns}}
+        return _panel.jsonable({"method": "Dagum Gini decomposition", "variable": self.variable,
+                                "groups": list(map(str, self.groups)), "periods": [str(p) for p in self.table.index],
+                                **{k: float(last[k]) for k in self.table.columns}})
 
 
 def dagum_gini(data, column, group, time=None, id=None):
@@ -165,7 +168,7 @@ def dagum_gini(data, column, group, time=None, id=None):
         raise InputError(f"data must be a DataFrame, got {type(data).__name__}")
     for c in (column, group, *([time] if time is not None else [])):
         if c not in data.columns:
-            raise InputError(f"column {c!r} is not in the data (columns: {', '.join(map(str, list(data.columns)[:20]))})")
+            raise InputError(f"column {c!r} is not in the data (columns: {_names(data.columns)})")
     y_all = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
     labels = data.index if id is None else data[id]
     where = lambda mask: _names(pd.Index(labels)[mask])  # noqa: E731 - message helper
@@ -244,8 +247,8 @@ class KernelDensityResult(Result):
         return density_plot(self, ax=ax, **kwargs)
 
     def to_record(self) -> dict:
-        return {"method": "kernel density", "variable": self.variable, "rule": self.rule,
-                "bandwidth": {str(k): float(v) for k, v in self.bandwidth.items()}}
+        return _panel.jsonable({"method": "kernel density", "variable": self.variable, "rule": self.rule,
+                                "bandwidth": {str(k): float(v) for k, v in self.bandwidth.items()}})
 
 
 def kernel_density(long_df, column, time="year", bandwidth="scott", grid=200):

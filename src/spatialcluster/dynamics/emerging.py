@@ -11,8 +11,10 @@ from scipy import stats
 from .._errors import InputError
 from .._progress import progress_bar
 from .._result import Result
+from .._validate import sparse_weights
 from ..stats import _core, multitest
 from ..stats._kernels import BLOCK
+from ..stats.engine import progress_steps
 from . import _panel
 
 HOT_CATEGORIES = ["new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating",
@@ -158,9 +160,9 @@ class EmergingHotspotsResult(Result):
         return emerging_map(self, ax=ax, regions=regions, **kwargs)
 
     def to_record(self) -> dict:
-        return {"method": "emerging hot spots", "variable": self.variable, "n": len(self.frame),
-                "periods": [str(p) for p in self.z.columns], "permutations": self.permutations, "seed": self.seed,
-                "counts": {k: int(v) for k, v in self.counts().items() if v}}
+        return _panel.jsonable({"method": "emerging hot spots", "variable": self.variable, "n": len(self.frame),
+                                "periods": [str(p) for p in self.z.columns], "permutations": self.permutations,
+                                "seed": self.seed, "counts": {k: int(v) for k, v in self.counts().items() if v}})
 
 
 def emerging_hotspots(long_df, column, w, id="code", time="year", permutations=999, alpha=0.05, correction=None,
@@ -200,36 +202,32 @@ def emerging_hotspots(long_df, column, w, id="code", time="year", permutations=9
     issues and an application. Geographical Analysis 27(4), 286-306.
     Mann, H. B. (1945). Nonparametric tests against trend. Econometrica 13(3), 245-259.
     """
-    from ..stats import getis_ord
-    from ..stats.hotspots import _star_weights
+    from ..stats import arrays
 
     permutations = _core.check_permutations(permutations)
     correction = multitest.check_correction(correction)
     trend_alpha = alpha if trend_alpha is None else trend_alpha
     p = _panel.panel(long_df, column, id, time, balance=balance, min_periods=3, what="emerging hot spot analysis")
     p, _, g = _panel.with_weights(p, w, None)
+    W = sparse_weights(g)
     zs, ps = np.empty(p.values.shape), np.empty(p.values.shape)
-    with progress_bar(f"Gi* of {column} per period", p.t, progress) as advance:
-        for t, period in enumerate(p.periods):
-            frame = pd.DataFrame({"v": p.values[:, t]}, index=g.unique_ids)  # the graph's own ids
-            try:
-                res = getis_ord(frame, "v", g, permutations=0, alpha=alpha)
-            except InputError as exc:
-                raise InputError(f"{time} {period}: {exc}") from None
-            zs[:, t] = res.frame["z"].to_numpy()
-            ps[:, t] = res.frame["p_norm"].to_numpy()
-            advance(1)
+    for t, period in enumerate(p.periods):  # analytic G_i* (Ord & Getis 1995) of each period
+        try:
+            res = arrays.getis_ord(p.values[:, t], W, permutations=0, name=f"{column} in {time} {period}")
+        except InputError as exc:
+            raise InputError(f"{time} {period}: {exc}") from None
+        zs[:, t], ps[:, t] = res["z"], res["p_norm"]
     seed_used = None
     if permutations:
         from ._ehs_kernel import permutation_counts
 
         seed_used = _core.resolve_seed(seed)
-        off, _ = _star_weights(_panel_csr(g), True, "r")
+        off, _ = arrays.star_weights(W, True, "r")
         order = _core.id_order(p.ids)
         order = np.arange(p.n) if order is None else order
         off, X = _core.reorder(off, order), p.values[order]
         out = None
-        steps = _core.progress_steps(p.n * permutations * p.t * 8 * 1e-9, progress)
+        steps = progress_steps(p.n * permutations * p.t * 8 * 1e-9, progress)
         edges = np.r_[np.arange(0, p.n, BLOCK * max(1, -(-p.n // (steps * BLOCK)))), p.n]
         with progress_bar(f"Gi* of {column}: {permutations} permutations", p.n, steps > 1) as advance:
             for a, b in zip(edges[:-1], edges[1:]):
@@ -257,8 +255,3 @@ def emerging_hotspots(long_df, column, w, id="code", time="year", permutations=9
         permutations=permutations, seed=seed_used, alpha=float(alpha), trend_alpha=float(trend_alpha),
         correction=correction, geometry=geometry)
 
-
-def _panel_csr(g):
-    from .._validate import sparse_weights
-
-    return sparse_weights(g)

@@ -64,7 +64,7 @@ class LisaMarkovResult(MarkovResult):
         rec = super().to_record()
         rec.update({"labels": QUADRANTS, "significant_only": self.significant,
                     "independence_chi2": float(self.independence[0]), "independence_p": float(self.independence[1])})
-        return rec
+        return _panel.jsonable(rec)
 
 
 def lisa_markov(long_df, column, w, id="code", time="year", significant=False, permutations=999, alpha=0.05,
@@ -202,9 +202,9 @@ class LisaPathsResult(Result):
 
     def to_record(self) -> dict:
         f = self.frame
-        return {"method": "LISA time paths", "variable": self.variable, "n": len(f),
-                "median_length": float(f["length"].median()),
-                "median_tortuosity": float(f["tortuosity"].replace(np.inf, np.nan).median())}
+        return _panel.jsonable({"method": "LISA time paths", "variable": self.variable, "n": len(f),
+                                "median_length": float(f["length"].median()),
+                                "median_tortuosity": float(f["tortuosity"].replace(np.inf, np.nan).median())})
 
 
 def lisa_paths(long_df, column, w, id="code", time="year", balance=False):

@@ -105,12 +105,12 @@ class MarkovResult(Result):
         return self.p
 
     def to_record(self) -> dict:
-        return {
+        return _panel.jsonable({
             "method": self.kind, "variable": self.variable, "k": self.k, "classes": self.rule,
             "n": int(self.classes.shape[0]), "periods": [str(p) for p in self.classes.columns],
             "p": self._pooled_p().round(6).to_numpy().tolist(), "steady_state": _floats(self.steady_state),
             "ergodic": self.chain.ergodic, "communicating_classes": [list(map(str, c)) for c in self.chain.classes],
-        }
+        })
 
 
 def _floats(series):
@@ -240,7 +240,8 @@ class SpatialMarkovResult(MarkovResult):
             "  each lag class vs pooled (chi2):", *("    " + s for s in _fmt(self.lag_tests).splitlines()),
         ]
         for lag, p in self.p.items():
-            lines += [f"  P | lag class {lag}  ({self.chains[lag].describe()}):", *("    " + s for s in _fmt(p).splitlines())]
+            lines.append(f"  P | lag class {lag}  ({self.chains[lag].describe()}):")
+            lines += ["    " + s for s in _fmt(p).splitlines()]
         lines.append("  steady states by lag class:")
         lines += ["    " + s for s in _fmt(self.steady_states, 4).splitlines()]
         return "\n".join(lines)
@@ -255,7 +256,7 @@ class SpatialMarkovResult(MarkovResult):
         rec = super().to_record()
         rec.update({"m": self.m, "conditional_p": {str(k): v.round(6).to_numpy().tolist() for k, v in self.p.items()},
                     "homogeneity": {k: float(v) for k, v in self.homogeneity.items()}})
-        return rec
+        return _panel.jsonable(rec)
 
 
 def spatial_markov(long_df, column, w, id="code", time="year", k=4, m=4, classes="pooled", lag_classes=None,

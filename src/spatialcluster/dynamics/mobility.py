@@ -82,8 +82,8 @@ class RankMobilityResult(Result):
 
     def to_record(self) -> dict:
         overall = self.frame.loc["overall"]
-        return {"method": "rank mobility", "variable": self.variable,
-                **{k: float(v) for k, v in overall.items() if np.isfinite(v)}}
+        return _panel.jsonable({"method": "rank mobility", "variable": self.variable,
+                                **{k: float(v) for k, v in overall.items() if np.isfinite(v)}})
 
 
 def rank_mobility(long_df, column, w=None, id="code", time="year", regime=None, permutations=0, seed=None,

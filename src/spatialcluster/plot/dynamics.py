@@ -54,22 +54,29 @@ def transition_heatmap(p: pd.DataFrame, ax=None, title=None, cmap="Blues", annot
     return ax
 
 
-def conditional_heatmaps(p: dict, ax=None, title=None, **kwargs):
-    """One transition heat map per spatial-lag class, side by side."""
-    import matplotlib.pyplot as plt
-
-    m = len(p)
-    if ax is None:
-        _, ax = plt.subplots(1, m, figsize=(2.8 * m, 3.2), squeeze=False)
-        ax = ax[0]
-    axes = np.atleast_1d(ax)
-    if len(axes) != m:
-        raise InputError(f"pass {m} axes (one per lag class), got {len(axes)}")
-    for a, (lag, mat) in zip(axes, p.items()):
-        transition_heatmap(mat, ax=a, title=f"neighbours in class {lag}", **kwargs)
+def conditional_heatmaps(p: dict, ax=None, title=None, cmap="Blues", annotate=True):
+    """The transition matrices of every spatial-lag class side by side in one Axes (a blank column between)."""
+    mats = list(p.values())
+    k = mats[0].shape[0]
+    ax = _ax(ax, (2.6 * len(mats) + 1, 3.4))
+    gap = np.full((k, 1), np.nan)
+    block = np.hstack([np.hstack([m.to_numpy(dtype=float), gap]) for m in mats])[:, :-1]
+    ax.imshow(np.ma.masked_invalid(block), cmap=cmap, vmin=0, vmax=1)
+    labels = [str(c) for c in mats[0].columns]
+    ticks = [j * (k + 1) + c for j in range(len(mats)) for c in range(k)]
+    ax.set_xticks(ticks, labels * len(mats), fontsize=7)
+    ax.set_yticks(range(k), [str(i) for i in mats[0].index])
+    ax.set_ylabel("from (t)")
+    ax.set_xlabel("to (t + 1), by the neighbours' class at t")
+    for j, lag in enumerate(p):
+        ax.text(j * (k + 1) + (k - 1) / 2, -0.8, f"neighbours: class {lag}", ha="center", va="bottom", fontsize=8)
+    if annotate and k <= 6:
+        for (i, c), v in np.ndenumerate(block):
+            if np.isfinite(v):
+                ax.text(c, i, f"{v:.2f}", ha="center", va="center", fontsize=6, color="white" if v > 0.6 else "black")
     if title:
-        axes[0].figure.suptitle(title)
-    return axes
+        ax.set_title(title, pad=18)
+    return ax
 
 
 def lisa_paths_plot(result, ax=None, regions=None, n=5):
