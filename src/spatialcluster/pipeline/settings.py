@@ -162,6 +162,20 @@ class Outputs:
 
 
 @dataclass(frozen=True)
+class Dynamics:
+    """``[dynamics]``: change over time of panel variables (:mod:`spatialcluster.dynamics`)."""
+
+    table: str
+    columns: tuple
+    periods: tuple | None
+    k: int
+    classes: str
+    group: str | None
+    model: str
+    balance: bool
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole config, typed."""
 
@@ -173,6 +187,7 @@ class Settings:
     statistics: Statistics
     models: Models
     outputs: Outputs
+    dynamics: Dynamics | None = None
 
     @property
     def primary_weights(self) -> str | None:
@@ -194,4 +209,5 @@ class Settings:
             statistics=_make(Statistics, stats, by_year=_make(ByYear, stats["by_year"]) if stats.get("by_year") else None),
             models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None),
             outputs=_make(Outputs, c["outputs"]),
+            dynamics=_make(Dynamics, c["dynamics"]) if c.get("dynamics") else None,
         )

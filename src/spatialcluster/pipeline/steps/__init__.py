@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._base import Step, Variable
 from .by_year import ByYearStep
 from .choropleths import ChoroplethsStep
+from .dynamics import DynamicsStep
 from .geary import GEARY, LOCAL_GEARY
 from .global_ import MORAN, GlobalSpec, GlobalStep
 from .local import GISTAR, LISA, LocalSpec, LocalStep
@@ -28,6 +29,7 @@ _ANALYSES = (
     ByYearStep(),
     ModelsStep(),
     PanelModelStep(),
+    DynamicsStep(),
 )
 
 #: Every step in order: the missing-value rule and the weights first, then the analyses.
