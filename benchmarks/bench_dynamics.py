@@ -14,6 +14,12 @@
 giddy pins ``esda<2.9``; install it for this benchmark only with ``pip install --no-deps giddy
 quantecon`` (it runs with esda 2.9). Without giddy its columns are skipped.
 
+Measured 2026-12-03 on the shared 2-core machine (2 numba threads, other jobs running; giddy 2.3.8):
+spatial Markov N = 10,000, T = 20: 0.07 s vs giddy 2.05 s (29x), identical matrices (max |P diff|
+1e-16); LISA Markov 0.05 s vs 5.6 s (106x), identical counts; N = 1,000,000: 2.4 s and 1.8 s
+(up to 9.6 s while the machine was loaded); Dagum 1,000,000 values in 4 groups 0.12 s; emerging
+hot spots N = 99,856, T = 10, 999 permutations 1.7 s (10 x sc.getis_ord: 4.2 s).
+
 Usage::
 
     python benchmarks/bench_dynamics.py            # N = 10,000 / 1e6 / 1e6 / 100,000
