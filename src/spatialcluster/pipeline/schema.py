@@ -13,8 +13,11 @@ from typing import Any
 
 from ..io.missing import MISSING
 from ..models.cross_section import MODELS as CROSS_SECTION_MODELS
-from ..models.panel import _EFFECTS as PANEL_EFFECTS
 from ..models.panel import _MODELS as PANEL_MODELS
+from ..models.panel_api import DYNAMIC as _DYNAMIC
+from ..models.panel_api import DYNAMIC_MODELS as PANEL_DYNAMIC_MODELS
+from ..models.panel_api import EFFECTS as PANEL_EFFECTS
+from ..models.panel_api import RANDOM_MODELS as PANEL_RANDOM_MODELS
 from ..plot._classify import SCHEMES as _SCHEMES
 from ..stats.multitest import CORRECTIONS as _CORRECTIONS
 from ..weights._build import ISLAND_POLICIES as ISLANDS
@@ -32,6 +35,8 @@ JOIN_HOW = ("strict", "left", "inner")
 #: ``"none"`` in a TOML file is ``correction=None`` in Python; the library accepts both.
 CORRECTIONS = tuple("none" if c is None else c for c in _CORRECTIONS)
 SCHEMES = tuple(_SCHEMES)
+#: ``"none"`` in a TOML file is ``dynamic=None`` in Python (a static panel).
+PANEL_DYNAMIC = ("none", *_DYNAMIC)
 DERIVED_KINDS = ("growth", "log", "ratio", "difference", "location_quotient")
 
 
@@ -167,13 +172,26 @@ SCHEMA = Table(
                 "x": Key("list[str]", default=[]),
                 "selection": Key(bool, default=True),
                 "cross_section": Key("list[str]", default=[], choices=CROSS_SECTION_MODELS),
+                "robustness": Key(bool, default=False,
+                                  doc="with several [[weights]]: each cross-section model under every weights "
+                                      "(sc.spillover_by_weights) as one table, in CSV, Markdown and LaTeX"),
                 "panel": Table(
                     keys={
                         "table": Key(str, required=True),
                         "y": Key(str, required=True),
                         "x": Key("list[str]", required=True),
                         "model": Key(str, default="sdm", choices=PANEL_MODELS),
-                        "effects": Key(str, default="twoway", choices=PANEL_EFFECTS),
+                        "effects": Key(str, default="twoway", choices=PANEL_EFFECTS,
+                                       doc="fixed region, time or two-way effects, or 'random' region effects "
+                                           f"(models {', '.join(PANEL_RANDOM_MODELS)})"),
+                        "dynamic": Key(str, default="none", choices=PANEL_DYNAMIC,
+                                       doc="'time' adds y of t-1, 'spacetime' also W y of t-1 "
+                                           f"(models {', '.join(PANEL_DYNAMIC_MODELS)}, fixed effects)"),
+                        "bias_correction": Key(bool, default=True,
+                                               doc="Lee-Yu (static) or Yu-de Jong-Lee (dynamic) bias correction"),
+                        "lm_tests": Key(bool, default=False, doc="panel LM tests for a spatial lag and error"),
+                        "hausman": Key(bool, default=False,
+                                       doc="fit region fixed and random effects and test them (Hausman)"),
                     }
                 ),
             }

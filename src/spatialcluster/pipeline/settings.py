@@ -138,6 +138,10 @@ class PanelModel:
     x: tuple
     model: str
     effects: str
+    dynamic: str
+    bias_correction: bool
+    lm_tests: bool
+    hausman: bool
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ class Models:
     x: tuple
     selection: bool
     cross_section: tuple
+    robustness: bool
     panel: PanelModel | None
 
 
