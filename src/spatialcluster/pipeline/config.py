@@ -359,6 +359,12 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
     if models.get("robustness") and (len(cfg.get("weights") or []) < 2 or not spatial):
         errors.add(("models", "robustness"), "the robustness table compares spatial cross-section models across "
                    "weights: it needs a spatial model in 'cross_section' (e.g. \"sdm\") and at least two [[weights]]")
+    dyn = cfg.get("dynamics")
+    if dyn and dyn.get("table") and dyn["table"] not in panels:
+        errors.add(("dynamics", "table"), f"{dyn['table']!r} is not a panel table (an [[inputs.tables]] with 'time')."
+                   + (suggest(dyn["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
+    if dyn and not cfg.get("weights"):
+        errors.add(("weights",), "[dynamics] needs at least one [[weights]] table (e.g. kind = \"queen\")")
     if (models.get("cross_section") or models.get("selection") and models.get("x")) and not models.get("y"):
         errors.add(("models", "y"), "models need a dependent variable 'y'")
     if models.get("y") and not models.get("x"):

@@ -251,6 +251,20 @@ SCHEMA = Table(
             }
         ),
         "indicators": _INDICATORS,
+        "dynamics": Table(
+            keys={
+                "table": Key(str, required=True, doc="name of a panel table in [[inputs.tables]]"),
+                "columns": Key("list[str]", required=True, doc="the panel variables to follow over time"),
+                "periods": Key("list[number]", doc="the periods to use (default: all); e.g. [2011, 2015]"),
+                "k": Key(int, default=4, minimum=2, maximum=10, doc="classes of the Markov chains"),
+                "classes": Key(str, default="quantiles", choices=("quantiles", "pooled"),
+                               doc="quantile classes per period, or one set over all periods"),
+                "group": Key(str, doc="a column of the joined regions with their group, for Dagum's Gini"),
+                "model": Key(str, default="ols", choices=("ols", "sar", "sem", "sdm"), doc="beta convergence model"),
+                "balance": Key(bool, default=True,
+                               doc="drop regions missing in some period (listed in the report) instead of failing"),
+            }
+        ),
         "outputs": Table(
             keys={
                 "choropleths": Key("list[str]", default=[]),

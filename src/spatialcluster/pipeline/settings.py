@@ -233,6 +233,20 @@ class Outputs:
 
 
 @dataclass(frozen=True)
+class Dynamics:
+    """``[dynamics]``: change over time of panel variables (:mod:`spatialcluster.dynamics`)."""
+
+    table: str
+    columns: tuple
+    periods: tuple | None
+    k: int
+    classes: str
+    group: str | None
+    model: str
+    balance: bool
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole config, typed."""
 
@@ -245,6 +259,7 @@ class Settings:
     models: Models
     indicators: Indicators
     outputs: Outputs
+    dynamics: Dynamics | None = None
 
     @property
     def primary_weights(self) -> str | None:
@@ -267,4 +282,5 @@ class Settings:
             models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None),
             indicators=Indicators.from_dict(c.get("indicators")),
             outputs=_make(Outputs, c["outputs"]),
+            dynamics=_make(Dynamics, c["dynamics"]) if c.get("dynamics") else None,
         )

@@ -12,6 +12,7 @@ from .agglomeration import AgglomerationStep
 from .by_year import ByYearStep
 from .choropleths import ChoroplethsStep
 from .composite import CompositeStep
+from .dynamics import DynamicsStep
 from .ellipse import EllipseStep
 from .geary import GEARY, LOCAL_GEARY
 from .geodetector import GeoDetectorStep
@@ -40,6 +41,7 @@ _ANALYSES = (
     ByYearStep(),
     ModelsStep(),
     PanelModelStep(),
+    DynamicsStep(),
 )
 
 #: Every step in order: the missing-value rule and the weights first, then the analyses.
