@@ -7,22 +7,14 @@ table disabled (every region's distances computed directly, as mgwr does) must a
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
-from libpysal import examples
 
 import spatialcluster as sc
+from gwr_fixtures import georgia  # noqa: F401 (fixture)
 from spatialcluster import InputError, SpatialClusterWarning
 from spatialcluster.models.gwr import _data
 
 X = ["PctRural", "PctPov", "PctBlack"]
-
-
-@pytest.fixture(scope="module")
-def georgia():
-    df = pd.read_csv(examples.get_path("GData_utm.csv"))
-    df.index = df["AreaKey"].astype(str)
-    return df
 
 
 def test_bandwidth_smaller_than_parameters(georgia):

@@ -78,6 +78,18 @@ def _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout
 
 
 @njit(cache=True, inline="always")
+def _scratch(n):
+    """Per-thread buffers of one neighbourhood: distances, neighbour ids, weights."""
+    return np.empty(n), np.empty(n, dtype=np.int64), np.empty(n)
+
+
+@njit(cache=True, inline="always")
+def _small(k):
+    """Per-thread k x k cross products, their Cholesky factor, and three k-vectors."""
+    return np.empty((k, k)), np.zeros((k, k)), np.empty(k), np.empty(k), np.empty(k)
+
+
+@njit(cache=True, inline="always")
 def _cross(X, y, jout, wout, m, A, b):
     k = X.shape[1]
     A[:, :] = 0.0
@@ -142,14 +154,8 @@ def fit_lite(coords, X, y, bw, fixed, kind, nn_idx, nn_dist):
     ok = np.ones(n, dtype=np.bool_)
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
-        A = np.empty((k, k))
-        L = np.zeros((k, k))
-        b = np.empty(k)
-        beta = np.empty(k)
-        s = np.empty(k)
+        dbuf, jout, wout = _scratch(n)
+        A, L, b, beta, s = _small(k)
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             _cross(X, y, jout, wout, m, A, b)
@@ -193,18 +199,10 @@ def fit_full(coords, X, y, bw, fixed, kind, nn_idx, nn_dist):
     ok = np.ones(n, dtype=np.bool_)
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
-        A = np.empty((k, k))
-        B = np.empty((k, k))
-        L = np.zeros((k, k))
-        b = np.empty(k)
-        beta = np.empty(k)
-        s = np.empty(k)
-        col = np.empty(k)
-        Ainv = np.empty((k, k))
-        unit = np.empty(k)
+        dbuf, jout, wout = _scratch(n)
+        A, L, b, beta, s = _small(k)
+        B, Ainv, col, unit, _ = _small(k)
+        G = np.empty((k, k))
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             _cross(X, y, jout, wout, m, A, b)
@@ -256,7 +254,6 @@ def fit_full(coords, X, y, bw, fixed, kind, nn_idx, nn_dist):
                         v += Ainv[p, q] * B[q, r] * Ainv[r, p]
                 cct[i, p] = v
             # condition number of the weighted design with unit-length columns (Belsley 1991)
-            G = np.empty((k, k))
             for p in range(k):
                 for q in range(k):
                     G[p, q] = B[p, q] / np.sqrt(B[p, p] * B[q, q])
@@ -272,9 +269,7 @@ def weighted_sums(coords, v, bw, fixed, kind, nn_idx, nn_dist):
     out = np.empty(n)
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
+        dbuf, jout, wout = _scratch(n)
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             acc = 0.0
@@ -296,9 +291,7 @@ def smooth_columns(coords, x, bw, fixed, kind, nn_idx, nn_dist, V):
     out = np.zeros((n, ncol))
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
+        dbuf, jout, wout = _scratch(n)
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             den = 0.0
@@ -325,14 +318,8 @@ def hat_rows(coords, X, bw, fixed, kind, nn_idx, nn_dist, lo, hi):
     R = np.zeros((k, n, hi - lo))
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
-        A = np.empty((k, k))
-        L = np.zeros((k, k))
-        b = np.empty(k)
-        v = np.empty(k)
-        xl = np.empty(k)
+        dbuf, jout, wout = _scratch(n)
+        A, L, b, v, xl = _small(k)
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             _cross(X, X[:, 0], jout, wout, m, A, b)
