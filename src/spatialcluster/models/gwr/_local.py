@@ -279,32 +279,31 @@ def weighted_sums(coords, v, bw, fixed, kind, nn_idx, nn_dist):
     return out
 
 
-@njit(cache=True, parallel=True)
-def smooth_columns(coords, x, bw, fixed, kind, nn_idx, nn_dist, V):
-    """Apply the one-covariate GWR smoother A (A_ij = x_i w_ij x_j / sum_l w_il x_l^2) to V.
+@njit(cache=True)
+def smoother_csr(coords, x, bw, fixed, kind, nn_idx, nn_dist):
+    """The one-covariate GWR smoother A (A_ij = x_i w_ij x_j / sum_l w_il x_l^2) as CSR arrays.
 
-    ``V`` is (n, c); used by MGWR backfitting for the covariate-specific hat matrices
-    (Yu, Fotheringham, Li, Oshan, Kang & Wolf 2019, Geogr. Anal. 52(1), eq. 11).
+    MGWR backfitting applies it to the covariate-specific hat matrices (Yu, Fotheringham, Li,
+    Oshan, Kang & Wolf 2019, Geogr. Anal. 52(1), eq. 11). Returns ``(indptr, indices, data)``.
     """
     n = coords.shape[0]
-    ncol = V.shape[1]
-    out = np.zeros((n, ncol))
-    nchunks = (n + _CHUNK - 1) // _CHUNK
-    for c in prange(nchunks):
-        dbuf, jout, wout = _scratch(n)
-        for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
-            m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
-            den = 0.0
-            for t in range(m):
-                xj = x[jout[t]]
-                den += wout[t] * xj * xj
-            f = x[i] / den
-            for t in range(m):
-                j = jout[t]
-                a = f * wout[t] * x[j]
-                for r in range(ncol):
-                    out[i, r] += a * V[j, r]
-    return out
+    dbuf, jout, wout = _scratch(n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        indptr[i + 1] = indptr[i] + _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
+    indices = np.empty(indptr[n], dtype=np.int32)
+    data = np.empty(indptr[n])
+    for i in range(n):
+        m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
+        den = 0.0
+        for t in range(m):
+            xj = x[jout[t]]
+            den += wout[t] * xj * xj
+        f = x[i] / den
+        for t in range(m):
+            indices[indptr[i] + t] = jout[t]
+            data[indptr[i] + t] = f * wout[t] * x[jout[t]]
+    return indptr, indices, data
 
 
 @njit(cache=True, parallel=True)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..._errors import InputError
 from ..._progress import progress_bar
 from . import bandwidth as bwsel
 from ._data import Neighbours, check_fixed_locations, design
 from ._inference import LocalResult
-from ._local import hat_rows, smooth_columns
+from ._local import hat_rows, smoother_csr
 from .gwr import _select, _spec
 
 # Columns of the covariate hat matrices handled at once: k x n x _COLS floats in memory.
@@ -76,7 +77,7 @@ def mgwr(data: pd.DataFrame, y: str, x, kernel: str = "bisquare", fixed: bool = 
         check_fixed_locations(d)
     n, k = d.n, d.k
     lo, hi = _per_covariate(bw_min, k, "bw_min"), _per_covariate(bw_max, k, "bw_max")
-    nb = Neighbours(d.coords)
+    nb = Neighbours(d.coords, share=1.0)  # one table serves every search of the backfitting
     if init_bandwidth is None:
         bw_init = _select(d.y, d.X, d.coords, spec, nb, d.ids)[0]
     else:
@@ -117,18 +118,39 @@ def mgwr(data: pd.DataFrame, y: str, x, kernel: str = "bisquare", fixed: bool = 
             advance(1)
             if score < tol:
                 break
-    return MGWRResult(d, spec, nb, bw_init, np.array(history), np.array(scores), params, alpha, progress)
+    return MGWRResult(d, spec, bw_init, np.array(history), np.array(scores), params, alpha, progress)
 
 
-def covariate_hat(d, spec, nb, bw_init, history, progress=None):
+def spatial_order(coords: np.ndarray) -> np.ndarray:
+    """Regions sorted along a Morton (Z-order) curve, so that neighbours are close in memory."""
+    span = np.ptp(coords, axis=0)
+    q = ((coords - coords.min(axis=0)) / np.where(span > 0, span, 1.0) * 65535).astype(np.uint64)
+    code = np.zeros(len(coords), dtype=np.uint64)
+    for bit in range(16):
+        for dim in range(2):
+            code |= ((q[:, dim] >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit + dim)
+    return np.argsort(code, kind="stable")
+
+
+def covariate_hat(d, spec, bw_init, history, progress=None):
     """ENP_j = tr(R_j) and the unscaled variances sum_l (R_j[i, l] / x_ij)^2 (mgwr ``_chunk_compute_R``).
 
     R_j starts from the GWR hat matrix's covariate parts at the initial bandwidth and follows the
     backfitting iterations with each iteration's bandwidths, so it matches mgwr's (not the
-    closed form, which the backfitting only approaches). Columns are processed in blocks.
+    closed form, which the backfitting only approaches). Columns are processed in blocks, with
+    the regions in spatial (Morton) order, so that consecutive regions share neighbours (see
+    :func:`_apply`). Traces and row sums do not depend on the order; rows are put back at the end.
     """
     n, k = d.n, d.k
     kind, fixed = spec["kind"], spec["fixed"]
+    order = spatial_order(d.coords)
+    coords, X = np.ascontiguousarray(d.coords[order]), np.ascontiguousarray(d.X[order])
+    nb = Neighbours(coords, share=1.0)
+    smoothers = {}
+    for j, bw in {(j, float(b[j])) for b in history for j in range(k)}:
+        idx, dist = nb.table(bw, kind, fixed)
+        indptr, indices, data = smoother_csr(coords, X[:, j].copy(), bw, fixed, kind, idx, dist)
+        smoothers[j, bw] = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     block = max(1, min(n, _MEMORY_FLOATS // (2 * k * n)))
     enp = np.zeros(k)
     cct = np.zeros((n, k))
@@ -137,20 +159,34 @@ def covariate_hat(d, spec, nb, bw_init, history, progress=None):
         for lo in starts:
             hi = min(n, lo + block)
             idx, dist = nb.table(bw_init, kind, fixed)
-            R = hat_rows(d.coords, d.X, float(bw_init), fixed, kind, idx, dist, lo, hi)
+            R = hat_rows(coords, X, float(bw_init), fixed, kind, idx, dist, lo, hi)
             err = -R.sum(axis=0)
             err[np.arange(lo, hi), np.arange(hi - lo)] += 1.0
             for bws in history:
                 for j in range(k):
                     old = R[j] + err
-                    idx, dist = nb.table(bws[j], kind, fixed)
-                    R[j] = smooth_columns(d.coords, d.X[:, j].copy(), float(bws[j]), fixed, kind, idx, dist, old)
+                    R[j] = _apply(smoothers[j, float(bws[j])], old)
                     err = old - R[j]
             for j in range(k):
-                cct[:, j] += np.sum((R[j] / d.X[:, j:j + 1]) ** 2, axis=1)
+                cct[order, j] += np.sum((R[j] / X[:, j:j + 1]) ** 2, axis=1)
                 enp[j] += np.trace(R[j][lo:hi, :])
             advance(1)
     return enp, cct
+
+
+def _apply(A: sp.csr_matrix, V: np.ndarray, rows: int = 128) -> np.ndarray:
+    """A @ V by blocks of ``rows`` consecutive (spatially close) regions, each a small dense GEMM.
+
+    Why: the regions of a block share most neighbours, so the block's rows of A restricted to
+    the union of their neighbours are nearly dense; BLAS on them runs about 3x faster than a
+    sparse row-by-row product (measured at n = 2,000, 300 neighbours).
+    """
+    out = np.empty((A.shape[0], V.shape[1]))
+    for i0 in range(0, A.shape[0], rows):
+        sub = A[i0:i0 + rows]
+        cols = np.unique(sub.indices)
+        out[i0:i0 + rows] = sub[:, cols].toarray() @ V[cols]
+    return out
 
 
 class MGWRResult(LocalResult):
@@ -176,7 +212,7 @@ class MGWRResult(LocalResult):
 
     kind = "MGWR"
 
-    def __init__(self, d, spec, nb, bw_init, history, scores, params, alpha, progress=None):
+    def __init__(self, d, spec, bw_init, history, scores, params, alpha, progress=None):
         self.kernel, self.fixed, self.criterion = spec["kernel"], spec["fixed"], spec["criterion"]
         cast = (lambda v: int(v)) if not spec["fixed"] else float
         self.bandwidths = pd.Series([cast(b) for b in history[-1]], index=d.names, name="bandwidth")
@@ -185,7 +221,7 @@ class MGWRResult(LocalResult):
         self.bandwidth_history = pd.DataFrame(history, columns=d.names)
         self.bandwidth_history.index = pd.RangeIndex(1, len(history) + 1, name="iteration")
         self.scores = pd.Series(scores, index=self.bandwidth_history.index, name="score")
-        enp_j, cct = covariate_hat(d, spec, nb, bw_init, history, progress)
+        enp_j, cct = covariate_hat(d, spec, bw_init, history, progress)
         self.enp_j = pd.Series(enp_j, index=d.names, name="enp")
         self.tr_s = self.enp = float(enp_j.sum())
         n = d.n
