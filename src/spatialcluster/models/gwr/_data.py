@@ -230,6 +230,16 @@ class Neighbours:
             self._dist = np.ascontiguousarray(dist)
         return self._idx, self._dist
 
+    def permuted(self, order: np.ndarray) -> Neighbours:
+        """The same neighbours for the regions reordered as ``coords[order]`` (no new search)."""
+        out = Neighbours(np.ascontiguousarray(self.coords[order]), self.budget, self.share)
+        if self._idx.shape[1]:
+            inverse = np.empty(self.n, dtype=np.int32)
+            inverse[order] = np.arange(self.n, dtype=np.int32)
+            out._idx = np.ascontiguousarray(inverse[self._idx[order]])
+            out._dist = np.ascontiguousarray(self._dist[order])
+        return out
+
     def _wide(self, kq: int, rows: int = 256):
         """A table of a sizeable share of all regions: sorting distance rows beats the tree's heaps."""
         from scipy.spatial.distance import cdist

@@ -118,7 +118,7 @@ def mgwr(data: pd.DataFrame, y: str, x, kernel: str = "bisquare", fixed: bool = 
             advance(1)
             if score < tol:
                 break
-    return MGWRResult(d, spec, bw_init, np.array(history), np.array(scores), params, alpha, progress)
+    return MGWRResult(d, spec, bw_init, np.array(history), np.array(scores), params, alpha, nb, progress)
 
 
 def spatial_order(coords: np.ndarray) -> np.ndarray:
@@ -132,7 +132,7 @@ def spatial_order(coords: np.ndarray) -> np.ndarray:
     return np.argsort(code, kind="stable")
 
 
-def covariate_hat(d, spec, bw_init, history, progress=None):
+def covariate_hat(d, spec, bw_init, history, nb_search=None, progress=None):
     """ENP_j = tr(R_j) and the unscaled variances sum_l (R_j[i, l] / x_ij)^2 (mgwr ``_chunk_compute_R``).
 
     R_j starts from the GWR hat matrix's covariate parts at the initial bandwidth and follows the
@@ -145,7 +145,7 @@ def covariate_hat(d, spec, bw_init, history, progress=None):
     kind, fixed = spec["kind"], spec["fixed"]
     order = spatial_order(d.coords)
     coords, X = np.ascontiguousarray(d.coords[order]), np.ascontiguousarray(d.X[order])
-    nb = Neighbours(coords, share=1.0)
+    nb = Neighbours(coords, share=1.0) if nb_search is None else nb_search.permuted(order)
     smoothers = {}
     for j, bw in {(j, float(b[j])) for b in history for j in range(k)}:
         idx, dist = nb.table(bw, kind, fixed)
@@ -225,7 +225,7 @@ class MGWRResult(LocalResult):
 
     kind = "MGWR"
 
-    def __init__(self, d, spec, bw_init, history, scores, params, alpha, progress=None):
+    def __init__(self, d, spec, bw_init, history, scores, params, alpha, nb=None, progress=None):
         self.kernel, self.fixed, self.criterion = spec["kernel"], spec["fixed"], spec["criterion"]
         cast = (lambda v: int(v)) if not spec["fixed"] else float
         self.bandwidths = pd.Series([cast(b) for b in history[-1]], index=d.names, name="bandwidth")
@@ -234,7 +234,7 @@ class MGWRResult(LocalResult):
         self.bandwidth_history = pd.DataFrame(history, columns=d.names)
         self.bandwidth_history.index = pd.RangeIndex(1, len(history) + 1, name="iteration")
         self.scores = pd.Series(scores, index=self.bandwidth_history.index, name="score")
-        enp_j, cct = covariate_hat(d, spec, bw_init, history, progress)
+        enp_j, cct = covariate_hat(d, spec, bw_init, history, nb, progress)
         self.enp_j = pd.Series(enp_j, index=d.names, name="enp")
         self.tr_s = self.enp = float(enp_j.sum())
         n = d.n
