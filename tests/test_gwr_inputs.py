@@ -86,3 +86,27 @@ def test_neighbour_table_equals_direct_distances(georgia, monkeypatch, bw):
 def test_mgwr_bounds_per_coefficient(georgia):
     with pytest.raises(InputError, match="bw_min has 2 entries"):
         sc.mgwr(georgia, y="PctBach", x=X, coords=("X", "Y"), bw_min=[50, 60])
+
+
+@pytest.mark.parametrize("bw, fixed", [(155, False), (159, False), (150, False), (400000.0, True)])
+def test_mgwr_low_rank_smoother_equals_sparse(georgia, bw, fixed):
+    """MGWR's low-rank form of a near-global bisquare smoother equals the explicit sparse one."""
+    import importlib
+
+    import scipy.sparse as sp
+
+    m = importlib.import_module("spatialcluster.models.gwr.mgwr")
+    from spatialcluster.models.gwr._local import outside_bisquare, smoother_csr
+
+    coords = georgia[["X", "Y"]].to_numpy()
+    x = georgia["PctPov"].to_numpy() / 10
+    n = len(x)
+    V = np.random.default_rng(3).normal(size=(n, 7))
+    h, den, *csr = outside_bisquare(coords, x, float(bw), fixed)
+    low = m._LowRank(coords, x, h, den, sp.csr_matrix((csr[2], csr[1], csr[0]), shape=(n, n)))
+    nb = _data.Neighbours(coords, budget=0)
+    indptr, indices, data = smoother_csr(coords, x, float(bw), fixed, 0, *nb.empty)
+    dense = sp.csr_matrix((data, indices, indptr), shape=(n, n)) @ V
+    np.testing.assert_allclose(low @ V, dense, rtol=0, atol=1e-10 * np.abs(dense).max())
+    np.testing.assert_allclose(m._Blocks(sp.csr_matrix((data, indices, indptr), shape=(n, n))) @ V, dense,
+                               rtol=0, atol=1e-12 * np.abs(dense).max())

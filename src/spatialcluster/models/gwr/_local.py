@@ -333,3 +333,45 @@ def hat_rows(coords, X, bw, fixed, kind, nn_idx, nn_dist, lo, hi):
                 for p in range(k):
                     R[p, i, col - lo] = X[i, p] * v[p]
     return R
+
+
+@njit(cache=True)
+def outside_bisquare(coords, x, bw, fixed):
+    """For a bisquare kernel covering nearly every region: what lies outside each neighbourhood.
+
+    Returns the bandwidths ``h``, ``den_i = sum_j w_ij x_j^2`` over the neighbourhood, and in CSR
+    form the polynomial (1 - d^2/h^2)^2 at the regions outside it (d >= h), which the low-rank form
+    of the untruncated kernel counts and must take back (see ``mgwr._LowRank``).
+    """
+    n = coords.shape[0]
+    h = np.empty(n)
+    den = np.zeros(n)
+    dbuf = np.empty(n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        for j in range(n):
+            dx = coords[i, 0] - coords[j, 0]
+            dy = coords[i, 1] - coords[j, 1]
+            dbuf[j] = np.sqrt(dx * dx + dy * dy)
+        h[i] = bw if fixed else np.partition(dbuf, int(bw) - 1)[int(bw) - 1] * EPS
+        for j in range(n):
+            if dbuf[j] >= h[i]:
+                count += 1
+        indptr[i + 1] = count
+    indices = np.empty(count, dtype=np.int32)
+    data = np.empty(count)
+    for i in range(n):
+        pos = indptr[i]
+        for j in range(n):
+            dx = coords[i, 0] - coords[j, 0]
+            dy = coords[i, 1] - coords[j, 1]
+            d = np.sqrt(dx * dx + dy * dy)
+            z = d / h[i]
+            if d >= h[i]:
+                indices[pos] = j
+                data[pos] = (1.0 - z * z) ** 2
+                pos += 1
+            else:
+                den[i] += (1.0 - z * z) ** 2 * x[j] * x[j]
+    return h, den, indptr, indices, data
