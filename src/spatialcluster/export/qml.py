@@ -19,8 +19,9 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .._errors import InputError
-from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
+from .._palette import GEARY_COLORS, HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
 from ..plot._classify import classify_column, is_z_column, numeric_values
+from ..plot.geary_map import GEARY_NAMES, GEARY_ORDER
 from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS
 
 # Version written into the QML header: the oldest QGIS whose reader the file was checked with.
@@ -150,6 +151,11 @@ def _lisa(column):
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"LISA clusters ({column})")
 
 
+def _geary(column):
+    items = [{"value": k, "color": GEARY_COLORS[k], "label": GEARY_NAMES[k]} for k in GEARY_ORDER]
+    return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Local Geary clusters ({column})")
+
+
 def _hotspot(column):
     items = [{"value": str(b), "color": HOTSPOT_COLORS[b], "label": HOTSPOT_LABELS[b]} for b in sorted(HOTSPOT_COLORS)]
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Gi* hot and cold spots ({column})")
@@ -226,8 +232,9 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         Attribute to style. Default: ``cluster`` (LISA labels), else ``bin`` (Gi* bins), else the
         first z-score column (``z``, ``z_*``, ``*_z``), else the first numeric column; a layer
         with none of these gets a single grey symbol.
-    kind : {"lisa", "hotspot", "graduated", "significance"}, optional
-        Renderer; default categorized ``lisa`` for a column named ``cluster``, ``hotspot`` for
+    kind : {"lisa", "geary", "hotspot", "graduated", "significance", "coefficient"}, optional
+        Renderer; default categorized ``lisa`` for a column named ``cluster`` (``geary`` when its
+        labels are local Geary's, :func:`spatialcluster.local_geary`), ``hotspot`` for
         ``bin``, ``graduated`` otherwise. ``significance`` draws p-values (``column``, default
         ``p_adjusted`` else ``p_sim``) in the classes of :func:`spatialcluster.plot.significance_map`.
         ``coefficient`` draws a GWR/MGWR local coefficient where the boolean column ``mask``
@@ -252,11 +259,19 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         raise InputError(f"style column {column!r} is not in the layer; columns: {list(frame.columns)}")
     if kind is None:
         kind = {"cluster": "lisa", "bin": "hotspot"}.get(str(column), "graduated")
+        labels = set(frame[column].dropna().astype(str)) if kind == "lisa" else set()
+        if labels - set(LISA_COLORS) and labels <= set(GEARY_COLORS):
+            kind = "geary"
     if kind == "lisa":
         unknown = sorted(set(frame[column].dropna().astype(str)) - set(LISA_COLORS))
         if unknown:
             raise InputError(f"column {column!r} has values {unknown} that are not LISA clusters {list(LISA_ORDER)}")
         return _lisa(column)
+    if kind == "geary":
+        unknown = sorted(set(frame[column].dropna().astype(str)) - set(GEARY_COLORS))
+        if unknown:
+            raise InputError(f"column {column!r} has values {unknown} that are not local Geary clusters {list(GEARY_ORDER)}")
+        return _geary(column)
     if kind == "hotspot":
         vals = pd.to_numeric(frame[column], errors="coerce").dropna()
         if not vals.isin(list(HOTSPOT_COLORS)).all():
@@ -271,4 +286,6 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         return _significance(frame, column)
     if kind == "coefficient":
         return _coefficient(frame, column, mask or f"sig_{column}", scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
-    raise InputError(f"unknown style kind {kind!r}; use 'lisa', 'hotspot', 'graduated', 'significance' or 'coefficient'")
+    raise InputError(
+        f"unknown style kind {kind!r}; use 'lisa', 'geary', 'hotspot', 'graduated', 'significance' or 'coefficient'"
+    )

@@ -86,9 +86,17 @@ class LocalResult(Result):
         return {}
 
     def plot(self, ax=None, **kwargs):
-        """Maps of the local coefficients, insignificant regions masked (see :func:`plot.gwr.coefficient_maps`)."""
+        """Maps of the local coefficients, insignificant regions masked (see :func:`plot.gwr.coefficient_maps`).
+
+        Given one Axes, draws one coefficient (``columns``, default the first regressor) and returns that Axes;
+        otherwise returns the array of Axes, one per coefficient.
+        """
         from ...plot.gwr import coefficient_maps
 
+        if ax is not None and not hasattr(ax, "__len__"):
+            names = list(self.params.columns)
+            columns = kwargs.pop("columns", None) or [next((c for c in names if c != "const"), names[0])]
+            return coefficient_maps(self, columns=list(columns)[:1], ax=[ax], **kwargs)[0]
         return coefficient_maps(self, ax=ax, **kwargs)
 
     def _coef_table(self) -> pd.DataFrame:
