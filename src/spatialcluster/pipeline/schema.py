@@ -13,6 +13,8 @@ from typing import Any
 
 from ..io.missing import MISSING
 from ..models.cross_section import MODELS as CROSS_SECTION_MODELS
+from ..models.gwr._data import KERNELS as _GWR_KERNELS
+from ..models.gwr.bandwidth import CRITERIA as GWR_CRITERIA
 from ..models.panel import _EFFECTS as PANEL_EFFECTS
 from ..models.panel import _MODELS as PANEL_MODELS
 from ..plot._classify import SCHEMES as _SCHEMES
@@ -32,6 +34,7 @@ JOIN_HOW = ("strict", "left", "inner")
 #: ``"none"`` in a TOML file is ``correction=None`` in Python; the library accepts both.
 CORRECTIONS = tuple("none" if c is None else c for c in _CORRECTIONS)
 SCHEMES = tuple(_SCHEMES)
+GWR_KERNELS = tuple(_GWR_KERNELS)
 DERIVED_KINDS = ("growth", "log", "ratio", "difference", "location_quotient")
 
 
@@ -174,6 +177,17 @@ SCHEMA = Table(
                         "x": Key("list[str]", required=True),
                         "model": Key(str, default="sdm", choices=PANEL_MODELS),
                         "effects": Key(str, default="twoway", choices=PANEL_EFFECTS),
+                    }
+                ),
+                "gwr": Table(
+                    keys={
+                        "y": Key(str, required=True),
+                        "x": Key("list[str]", required=True),
+                        "kernel": Key(str, default="bisquare", choices=GWR_KERNELS),
+                        "fixed": Key(bool, default=False, doc="a distance bandwidth instead of a number of neighbours"),
+                        "bandwidth": Key((int, float), minimum=0, doc="absent: searched by the criterion"),
+                        "criterion": Key(str, default="AICc", choices=GWR_CRITERIA),
+                        "multiscale": Key(bool, default=False, doc="MGWR: one bandwidth per coefficient"),
                     }
                 ),
             }

@@ -141,12 +141,24 @@ class PanelModel:
 
 
 @dataclass(frozen=True)
+class GWRModel:
+    y: str
+    x: tuple
+    kernel: str
+    fixed: bool
+    bandwidth: float | None
+    criterion: str
+    multiscale: bool
+
+
+@dataclass(frozen=True)
 class Models:
     y: str | None
     x: tuple
     selection: bool
     cross_section: tuple
     panel: PanelModel | None
+    gwr: GWRModel | None
 
 
 @dataclass(frozen=True)
@@ -192,6 +204,7 @@ class Settings:
             derived=tuple(_make(Derived, {**d, "name": name}) for name, d in derived.items()),
             weights=tuple(_make(Weights, w) for w in c.get("weights") or []),
             statistics=_make(Statistics, stats, by_year=_make(ByYear, stats["by_year"]) if stats.get("by_year") else None),
-            models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None),
+            models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None,
+                         gwr=_make(GWRModel, models["gwr"]) if models.get("gwr") else None),
             outputs=_make(Outputs, c["outputs"]),
         )

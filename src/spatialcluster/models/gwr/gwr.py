@@ -215,7 +215,7 @@ class GWRResult(LocalResult):
             f"ENP {self.enp:.3f}  sigma2 {self.sigma2:.4f}",
             f"significant: |t| > critical t at adjusted alpha {self.adj_alpha.iloc[0]:.4g} (alpha {self.alpha:g})",
         ]
-        return "\n".join(head) + "\n" + self._coef_table().to_string(float_format=lambda v: f"{v:.4f}")
+        return "\n".join(head) + "\n" + self.coefficient_table().to_string(float_format=lambda v: f"{v:.4f}")
 
     def to_record(self) -> dict:
         rec = self._record_common()

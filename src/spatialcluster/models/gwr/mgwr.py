@@ -305,7 +305,7 @@ class MGWRResult(LocalResult):
             f"kernel {self.kernel} ({'fixed' if self.fixed else 'adaptive'}), bandwidths in {unit} by {self.criterion}",
             f"R2 {self.r2:.4f}  adj. R2 {self.adj_r2:.4f}  AICc {self.aicc:.3f}  ENP {self.enp:.3f}  sigma2 {self.sigma2:.4f}",
         ]
-        table = self._coef_table()
+        table = self.coefficient_table()
         table.insert(0, "bandwidth", self.bandwidths)
         table.insert(1, "enp", self.enp_j)
         return "\n".join(head) + "\n" + table.to_string(float_format=lambda v: f"{v:.4f}")

@@ -12,6 +12,7 @@ from .by_year import ByYearStep
 from .choropleths import ChoroplethsStep
 from .geary import GEARY, LOCAL_GEARY
 from .global_ import MORAN, GlobalSpec, GlobalStep
+from .gwr import GWRStep
 from .local import GISTAR, LISA, LocalSpec, LocalStep
 from .missing import MissingStep
 from .models import ModelsStep
@@ -27,6 +28,7 @@ _ANALYSES = (
     LocalStep(LOCAL_GEARY),
     ByYearStep(),
     ModelsStep(),
+    GWRStep(),
     PanelModelStep(),
 )
 
