@@ -67,3 +67,24 @@ def test_gwr_settings_match_the_schema():
 
     fields = {f.name for f in dataclasses.fields(settings.GWRModel)}
     assert fields == set(schema.SCHEMA.keys["models"].keys["gwr"].keys)
+
+
+def test_cli_gwr_prints_and_writes_a_styled_layer(project):
+    """`spatialcluster gwr` gives the API's fit and a GeoPackage layer with the coefficient style."""
+    from typer.testing import CliRunner
+
+    from spatialcluster.cli import app
+
+    data = sc.read_regions(project / "grid.gpkg", id="code")
+    data.drop(columns="geometry").to_csv(project / "table.csv")
+    (project / "regions.gpkg").write_bytes((project / "grid.gpkg").read_bytes())
+    result = CliRunner().invoke(app, ["gwr", str(project / "regions.gpkg"), str(project / "table.csv"), "--on", "code",
+                                      "--id", "code", "--y", "y", "--x", "x", "--bandwidth", "30", "--gpkg",
+                                      str(project / "gwr.gpkg"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "GWR: y ~ x" in result.output and "bandwidth 30 neighbours" in result.output
+    import geopandas as gpd
+
+    layer = gpd.read_file(project / "gwr.gpkg", layer="gwr")
+    api = sc.gwr(data, y="y", x=["x"], bandwidth=30)
+    np.testing.assert_allclose(layer.set_index("code").loc[api.params.index, "x"], api.params["x"], rtol=1e-12)

@@ -258,13 +258,19 @@ class _Read:
                              f"e.g. --gpkg {gpkg.with_name(gpkg.stem + '_results.gpkg')}")
 
 
+def _joined(read: _Read):
+    import spatialcluster as sc
+
+    sheet = int(read.sheet) if read.sheet is not None and read.sheet.isdigit() else read.sheet
+    regions = sc.read_regions(read.regions, id=read.id, layer=read.layer, encoding=read.regions_encoding)
+    return sc.join(regions, sc.read_table(read.table, sheet=sheet, encoding=read.encoding), on=read.on, how=read.how)
+
+
 def _prepare(read: _Read, kind, islands, k, threshold):
     import spatialcluster as sc
     from .weights import build_info
 
-    sheet = int(read.sheet) if read.sheet is not None and read.sheet.isdigit() else read.sheet
-    regions = sc.read_regions(read.regions, id=read.id, layer=read.layer, encoding=read.regions_encoding)
-    data = sc.join(regions, sc.read_table(read.table, sheet=sheet, encoding=read.encoding), on=read.on, how=read.how)
+    data = _joined(read)
     params = {key: v for key, v in (("k", k), ("threshold", threshold)) if v is not None}
     w = sc.build_weights(data, kind=kind, islands=islands, **params)
     if build_info(w).dropped:  # --islands drop: the statistics analyse the regions the weights cover
@@ -405,6 +411,46 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
                          f"{model.upper()} direct, indirect and total effects (p-values from simulation)")
         if gpkg is not None:
             sc.to_geopackage(gpkg, {"regions": data})
+
+
+@app.command()
+def gwr(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Option("--y")],
+        x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
+        bandwidth: Annotated[Optional[float], typer.Option(
+            "--bandwidth", min=0.0, help="Neighbours (adaptive) or metres (--fixed); default: searched by AICc.")] = None,
+        kernel: Annotated[str, typer.Option("--kernel", help="bisquare, gaussian or exponential.")] = "bisquare",
+        fixed: Annotated[bool, typer.Option("--fixed", help="A distance bandwidth, not a number of neighbours.")] = False,
+        multiscale: Annotated[bool, typer.Option(
+            "--multiscale", help="MGWR: one bandwidth per coefficient (variables standardised).")] = False,
+        id: Id = None, how: How = "strict", gpkg: Gpkg = None,
+        layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+        quiet: Quiet = False, debug: Debug = False):
+    """Geographically weighted regression (MGWR with --multiscale): local coefficients, significance-masked."""
+    import spatialcluster as sc
+    from . import _progress
+
+    if quiet:
+        _progress.set_progress(False)
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _boundary(debug, read.words):
+        if gpkg is not None:
+            read.check_output(gpkg)
+        data = _joined(read)
+        if multiscale:
+            res = sc.mgwr(data, y=y, x=x, kernel=kernel, fixed=fixed, standardize=True)
+        else:
+            bw = None if bandwidth is None else (bandwidth if fixed else int(bandwidth))
+            res = sc.gwr(data, y=y, x=x, bandwidth=bw, kernel=kernel, fixed=fixed)
+        out = _stdout()
+        _print_frame(out, res.coefficient_table(), f"{'MGWR' if multiscale else 'GWR'} local coefficients: {y}")
+        out.print(res.summary(), markup=False)
+        if gpkg is not None:
+            from .pipeline.context import with_geometry
+
+            frame = res.to_frame()
+            frame.index = frame.index.astype(str)
+            sc.to_geopackage(gpkg, {"gwr": with_geometry(data, frame)},
+                             styles={"gwr": {"kind": "coefficient", "column": x[0], "fmt": "{:.3f}"}})
 
 
 @app.callback(invoke_without_command=True)
