@@ -258,6 +258,19 @@ class _Read:
                              f"e.g. --gpkg {gpkg.with_name(gpkg.stem + '_results.gpkg')}")
 
 
+@contextmanager
+def _session(read: _Read, gpkg, quiet: bool, debug: bool):
+    """A one-off command's frame: progress off with --quiet, one clear message per error, --gpkg checked first."""
+    from . import _progress
+
+    if quiet:
+        _progress.set_progress(False)
+    with _boundary(debug, read.words):
+        if gpkg is not None:
+            read.check_output(gpkg)  # before the work, not after
+        yield
+
+
 def _joined(read: _Read):
     import spatialcluster as sc
 
@@ -386,14 +399,9 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
             quiet: Quiet = False, debug: Debug = False):
     """Model selection (default) or one spatial regression, with direct/indirect/total effects."""
     import spatialcluster as sc
-    from . import _progress
 
-    if quiet:
-        _progress.set_progress(False)
     read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
-    with _boundary(debug, read.words):
-        if gpkg is not None:
-            read.check_output(gpkg)
+    with _session(read, gpkg, quiet, debug):
         data, w = _prepare(read, weights, islands, k, threshold)
         out = _stdout()
         if model == "select":
@@ -427,14 +435,9 @@ def gwr(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Option("
         quiet: Quiet = False, debug: Debug = False):
     """Geographically weighted regression (MGWR with --multiscale): local coefficients, significance-masked."""
     import spatialcluster as sc
-    from . import _progress
 
-    if quiet:
-        _progress.set_progress(False)
     read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
-    with _boundary(debug, read.words):
-        if gpkg is not None:
-            read.check_output(gpkg)
+    with _session(read, gpkg, quiet, debug):
         data = _joined(read)
         if multiscale:
             res = sc.mgwr(data, y=y, x=x, kernel=kernel, fixed=fixed, standardize=True)
