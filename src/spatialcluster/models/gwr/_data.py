@@ -248,7 +248,12 @@ class Neighbours:
         dist = np.empty((self.n, kq))
         for lo in range(0, self.n, rows):
             d = cdist(self.coords[lo:lo + rows], self.coords)
-            order = np.argsort(d, axis=1, kind="stable")[:, :kq]
+            if kq < self.n:  # the kq nearest first (unordered), then only those sorted
+                near = np.argpartition(d, kq - 1, axis=1)[:, :kq]
+                dn = np.take_along_axis(d, near, axis=1)
+                order = np.take_along_axis(near, np.argsort(dn, axis=1, kind="stable"), axis=1)
+            else:
+                order = np.argsort(d, axis=1, kind="stable")
             idx[lo:lo + rows] = order
             dist[lo:lo + rows] = np.take_along_axis(d, order, axis=1)
         return idx, dist
