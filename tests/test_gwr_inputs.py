@@ -110,3 +110,11 @@ def test_mgwr_low_rank_smoother_equals_sparse(georgia, bw, fixed):
     np.testing.assert_allclose(low @ V, dense, rtol=0, atol=1e-10 * np.abs(dense).max())
     np.testing.assert_allclose(m._Blocks(sp.csr_matrix((data, indices, indptr), shape=(n, n))) @ V, dense,
                                rtol=0, atol=1e-12 * np.abs(dense).max())
+
+
+def test_mgwr_warns_when_backfitting_stops_early(georgia):
+    with pytest.warns(SpatialClusterWarning, match="stopped after max_iter=1 iterations without converging"):
+        m = sc.mgwr(georgia, y="PctBach", x=["PctFB", "PctRural"], coords=("X", "Y"), max_iter=1, standardize=True)
+    assert len(m.scores) == 1
+    with pytest.raises(InputError, match="init_bandwidth=2 neighbours is smaller"):
+        sc.mgwr(georgia, y="PctBach", x=["PctFB", "PctRural"], coords=("X", "Y"), init_bandwidth=2)

@@ -12,14 +12,16 @@ smoothers.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..._errors import InputError
+from ..._errors import InputError, SpatialClusterWarning
 from ..._progress import progress_bar
 from . import bandwidth as bwsel
-from ._data import Neighbours, check_fixed_locations, design
+from ._data import Neighbours, check_bandwidth, check_fixed_locations, design
 from ._inference import LocalResult
 from ._local import BISQUARE, hat_rows, outside_bisquare, smoother_csr
 from .gwr import _select, _spec
@@ -84,6 +86,7 @@ def mgwr(data: pd.DataFrame, y: str, x, kernel: str = "bisquare", fixed: bool = 
     if init_bandwidth is None:
         bw_init = _select(d.y, d.X, d.coords, spec, nb, d.ids)[0]
     else:
+        check_bandwidth(init_bandwidth, fixed, d, "init_bandwidth")
         bw_init = init_bandwidth
     full = bwsel.Scorer(d.y, d.X, d.coords, spec["kind"], spec["fixed"], nb, spec["criterion"], d.ids)
     params, err, _ = full.fit(bw_init)
@@ -121,6 +124,10 @@ def mgwr(data: pd.DataFrame, y: str, x, kernel: str = "bisquare", fixed: bool = 
             advance(1)
             if score < tol:
                 break
+    if scores[-1] >= tol:
+        warnings.warn(f"MGWR backfitting stopped after max_iter={max_iter} iterations without converging (change score "
+                      f"{scores[-1]:.3g} >= tol {tol:g}); the estimates and their inference are those of the last "
+                      "iteration. Raise max_iter.", SpatialClusterWarning, stacklevel=2)
     return MGWRResult(d, spec, bw_init, np.array(history), np.array(scores), params, alpha, nb, progress)
 
 
