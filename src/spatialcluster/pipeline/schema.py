@@ -16,6 +16,8 @@ from ..indicators.composite import METHODS as COMPOSITE_METHODS
 from ..indicators.regions import METHODS as REGION_METHODS
 from ..io.missing import MISSING
 from ..models.cross_section import MODELS as CROSS_SECTION_MODELS
+from ..models.gwr._data import KERNELS as _GWR_KERNELS
+from ..models.gwr.bandwidth import CRITERIA as GWR_CRITERIA
 from ..models.panel import _MODELS as PANEL_MODELS
 from ..models.panel_api import DYNAMIC as _DYNAMIC
 from ..models.panel_api import DYNAMIC_MODELS as PANEL_DYNAMIC_MODELS
@@ -40,6 +42,7 @@ CORRECTIONS = tuple("none" if c is None else c for c in _CORRECTIONS)
 SCHEMES = tuple(_SCHEMES)
 #: ``"none"`` in a TOML file is ``dynamic=None`` in Python (a static panel).
 PANEL_DYNAMIC = ("none", *_DYNAMIC)
+GWR_KERNELS = tuple(_GWR_KERNELS)
 DERIVED_KINDS = ("growth", "log", "ratio", "difference", "location_quotient")
 
 
@@ -246,6 +249,17 @@ SCHEMA = Table(
                         "lm_tests": Key(bool, default=False, doc="panel LM tests for a spatial lag and error"),
                         "hausman": Key(bool, default=False,
                                        doc="fit region fixed and random effects and test them (Hausman)"),
+                    }
+                ),
+                "gwr": Table(
+                    keys={
+                        "y": Key(str, required=True),
+                        "x": Key("list[str]", required=True),
+                        "kernel": Key(str, default="bisquare", choices=GWR_KERNELS),
+                        "fixed": Key(bool, default=False, doc="a distance bandwidth instead of a number of neighbours"),
+                        "bandwidth": Key((int, float), minimum=0, doc="absent: searched by the criterion"),
+                        "criterion": Key(str, default="AICc", choices=GWR_CRITERIA),
+                        "multiscale": Key(bool, default=False, doc="MGWR: one bandwidth per coefficient"),
                     }
                 ),
             }

@@ -145,6 +145,17 @@ class PanelModel:
 
 
 @dataclass(frozen=True)
+class GWRModel:
+    y: str
+    x: tuple
+    kernel: str
+    fixed: bool
+    bandwidth: float | None
+    criterion: str
+    multiscale: bool
+
+
+@dataclass(frozen=True)
 class Models:
     y: str | None
     x: tuple
@@ -152,6 +163,7 @@ class Models:
     cross_section: tuple
     robustness: bool
     panel: PanelModel | None
+    gwr: GWRModel | None
 
 
 @dataclass(frozen=True)
@@ -279,7 +291,8 @@ class Settings:
             derived=tuple(_make(Derived, {**d, "name": name}) for name, d in derived.items()),
             weights=tuple(_make(Weights, w) for w in c.get("weights") or []),
             statistics=_make(Statistics, stats, by_year=_make(ByYear, stats["by_year"]) if stats.get("by_year") else None),
-            models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None),
+            models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None,
+                         gwr=_make(GWRModel, models["gwr"]) if models.get("gwr") else None),
             indicators=Indicators.from_dict(c.get("indicators")),
             outputs=_make(Outputs, c["outputs"]),
             dynamics=_make(Dynamics, c["dynamics"]) if c.get("dynamics") else None,
