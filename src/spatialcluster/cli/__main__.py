@@ -1,0 +1,5 @@
+"""``python -m spatialcluster.cli``."""
+
+from . import main
+
+main()
