@@ -22,6 +22,7 @@ from ._common import app
 from . import run  # noqa: E402,F401  isort: skip
 from . import stats  # noqa: E402,F401  isort: skip
 from . import models  # noqa: E402,F401  isort: skip
+from . import dynamics  # noqa: E402,F401  isort: skip
 
 __all__ = ["app", "main"]
 

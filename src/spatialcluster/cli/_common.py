@@ -95,7 +95,9 @@ OPTIONS = {"islands": "--islands", "kind": "--weights", "k": "--k", "threshold":
            "on": "--on", "how": "--how", "permutations": "--permutations", "seed": "--seed", "alpha": "--alpha",
            "correction": "--correction", "layer": "--layer", "sheet": "--sheet", "encoding": "--encoding",
            "column": "--column", "model": "--model", "y": "--y", "x": "--x", "time": "--time",
-           "effects": "--effects", "dynamic": "--dynamic"}
+           "effects": "--effects", "dynamic": "--dynamic", "group": "--group", "factors": "--factor",
+           "indicators": "--indicator", "negative": "--negative", "n_regions": "--n-regions",
+           "threshold_column": "--threshold-column", "industry": "--industry", "plant": "--plant"}
 
 
 def _options(text: str, regions: Path | None = None) -> str:
@@ -151,6 +153,7 @@ Seed = Annotated[int, typer.Option("--seed", min=0, help="Seed of the permutatio
 Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled layer into this "
                                                "GeoPackage (its other layers are kept; never an input).")]
 Column = Annotated[str, typer.Option("--column", "-c", help="The variable (a column of the table).")]
+Csv = Annotated[Optional[Path], typer.Option("--csv", help="Also write the result's full table to this CSV file.")]
 Alpha = Annotated[float, typer.Option("--alpha", min=0.0, max=1.0, help="Significance level of the cluster labels.")]
 Correction = Annotated[str, typer.Option("--correction", help="fdr, bonferroni, fdr_bound or none.")]
 Layer = Annotated[Optional[str], typer.Option("--layer", help="Layer of a regions file with several (GeoPackage, zip).")]
@@ -200,15 +203,17 @@ def _read_files(read: _Read):
 
 
 @contextmanager
-def _session(read: _Read, gpkg, quiet: bool, debug: bool):
-    """A one-off command's frame: progress off with --quiet, one clear message per error, --gpkg checked first."""
+def _session(read: _Read, gpkg, quiet: bool, debug: bool, csv=None):
+    """A one-off command's frame: progress off with --quiet, one clear message per error, --gpkg (and --csv)
+    checked first."""
     from .. import _progress
 
     if quiet:
         _progress.set_progress(False)
     with _boundary(debug, read.words):
-        if gpkg is not None:
-            read.check_output(gpkg)  # before the work, not after
+        for path, option in ((gpkg, "--gpkg"), (csv, "--csv")):
+            if path is not None:
+                read.check_output(path, option)  # before the work, not after
         yield
 
 

@@ -1,0 +1,226 @@
+"""``spatialcluster dynamics ...``: change over time on a long table (one row per region and period).
+
+Each subcommand reads the regions and the long table, matches the table's keys to the regions
+(:func:`spatialcluster.join` with ``time``), calls one function of :mod:`spatialcluster.dynamics`,
+prints a table and the result's ``summary()``; ``--csv`` writes ``to_frame()``, ``--gpkg`` a styled
+layer where the result maps (emerging hot spots).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import (Alpha, Column, Correction, Csv, Debug, Encoding, Gpkg, How, Id, Islands, K, Layer, On, Perms,
+                      Quiet, Regions, RegionsEncoding, Seed, Sheet, Threshold, WKind, _print_frame, _Read, _read_files,
+                      _session, _stdout, _weights, app)
+
+dynamics_app = typer.Typer(name="dynamics", no_args_is_help=True,
+                           help="Change over time on a long table: Markov chains, convergence, disparity, "
+                                "emerging hot spots.")
+app.add_typer(dynamics_app)
+
+LongTable = Annotated[Path, typer.Argument(help="Long table: one row per region and period (CSV, Excel).")]
+Time = Annotated[str, typer.Option("--time", help="Period column of the table.")]
+Classes = Annotated[str, typer.Option("--classes", help="quantiles (per period), pooled (one set over all periods) "
+                                      "or increasing cut-offs: 0.8,1,1.2")]
+NClasses = Annotated[int, typer.Option("--n-classes", min=2, max=10, help="Number of classes (quantiles, pooled).")]
+Balance = Annotated[bool, typer.Option("--balance", help="Drop regions missing in some period (listed in a note) "
+                                       "instead of stopping.")]
+
+
+def _classes(text: str):
+    """``--classes``: a rule name, or comma-separated cut-offs."""
+    from .._errors import InputError
+
+    if text in ("quantiles", "pooled"):
+        return text
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise InputError(f"--classes {text!r}: give quantiles, pooled or increasing cut-offs such as 0.8,1,1.2") from None
+
+
+def _long(read: _Read, time: str, weights=None, islands="error", k=None, threshold=None):
+    """The long table keyed by the regions' ids (column 0), the regions, and the weights if asked for
+    (``--islands drop`` leaves out the regions the weights drop)."""
+    from ..pipeline.inputs import long_panel
+    from ..weights import build_info
+
+    shapes, rows = _read_files(read)
+    long = long_panel(shapes, rows, on=read.on, how=read.how, time=time)
+    shapes.index = shapes.index.astype(str)
+    w = None
+    if weights is not None:
+        w = _weights(shapes, weights, islands, k, threshold)
+        if build_info(w).dropped:
+            long = long[long[long.columns[0]].isin([str(i) for i in w.unique_ids])].reset_index(drop=True)
+    return long, shapes, w
+
+
+def _show(res, table, title: str, csv):
+    out = _stdout()
+    _print_frame(out, table, title)
+    out.print(res.summary(), markup=False)
+    if csv is not None:
+        res.to_frame().to_csv(csv)
+
+
+@dynamics_app.command()
+def markov(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+           n_classes: NClasses = 4, classes: Classes = "quantiles", balance: Balance = False,
+           id: Id = None, how: How = "strict", csv: Csv = None,
+           layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+           quiet: Quiet = False, debug: Debug = False):
+    """Classic Markov chain of the column's classes: transitions, steady state, passage and sojourn times."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, None, quiet, debug, csv):
+        long, _, _ = _long(read, time)
+        res = sc.markov(long, column, id=long.columns[0], time=time, k=n_classes, classes=_classes(classes),
+                        balance=balance)
+        _show(res, res.p, f"Markov transition probabilities: {column}", csv)
+
+
+@dynamics_app.command("spatial-markov")
+def spatial_markov(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+                   n_classes: NClasses = 4,
+                   lag_classes: Annotated[int, typer.Option("--lag-classes", min=2, max=10,
+                                                            help="Number of classes of the neighbours' lag.")] = 4,
+                   classes: Annotated[str, typer.Option("--classes", help="pooled (one set over all periods), "
+                                                        "quantiles (per period) or cut-offs: 0.8,1,1.2")] = "pooled",
+                   balance: Balance = False, id: Id = None, how: How = "strict", weights: WKind = "queen",
+                   islands: Islands = "error", k: K = None, threshold: Threshold = None, csv: Csv = None,
+                   layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None,
+                   regions_encoding: RegionsEncoding = None, quiet: Quiet = False, debug: Debug = False):
+    """Spatial Markov chains (conditioned on the neighbours' class) with the homogeneity tests."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, None, quiet, debug, csv):
+        long, _, w = _long(read, time, weights, islands, k, threshold)
+        res = sc.spatial_markov(long, column, w, id=long.columns[0], time=time, k=n_classes, m=lag_classes,
+                                classes=_classes(classes), balance=balance)
+        _show(res, res.homogeneity.to_frame("value").rename_axis("test"),
+              f"Spatial Markov homogeneity tests: {column}", csv)
+
+
+@dynamics_app.command("lisa-markov")
+def lisa_markov(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+                significant: Annotated[bool, typer.Option("--significant", help="Count only moves significant in "
+                                                          "both periods (local Moran, --alpha).")] = False,
+                permutations: Perms = 999, alpha: Alpha = 0.05, seed: Seed = 0, balance: Balance = False,
+                id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error",
+                k: K = None, threshold: Threshold = None, csv: Csv = None,
+                layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None,
+                regions_encoding: RegionsEncoding = None, quiet: Quiet = False, debug: Debug = False):
+    """Markov chain of the LISA quadrants (HH, LH, LL, HL)."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, None, quiet, debug, csv):
+        long, _, w = _long(read, time, weights, islands, k, threshold)
+        res = sc.lisa_markov(long, column, w, id=long.columns[0], time=time, significant=significant,
+                             permutations=permutations, alpha=alpha, seed=seed, balance=balance)
+        _show(res, res.transitions, f"LISA Markov transitions: {column}", csv)
+
+
+@dynamics_app.command()
+def sigma(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+          alpha: Alpha = 0.05, balance: Balance = False, id: Id = None, how: How = "strict", csv: Csv = None,
+          layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+          quiet: Quiet = False, debug: Debug = False):
+    """Sigma convergence: CV, SD of logs, Gini and Theil by period, with their trend tests."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, None, quiet, debug, csv):
+        long, _, _ = _long(read, time)
+        res = sc.sigma_convergence(long, column, id=long.columns[0], time=time, alpha=alpha, balance=balance)
+        _show(res, res.trend, f"Sigma convergence: {column}", csv)
+
+
+@dynamics_app.command()
+def convergence(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+                model: Annotated[str, typer.Option("--model", help="ols, sar, sem or sdm.")] = "ols",
+                start: Annotated[Optional[float], typer.Option("--start", help="First period (default: the "
+                                                               "table's).")] = None,
+                end: Annotated[Optional[float], typer.Option("--end", help="Last period.")] = None,
+                control: Annotated[Optional[list[str]], typer.Option(
+                    "--control", help="Control at the start period: conditional convergence (repeat).")] = None,
+                period_length: Annotated[Optional[int], typer.Option(
+                    "--period-length", min=1, help="Panel of sub-periods of this length, with fixed effects.")] = None,
+                effects: Annotated[str, typer.Option("--effects", help="region or twoway (with --period-length).")]
+                = "region",
+                balance: Balance = False, id: Id = None, how: How = "strict", weights: WKind = "queen",
+                islands: Islands = "error", k: K = None, threshold: Threshold = None, csv: Csv = None,
+                layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None,
+                regions_encoding: RegionsEncoding = None, quiet: Quiet = False, debug: Debug = False):
+    """Beta convergence (absolute, or conditional with --control): speed and half-life with their SEs."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, None, quiet, debug, csv):
+        spatial = model != "ols"  # weights only for the spatial models
+        long, _, w = _long(read, time, weights if spatial else None, islands, k, threshold)
+        periods = {p: _period(long[time], p) for p in (start, end)}
+        res = sc.convergence(long, column, id=long.columns[0], time=time, start=periods[start], end=periods[end],
+                             model=model, w=w, controls=control, period_length=period_length, effects=effects,
+                             balance=balance)
+        _show(res, res.to_frame(), f"Beta convergence ({model}): {column}", csv)
+
+
+def _period(values, p):
+    """``--start 2010`` as the table's own period value (2010, not 2010.0)."""
+    if p is None:
+        return None
+    same = [v for v in values.unique() if v == p]
+    return same[0] if same else p
+
+
+@dynamics_app.command()
+def dagum(regions: Regions, table: LongTable, on: On, column: Column,
+          group: Annotated[str, typer.Option("--group", help="Column of the table with each region's group.")],
+          time: Time = "year", id: Id = None, how: How = "strict", csv: Csv = None,
+          layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+          quiet: Quiet = False, debug: Debug = False):
+    """Dagum's Gini decomposition by group, per period: within, net between and transvariation."""
+    import pandas as pd
+
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, None, quiet, debug, csv):
+        long, _, _ = _long(read, time)
+        res = sc.dagum_gini(long, column, group=group, time=time, id=long.columns[0])
+        _show(res, pd.concat([res.table, res.shares], axis=1), f"Dagum Gini decomposition by {group}: {column}", csv)
+
+
+@dynamics_app.command("emerging-hotspots")
+def emerging_hotspots(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+                      permutations: Perms = 999, alpha: Alpha = 0.05, correction: Correction = "none",
+                      seed: Seed = 0, balance: Balance = False, id: Id = None, how: How = "strict",
+                      weights: WKind = "queen", islands: Islands = "error", k: K = None, threshold: Threshold = None,
+                      csv: Csv = None, gpkg: Gpkg = None, layer: Layer = None, sheet: Sheet = None,
+                      encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+                      quiet: Quiet = False, debug: Debug = False):
+    """Emerging hot spots: Gi* per period, Mann-Kendall trend, ArcGIS's categories (--gpkg: styled map)."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, gpkg, quiet, debug, csv):
+        long, shapes, w = _long(read, time, weights, islands, k, threshold)
+        res = sc.emerging_hotspots(long, column, w, id=long.columns[0], time=time, permutations=permutations,
+                                   alpha=alpha, correction=None if correction == "none" else correction, seed=seed,
+                                   balance=balance)
+        counts = res.counts()
+        _show(res, counts[counts > 0].to_frame().rename_axis("category"), f"Emerging hot spots: {column}", csv)
+        if gpkg is not None:
+            from ..pipeline.context import result_frame, with_geometry
+
+            name = f"emerging_{column}"
+            sc.to_geopackage(gpkg, {name: with_geometry(shapes, result_frame(res, "region"))},
+                             styles={name: {"kind": "emerging"}})
