@@ -23,6 +23,7 @@ from . import run  # noqa: E402,F401  isort: skip
 from . import stats  # noqa: E402,F401  isort: skip
 from . import models  # noqa: E402,F401  isort: skip
 from . import dynamics  # noqa: E402,F401  isort: skip
+from . import indicators  # noqa: E402,F401  isort: skip
 
 __all__ = ["app", "main"]
 

@@ -280,3 +280,13 @@ def _stdout():
 
     return Console(highlight=False, soft_wrap=True)
 
+
+def _show(res, table, title: str, csv=None):
+    """Print a table and the result's summary; ``--csv``: its full ``to_frame()`` (without geometry)."""
+    out = _stdout()
+    _print_frame(out, table, title)
+    out.print(res.summary(), markup=False)
+    if csv is not None:
+        from ..pipeline.context import result_frame
+
+        result_frame(res, "region").to_csv(csv)

@@ -15,7 +15,7 @@ import typer
 
 from ._common import (Alpha, Column, Correction, Csv, Debug, Encoding, Gpkg, How, Id, Islands, K, Layer, On, Perms,
                       Quiet, Regions, RegionsEncoding, Seed, Sheet, Threshold, WKind, _print_frame, _Read, _read_files,
-                      _session, _stdout, _weights, app)
+                      _session, _show, _weights, app)
 
 dynamics_app = typer.Typer(name="dynamics", no_args_is_help=True,
                            help="Change over time on a long table: Markov chains, convergence, disparity, "
@@ -58,14 +58,6 @@ def _long(read: _Read, time: str, weights=None, islands="error", k=None, thresho
         if build_info(w).dropped:
             long = long[long[long.columns[0]].isin([str(i) for i in w.unique_ids])].reset_index(drop=True)
     return long, shapes, w
-
-
-def _show(res, table, title: str, csv):
-    out = _stdout()
-    _print_frame(out, table, title)
-    out.print(res.summary(), markup=False)
-    if csv is not None:
-        res.to_frame().to_csv(csv)
 
 
 @dynamics_app.command()
