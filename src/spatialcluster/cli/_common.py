@@ -97,7 +97,8 @@ OPTIONS = {"islands": "--islands", "kind": "--weights", "k": "--k", "threshold":
            "column": "--column", "model": "--model", "y": "--y", "x": "--x", "time": "--time",
            "effects": "--effects", "dynamic": "--dynamic", "group": "--group", "factors": "--factor",
            "indicators": "--indicator", "negative": "--negative", "n_regions": "--n-regions",
-           "threshold_column": "--threshold-column", "industry": "--industry", "plant": "--plant"}
+           "threshold_column": "--threshold-column", "industry": "--industry", "plant": "--plant",
+           "balance": "--balance"}
 
 
 def _options(text: str, regions: Path | None = None) -> str:
@@ -108,7 +109,9 @@ def _options(text: str, regions: Path | None = None) -> str:
         option = OPTIONS.get(name)
         if option == "--encoding" and regions is not None and str(regions) in text:
             option = "--regions-encoding"
-        return m.group(0) if option is None else f"{option} {value}"
+        if option is None:
+            return m.group(0)
+        return option if value == "True" else f"{option} {value}"  # balance=True -> the flag --balance
 
     return _KWARG.sub(swap, _API_ONLY.sub("", text))
 
