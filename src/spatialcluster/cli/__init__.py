@@ -1,13 +1,16 @@
 """The ``spatialcluster`` command.
 
 ``run CONFIG --out DIR`` and ``demo --out DIR`` run the TOML pipeline; ``init`` writes a starter
-config; ``moran``, ``lisa``, ``hotspots``, ``regress``, ``panel`` and ``gwr`` are one-off analyses of a
-regions file and a table (``panel``: a long region-by-period table). Exit status: 0 on success, 1 on
-bad input (one message naming the file, row or key and the fix; ``--debug`` adds the traceback), 2 on
-command-line usage errors, 130 when interrupted.
+config. The one-off analyses read a regions file and a table: ``moran``, ``lisa``, ``hotspots``,
+``regress``, ``panel``, ``gwr``, the indicators (``geodetector``, ``agglomeration``, ``composite``,
+``ellipse``, ``join-counts``, ``regionalize``) and ``dynamics ...`` (``panel`` and ``dynamics``: a
+long region-by-period table). Exit status: 0 on success, 1 on bad input (one message naming the
+file, row or key and the fix; ``--debug`` adds the traceback), 2 on command-line usage errors, 130
+when interrupted.
 
-One module per group of commands (``run``, ``stats``, ``models``, ...); what they share (the option
-types, the error boundary, reading the regions and the table) is in ``_common``.
+One module per group of commands (``run``, ``stats``, ``models``, ``indicators``, ``dynamics``);
+what they share (the option types, the error boundary, reading the regions and the table) is in
+``_common``.
 """
 
 from __future__ import annotations
