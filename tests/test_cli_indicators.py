@@ -119,6 +119,7 @@ def test_join_counts_and_regionalize_equal_the_api(files):
     ("regionalize", ("-c", "a", "--method", "skater"), 1, "--method skater needs --n-regions"),
     ("geodetector", ("--y", "yv"), 2, "--factor"),
     ("composite", ("--indicator", "nope"), 1, "nope"),
+    ("ellipse", ("--weight", "nope"), 1, "--weight nope: not a column of the table"),
     ("join-counts", ("--column", "zone", "--gpkg", "cross.csv"), 1, "is an input of this command"),
     ("join-counts", ("--column", "zone", "--permutations", "0"), 2, "--permutations"),
 ])

@@ -112,12 +112,17 @@ def ellipse(regions: Regions, table: Table, on: On,
     import pandas as pd
 
     import spatialcluster as sc
+    from .._errors import InputError
 
     read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
     with _session(read, gpkg, quiet, debug, csv):
         data = _joined(read)
         crs, _ = sc.weights.projected_crs(data)
         projected = data.to_crs(crs)
+        missing = [c for c in weight or () if c not in data.columns]
+        if missing:
+            raise InputError(f"--weight {', '.join(missing)}: not a column of the table; columns are "
+                             f"{', '.join(map(str, data.columns.drop(data.geometry.name)))}")
         if weight:  # one "period" per weight column, as the [indicators] ellipse step
             long = pd.concat([projected.assign(period=w, _weight=projected[w]) for w in weight])
             long["period"] = pd.Categorical(long["period"], categories=weight, ordered=True)
