@@ -3,8 +3,8 @@
 Each test reads the files as a user of the API would (pandas, ``sc.read_regions``, ``sc.build_weights``)
 and compares the command's printed ``summary()`` (its numbers at the printed precision) and its
 ``--csv`` (full precision) with the result of :func:`sc.markov`, :func:`sc.spatial_markov`,
-:func:`sc.lisa_markov`, :func:`sc.sigma_convergence`, :func:`sc.convergence`, :func:`sc.dagum_gini` and
-:func:`sc.emerging_hotspots`; the methods themselves are validated against giddy, spreg and scipy in
+:func:`sc.lisa_markov`, :func:`sc.sigma_convergence`, :func:`sc.convergence`, :func:`sc.dagum_gini`,
+:func:`sc.emerging_hotspots`, :func:`sc.rank_mobility` and :func:`sc.club_convergence`; the methods themselves are validated against giddy, spreg and scipy in
 tests/test_markov*.py, test_convergence*.py, test_dagum*.py and test_emerging*.py.
 """
 
@@ -99,6 +99,18 @@ def test_emerging_hotspots_prints_and_writes_the_styled_layer(files):
     with sqlite3.connect(target) as con:
         qml = con.execute("select styleQML from layer_styles where f_table_name = 'emerging_level'").fetchone()[0]
     assert "new hot spot" in qml
+
+
+def test_rank_mobility_and_clubs_equal_the_api(files):
+    rows, w = _api(files)
+    out = _dyn(files, "rank-mobility", "-w", "rook", "--regime", "grp", "--permutations", "19", "--seed", "2").stdout
+    api = sc.rank_mobility(rows, "level", w, regime="grp", permutations=19, seed=2, **KW)
+    assert api.summary() in out
+    out = _dyn(files, "clubs", "--gpkg", files / "clubs.gpkg").stdout
+    clubs = sc.club_convergence(rows, "level", **KW)
+    assert clubs.summary() in out
+    layer = sc.read_regions(files / "clubs.gpkg", layer="clubs_level", id="code")
+    assert (layer["club"].sort_index().to_numpy() == clubs.frame["club"].sort_index().to_numpy()).all()
 
 
 @pytest.mark.parametrize("command, options, code, words", [

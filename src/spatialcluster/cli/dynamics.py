@@ -216,3 +216,55 @@ def emerging_hotspots(regions: Regions, table: LongTable, on: On, column: Column
             name = f"emerging_{column}"
             sc.to_geopackage(gpkg, {name: with_geometry(shapes, result_frame(res, "region"))},
                              styles={name: {"kind": "emerging"}})
+
+
+@dynamics_app.command("rank-mobility")
+def rank_mobility(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+                  weights: Annotated[Optional[str], typer.Option(
+                      "--weights", "-w", help="Weights for the spatial tau (queen, knn:k=6, ...); default: none.")]
+                  = None,
+                  regime: Annotated[Optional[str], typer.Option(
+                      "--regime", help="Column with each region's regime: intra- and inter-regime tau.")] = None,
+                  permutations: Annotated[int, typer.Option("--permutations", min=0, help="Relabellings for the "
+                                                            "spatial tau's pseudo p-value.")] = 0,
+                  seed: Seed = 0, balance: Balance = False, id: Id = None, how: How = "strict",
+                  islands: Islands = "error", k: K = None, threshold: Threshold = None, csv: Csv = None,
+                  layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None,
+                  regions_encoding: RegionsEncoding = None, quiet: Quiet = False, debug: Debug = False):
+    """Rank mobility: Kendall's tau between periods, its spatial version and regime decomposition."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, None, quiet, debug, csv):
+        long, _, w = _long(read, time, weights, islands, k, threshold)
+        res = sc.rank_mobility(long, column, w, id=long.columns[0], time=time, regime=regime,
+                               permutations=permutations, seed=seed, balance=balance)
+        _show(res, res.frame, f"Rank mobility: {column}", csv)
+
+
+@dynamics_app.command()
+def clubs(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+          log: Annotated[bool, typer.Option("--log/--no-log", help="Take logs first (positive levels).")] = True,
+          hp_lambda: Annotated[Optional[float], typer.Option(
+              "--hp-lambda", min=0.0, help="Hodrick-Prescott smoothing first (e.g. 400 for annual data).")] = None,
+          trim: Annotated[float, typer.Option("--trim", min=0.0, max=0.9, help="Share of the first periods left "
+                                              "out of the log t regression.")] = 0.3,
+          balance: Balance = False, id: Id = None, how: How = "strict", csv: Csv = None, gpkg: Gpkg = None,
+          layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+          quiet: Quiet = False, debug: Debug = False):
+    """Club convergence: Phillips-Sul log t test and club clustering (--gpkg: the clubs map)."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, gpkg, quiet, debug, csv):
+        long, shapes, _ = _long(read, time)
+        res = sc.club_convergence(long, column, id=long.columns[0], time=time, log=log, hp_lambda=hp_lambda,
+                                  trim=trim, balance=balance)
+        _show(res, res.counts().to_frame().rename_axis("club"), f"Convergence clubs: {column}", csv)
+        if gpkg is not None:
+            from ..pipeline.context import result_frame, with_geometry
+
+            name = f"clubs_{column}"
+            sc.to_geopackage(gpkg, {name: with_geometry(shapes, result_frame(res, "region"))},
+                             styles={name: {"column": "club", "scheme": "equal_interval",
+                                            "k": int(res.counts().size)}})
