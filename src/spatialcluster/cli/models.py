@@ -78,6 +78,41 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
 
 
 @app.command()
+def gwr(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Option("--y")],
+        x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
+        bandwidth: Annotated[Optional[float], typer.Option(
+            "--bandwidth", min=0.0, help="Neighbours (adaptive) or metres (--fixed); default: searched by AICc.")] = None,
+        kernel: Annotated[str, typer.Option("--kernel", help="bisquare, gaussian or exponential.")] = "bisquare",
+        fixed: Annotated[bool, typer.Option("--fixed", help="A distance bandwidth, not a number of neighbours.")] = False,
+        multiscale: Annotated[bool, typer.Option(
+            "--multiscale", help="MGWR: one bandwidth per coefficient (variables standardised).")] = False,
+        id: Id = None, how: How = "strict", gpkg: Gpkg = None,
+        layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+        quiet: Quiet = False, debug: Debug = False):
+    """Geographically weighted regression (MGWR with --multiscale): local coefficients, significance-masked."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, gpkg, quiet, debug):
+        data = _joined(read)
+        if multiscale:
+            res = sc.mgwr(data, y=y, x=x, kernel=kernel, fixed=fixed, standardize=True)
+        else:
+            bw = None if bandwidth is None else (bandwidth if fixed else int(bandwidth))
+            res = sc.gwr(data, y=y, x=x, bandwidth=bw, kernel=kernel, fixed=fixed)
+        out = _stdout()
+        _print_frame(out, res.coefficient_table(), f"{'MGWR' if multiscale else 'GWR'} local coefficients: {y}")
+        out.print(res.summary(), markup=False)
+        if gpkg is not None:
+            from ..pipeline.context import with_geometry
+
+            frame = res.to_frame()
+            frame.index = frame.index.astype(str)
+            sc.to_geopackage(gpkg, {"gwr": with_geometry(data, frame)},
+                             styles={"gwr": {"kind": "coefficient", "column": x[0], "fmt": "{:.3f}"}})
+
+
+@app.command()
 def panel(regions: Regions,
           table: Annotated[Path, typer.Argument(help="Long table: one row per region and period (CSV, Excel).")],
           on: On, y: Annotated[str, typer.Option("--y")],
@@ -128,38 +163,3 @@ def panel(regions: Regions,
             _print_frame(out, shown, caption)
         if hausman:
             out.print(logs[-1].splitlines()[0], markup=False)  # the verdict
-
-
-@app.command()
-def gwr(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Option("--y")],
-        x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
-        bandwidth: Annotated[Optional[float], typer.Option(
-            "--bandwidth", min=0.0, help="Neighbours (adaptive) or metres (--fixed); default: searched by AICc.")] = None,
-        kernel: Annotated[str, typer.Option("--kernel", help="bisquare, gaussian or exponential.")] = "bisquare",
-        fixed: Annotated[bool, typer.Option("--fixed", help="A distance bandwidth, not a number of neighbours.")] = False,
-        multiscale: Annotated[bool, typer.Option(
-            "--multiscale", help="MGWR: one bandwidth per coefficient (variables standardised).")] = False,
-        id: Id = None, how: How = "strict", gpkg: Gpkg = None,
-        layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
-        quiet: Quiet = False, debug: Debug = False):
-    """Geographically weighted regression (MGWR with --multiscale): local coefficients, significance-masked."""
-    import spatialcluster as sc
-
-    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
-    with _session(read, gpkg, quiet, debug):
-        data = _joined(read)
-        if multiscale:
-            res = sc.mgwr(data, y=y, x=x, kernel=kernel, fixed=fixed, standardize=True)
-        else:
-            bw = None if bandwidth is None else (bandwidth if fixed else int(bandwidth))
-            res = sc.gwr(data, y=y, x=x, bandwidth=bw, kernel=kernel, fixed=fixed)
-        out = _stdout()
-        _print_frame(out, res.coefficient_table(), f"{'MGWR' if multiscale else 'GWR'} local coefficients: {y}")
-        out.print(res.summary(), markup=False)
-        if gpkg is not None:
-            from ..pipeline.context import with_geometry
-
-            frame = res.to_frame()
-            frame.index = frame.index.astype(str)
-            sc.to_geopackage(gpkg, {"gwr": with_geometry(data, frame)},
-                             styles={"gwr": {"kind": "coefficient", "column": x[0], "fmt": "{:.3f}"}})

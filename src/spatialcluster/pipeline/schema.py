@@ -40,9 +40,9 @@ JOIN_HOW = ("strict", "left", "inner")
 #: ``"none"`` in a TOML file is ``correction=None`` in Python; the library accepts both.
 CORRECTIONS = tuple("none" if c is None else c for c in _CORRECTIONS)
 SCHEMES = tuple(_SCHEMES)
+GWR_KERNELS = tuple(_GWR_KERNELS)
 #: ``"none"`` in a TOML file is ``dynamic=None`` in Python (a static panel).
 PANEL_DYNAMIC = ("none", *_DYNAMIC)
-GWR_KERNELS = tuple(_GWR_KERNELS)
 DERIVED_KINDS = ("growth", "log", "ratio", "difference", "location_quotient")
 
 
