@@ -4,7 +4,8 @@ Each test reads the files as a user of the API would (pandas, ``sc.read_regions`
 and compares the command's printed ``summary()`` (its numbers at the printed precision) and its
 ``--csv`` (full precision) with the result of :func:`sc.markov`, :func:`sc.spatial_markov`,
 :func:`sc.lisa_markov`, :func:`sc.sigma_convergence`, :func:`sc.convergence`, :func:`sc.dagum_gini`,
-:func:`sc.emerging_hotspots`, :func:`sc.rank_mobility` and :func:`sc.club_convergence`; the methods themselves are validated against giddy, spreg and scipy in
+:func:`sc.emerging_hotspots`, :func:`sc.rank_mobility`, :func:`sc.club_convergence`, :func:`sc.lisa_paths`
+and :func:`sc.kernel_density`; the methods themselves are validated against giddy, spreg and scipy in
 tests/test_markov*.py, test_convergence*.py, test_dagum*.py and test_emerging*.py.
 """
 
@@ -111,6 +112,21 @@ def test_rank_mobility_and_clubs_equal_the_api(files):
     assert clubs.summary() in out
     layer = sc.read_regions(files / "clubs.gpkg", layer="clubs_level", id="code")
     assert (layer["club"].sort_index().to_numpy() == clubs.frame["club"].sort_index().to_numpy()).all()
+
+
+def test_lisa_paths_and_density_equal_the_api(files):
+    rows, w = _api(files)
+    out = _dyn(files, "lisa-paths", "-w", "rook", "--gpkg", files / "paths.gpkg").stdout
+    paths = sc.lisa_paths(rows, "level", w, **KW)
+    assert paths.summary() in out
+    layer = sc.read_regions(files / "paths.gpkg", layer="lisa_paths_level", id="code")
+    np.testing.assert_array_equal(layer["length"].sort_index().to_numpy(),
+                                  paths.frame["length"].sort_index().to_numpy())
+    out = _dyn(files, "density", "--bandwidth", "0.5", "--csv", files / "kde.csv").stdout
+    kde = sc.kernel_density(rows, "level", time="year", bandwidth=0.5)
+    assert kde.summary() in out
+    written = pd.read_csv(files / "kde.csv", index_col=0)
+    np.testing.assert_array_equal(written.to_numpy(), kde.density.to_numpy())
 
 
 @pytest.mark.parametrize("command, options, code, words", [

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (Alpha, Column, Correction, Csv, Debug, Encoding, Gpkg, How, Id, Islands, K, Layer, On, Perms,
-                      Quiet, Regions, RegionsEncoding, Seed, Sheet, Threshold, WKind, _print_frame, _Read, _read_files,
+                      Quiet, Regions, RegionsEncoding, Seed, Sheet, Threshold, WKind, _is_float, _read_files, _Read,
                       _session, _show, _weights, app)
 
 dynamics_app = typer.Typer(name="dynamics", no_args_is_help=True,
@@ -268,3 +268,45 @@ def clubs(regions: Regions, table: LongTable, on: On, column: Column, time: Time
             sc.to_geopackage(gpkg, {name: with_geometry(shapes, result_frame(res, "region"))},
                              styles={name: {"column": "club", "scheme": "equal_interval",
                                             "k": int(res.counts().size)}})
+
+
+@dynamics_app.command("lisa-paths")
+def lisa_paths(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+               balance: Balance = False, id: Id = None, how: How = "strict", weights: WKind = "queen",
+               islands: Islands = "error", k: K = None, threshold: Threshold = None, csv: Csv = None,
+               gpkg: Gpkg = None, layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None,
+               regions_encoding: RegionsEncoding = None, quiet: Quiet = False, debug: Debug = False):
+    """LISA time paths: length and tortuosity of each region's path in the Moran scatter plot (--gpkg: map)."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, gpkg, quiet, debug, csv):
+        long, shapes, w = _long(read, time, weights, islands, k, threshold)
+        res = sc.lisa_paths(long, column, w, id=long.columns[0], time=time, balance=balance)
+        _show(res, res.frame.sort_values("length", ascending=False), f"LISA time paths: {column}", csv)
+        if gpkg is not None:
+            from ..pipeline.context import result_frame, with_geometry
+
+            name = f"lisa_paths_{column}"
+            sc.to_geopackage(gpkg, {name: with_geometry(shapes, result_frame(res, "region"))},
+                             styles={name: {"column": "length"}})
+
+
+@dynamics_app.command()
+def density(regions: Regions, table: LongTable, on: On, column: Column, time: Time = "year",
+            bandwidth: Annotated[str, typer.Option("--bandwidth", help="scott, silverman or a number (the "
+                                                   "factor of scipy's gaussian_kde).")] = "scott",
+            grid: Annotated[int, typer.Option("--grid", min=10, help="Points of the common grid.")] = 200,
+            id: Id = None, how: How = "strict", csv: Csv = None,
+            layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+            quiet: Quiet = False, debug: Debug = False):
+    """Kernel density of the column by period (Gaussian; --csv: the densities on the grid)."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, None, quiet, debug, csv):
+        long, _, _ = _long(read, time)
+        rule = float(bandwidth) if _is_float(bandwidth) else bandwidth
+        res = sc.kernel_density(long, column, time=time, bandwidth=rule, grid=grid)
+        _show(res, res.bandwidth.to_frame("bandwidth factor").rename_axis(time), f"Kernel density by period: {column}",
+              csv)
