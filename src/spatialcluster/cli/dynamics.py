@@ -18,8 +18,8 @@ from ._common import (Alpha, Column, Correction, Csv, Debug, Encoding, Gpkg, How
                       _session, _show, _weights, app)
 
 dynamics_app = typer.Typer(name="dynamics", no_args_is_help=True,
-                           help="Change over time on a long table: Markov chains, convergence, disparity, "
-                                "emerging hot spots.")
+                           help="Change over time on a long table: Markov chains, rank mobility, convergence, disparity, "
+                                "densities, emerging hot spots.")
 app.add_typer(dynamics_app)
 
 LongTable = Annotated[Path, typer.Argument(help="Long table: one row per region and period (CSV, Excel).")]
@@ -41,6 +41,14 @@ def _classes(text: str):
         return [float(v) for v in text.split(",")]
     except ValueError:
         raise InputError(f"--classes {text!r}: give quantiles, pooled or increasing cut-offs such as 0.8,1,1.2") from None
+
+
+def _period(values, p):
+    """``--start 2010`` as the table's own period value (2010, not 2010.0)."""
+    if p is None:
+        return None
+    same = [v for v in values.unique() if v == p]
+    return same[0] if same else p
 
 
 def _long(read: _Read, time: str, weights=None, islands="error", k=None, threshold=None):
@@ -163,14 +171,6 @@ def convergence(regions: Regions, table: LongTable, on: On, column: Column, time
                              model=model, w=w, controls=control, period_length=period_length, effects=effects,
                              balance=balance)
         _show(res, res.to_frame(), f"Beta convergence ({model}): {column}", csv)
-
-
-def _period(values, p):
-    """``--start 2010`` as the table's own period value (2010, not 2010.0)."""
-    if p is None:
-        return None
-    same = [v for v in values.unique() if v == p]
-    return same[0] if same else p
 
 
 @dynamics_app.command()
