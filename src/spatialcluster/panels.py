@@ -218,27 +218,30 @@ class Panel:
 
     def wide(self, column, ids=None) -> np.ndarray:
         """``column`` as a periods x regions array (regions in ``ids`` order, default sorted), NaN
+        where a region-period has no row; C-ordered, as a pivot gives it, so the models' products
+        add in the same order to the last bit."""
+        return np.ascontiguousarray(self.by_region(column, ids).T)
+
+    def by_region(self, column, ids=None) -> np.ndarray:
+        """``column`` as a regions x periods array (regions in ``ids`` order, default sorted), NaN
         where a region-period has no row. A view of the column when the rows are sorted by region
-        and period (or period and region) and complete."""
+        and period and complete; ``ids=panel.first_seen`` keeps the regions in the table's order."""
         values = self._rows[column].to_numpy()
         n, t = len(self.first_seen), len(self.periods)
-        codes, tcodes = self._codes, self._tcodes
-        # regions x periods in memory (the layout a pivot gives): the models' products then add
-        # in the same order whichever way the rows came, to the last bit
         if self._layout == 1:
             table = values.reshape(n, t)
         elif self._layout == 2:
             table = values.reshape(t, n).T
         else:
             table = np.full((n, t), np.nan, dtype=np.result_type(values.dtype, np.float64))
-            table[codes, tcodes] = values
+            table[self._codes, self._tcodes] = values
         target = self.ids if ids is None else pd.Index(ids)
-        if not (target is self.first_seen or target.equals(self.first_seen)):
-            pos = self.first_seen.get_indexer(target)
-            if (pos < 0).any():
-                raise InputError(f"region(s) not in the panel: {_names(target[pos < 0])}")
-            table = table[pos]
-        return np.ascontiguousarray(table).T
+        if target is self.first_seen or target.equals(self.first_seen):
+            return table
+        pos = self.first_seen.get_indexer(target)
+        if (pos < 0).any():
+            raise InputError(f"region(s) not in the panel: {_names(target[pos < 0])}")
+        return table[pos]
 
 
 class _Named:
@@ -252,16 +255,21 @@ class _Named:
         return pd.DataFrame({id: self.first_seen.to_numpy()[self.codes[mask]], time: self.df[time].to_numpy()[mask]})
 
 
+def as_text(ids) -> pd.Index:
+    """Region ids as a text Index (unchanged when they are text already): a panel's and a graph's
+    ids are compared as text."""
+    ids = pd.Index(ids.categories[ids.codes] if isinstance(ids, pd.Categorical) else ids)
+    if pd.api.types.is_string_dtype(ids.dtype) and (ids.dtype != object or all(isinstance(u, str) for u in ids)):
+        return ids
+    return pd.Index(np.asarray(ids).astype(str))
+
+
 def _text_codes(codes, uniques):
     """Region ids as text: (codes, text uniques), merging ids that only differ in type (1 and "1")."""
-    uniques = pd.Index(uniques.categories[uniques.codes] if isinstance(uniques, pd.Categorical) else uniques)
-    text = pd.api.types.is_string_dtype(uniques.dtype) and (uniques.dtype != object or
-                                                             all(isinstance(u, str) for u in uniques))
-    if not text:
-        uniques = pd.Index(uniques.astype(str), dtype=object)
+    uniques = as_text(uniques)
     if not uniques.is_unique:
         codes, uniques = pd.factorize(uniques.to_numpy()[codes], sort=False)
-        uniques = pd.Index(uniques, dtype=object)
+        uniques = as_text(uniques)
     return codes, uniques
 
 

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from .._errors import InputError, SpatialClusterWarning, WeightsError
 from .._validate import _names
-from ..panels import Panel as LongPanel
+from ..panels import Panel as LongPanel, as_text
 
 
 @dataclass
@@ -60,7 +60,7 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     if t < min_periods:
         raise InputError(
             f"{what} needs at least {min_periods} periods; the panel has {t} ({_names(periods)}) in column {time!r}")
-    matrix = np.ascontiguousarray(checked.wide(column, ids).T)
+    matrix = np.ascontiguousarray(checked.by_region(column, ids))
     holes = np.isnan(matrix)
     dropped = {}
     if holes.any():
@@ -82,12 +82,6 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     return Panel(values=matrix, ids=ids, periods=periods, variable=str(column), dropped=dropped)
 
 
-def _as_text(ids) -> pd.Index:
-    """The graph's ids as text, like the panel's."""
-    ids = pd.Index(ids)
-    return ids if ids.dtype == object and all(isinstance(i, str) for i in ids) else pd.Index(ids.astype(str))
-
-
 def with_weights(p: Panel, w, transform="r"):
     """Reorder the panel to the graph's regions; return (panel, CSR weights row-standardised or as given, graph).
 
@@ -96,10 +90,10 @@ def with_weights(p: Panel, w, transform="r"):
     from ..stats._core import as_graph
 
     g = as_graph(w)
-    gids = _as_text(g.unique_ids)
+    gids = as_text(g.unique_ids)
     if p.dropped and len(gids.intersection(list(p.dropped))):
         g = g.subgraph([i for i in g.unique_ids if str(i) not in p.dropped])
-        gids = _as_text(g.unique_ids)
+        gids = as_text(g.unique_ids)
         warnings.warn(f"the weights lost the {len(p.dropped)} dropped region(s) and their links",
                       SpatialClusterWarning, stacklevel=3)
     pos = np.arange(p.n) if p.ids.equals(gids) else p.ids.get_indexer(gids)
