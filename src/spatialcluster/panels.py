@@ -157,9 +157,10 @@ class Panel:
         codes, first_seen = _text_codes(codes, first_seen)
         codes, tcodes = codes.astype(np.int64, copy=False), tcodes.astype(np.int64, copy=False)
         n, t = len(first_seen), len(periods)
-        flat = codes * t + tcodes
-        seen = np.bincount(flat, minlength=n * t)
-        if len(flat) > n * t or (seen > 1).any():
+        layout = _layout(codes, tcodes, n, t)  # a sorted complete panel has no duplicates or gaps
+        flat = None if layout else codes * t + tcodes
+        seen = None if layout else np.bincount(flat, minlength=n * t)
+        if not layout and (len(flat) > n * t or (seen > 1).any()):
             dup = seen[flat] > 1
             rows = pd.DataFrame({id: first_seen.to_numpy()[codes[dup]], time: frame[time].to_numpy()[dup]})
             raise InputError(
@@ -173,14 +174,14 @@ class Panel:
         if regular:
             _check_gaps(periods)
         report = BalanceReport(balance)
-        if balance != "ignore" and len(flat) < n * t:
+        if balance != "ignore" and not layout and len(flat) < n * t:
             keep, report = _balance(seen.reshape(n, t) > 0, first_seen, periods, balance, id, time)
             kept = keep[flat]
             df, flat = df[kept], flat[kept]
             codes, tcodes, first_seen, periods = _renumber(flat, t, first_seen, periods)
+            layout = _layout(codes, tcodes, len(first_seen), len(periods))
         return cls(id=id, time=time, columns=tuple(columns), report=report, first_seen=first_seen.rename(id),
-                   periods=pd.Index(periods, name=time), _rows=df, _codes=codes, _tcodes=tcodes,
-                   _layout=_layout(codes, tcodes, len(first_seen), len(periods)))
+                   periods=pd.Index(periods, name=time), _rows=df, _codes=codes, _tcodes=tcodes, _layout=layout)
 
     @cached_property
     def ids(self) -> pd.Index:
