@@ -31,6 +31,7 @@ ALLOWED = {
     "va_tertiary": {"NBSDB-gdp"},
     "gdp_index": {"NBSDB-gdpi"},
     "urban_rate_rev": {"NXYB2023-4-2", "HLJYB2021", "CENSUS2020-prov", "JS-2021", "AH-2021", "AH-2022", "SD-2022", "GD-2022"},
+    "pop_rev": {"NBSDB2024-pop"},
     "pop_census": {"CENSUS2010-NBS", "CENSUS2020-NBS"},
     "gdp_first_release": {"GDP2020-first"},
     "gdp_index_first_release": {"GDP2020-first"},
@@ -109,6 +110,18 @@ def test_urban_rate_is_urban_over_total_population(panel):
     np.testing.assert_allclose(nbs["urban_rate"], nbs["urban_pop"] / nbs["pop"] * 100, atol=1e-6)
 
 
+def test_population_releases_differ_only_where_revised(panel):
+    """pop_rev (after the 2020 census) equals pop rounded before 2011 and departs from it 2011-2019."""
+    both = panel.dropna(subset=["pop", "pop_rev"])
+    early = both[both["year"] <= 2010]
+    np.testing.assert_array_equal(early["pop_rev"], np.floor(early["pop"] + 0.5))
+    late = both[both["year"].between(2011, 2019)]
+    assert (late["pop_rev"] != np.floor(late["pop"] + 0.5)).mean() > 0.9
+    # year-end 2020 vs the census two months earlier: within 1 %
+    y2020 = panel[panel["year"] == 2020]
+    assert ((y2020["pop_rev"] / y2020["pop_census"] - 1).abs() < 0.01).all()
+
+
 def test_sector_value_added_sums_to_gdp(panel):
     g = panel.dropna(subset=["gdp"])
     total = g["va_primary"] + g["va_secondary"] + g["va_tertiary"]
@@ -168,6 +181,7 @@ def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
     change = {
         "urban_rate": (g["urban_rate"].diff(), -0.5, 3.5),
         "pop": (g["pop"].pct_change(fill_method=None), -0.04, 0.04),
+        "pop_rev": (g["pop_rev"].pct_change(fill_method=None), -0.04, 0.04),
         "gdp": (g["gdp"].pct_change(fill_method=None), -0.10, 0.30),
         "deflator": ((1 + g["gdp"].pct_change(fill_method=None)) / (p["gdp_index"] / 100), 0.90, 1.15),
     }
@@ -195,6 +209,7 @@ def test_coverage_table_in_sources_is_current(panel):
     # GDP, sectors, index and population complete 2005-2019 (15 consecutive years)
     for col in ("gdp", "va_primary", "va_secondary", "va_tertiary", "gdp_index", "pop"):
         assert (cov.loc[col, 2005:2019] == 31).all(), col
+    assert (cov.loc["pop_rev"] == 31).all()
 
 
 def test_interpolation_is_explicit_and_reported(panel):

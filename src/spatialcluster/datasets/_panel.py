@@ -28,6 +28,7 @@ PANEL_COLUMNS = (
     "va_secondary",
     "va_tertiary",
     "urban_rate_rev",
+    "pop_rev",
     "pop_census",
     "gdp_first_release",
     "gdp_index_first_release",
@@ -47,13 +48,16 @@ VINTAGES = {
     "va_tertiary": "value added of the tertiary sector, same release as gdp",
     "urban_rate_rev": "urbanization %, release after the 2020 census: 2020 census values, revised "
     "2010-2019 year-end values, 2021-2022 year-end values",
+    "pop_rev": "year-end resident population, 10,000 persons (whole numbers), NBS provincial database after "
+    "the 2020-census revision (2011-2019 revised; 2005-2010 equal pop rounded)",
     "pop_census": "census resident population (2010, 2020), 10,000 persons",
     "gdp_first_release": "GDP at current prices as first released (early 2021), 100 million yuan",
     "gdp_index_first_release": "real GDP index as first released (early 2021), previous year = 100",
 }
 
 #: Columns the ``interpolate`` option may fill (the main, yearly series).
-INTERPOLABLE = ("urban_rate", "urban_pop", "pop", "gdp", "gdp_index", "va_primary", "va_secondary", "va_tertiary")
+INTERPOLABLE = ("urban_rate", "urban_pop", "pop", "gdp", "gdp_index", "va_primary", "va_secondary", "va_tertiary",
+                "pop_rev")
 
 
 def china_provinces_panel(interpolate: bool | list[str] = False) -> pd.DataFrame:
