@@ -23,7 +23,8 @@ PANEL_DOC = SOURCES[SOURCES.index("# Sources for `china_provinces_panel.csv`") :
 # Which source keys each column may draw on: one release per column (SOURCES.md, "One release").
 ALLOWED = {
     "urban_rate": {"NBSDB-pop", "CSY2012-3-5", "CSY2016-2-8", "SN-STATS-2017", "SX-2019", "AH-2019", "QH-2019",
-                   "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019"},
+                   "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019", "JS-2019", "FJ-2019",
+                   "SD-2019"},
     "urban_pop": {"NBSDB-pop"},
     "pop": {"NBSDB-pop"},
     "gdp": {"NBSDB-gdp"},
@@ -217,12 +218,12 @@ def test_coverage_table_in_sources_is_current(panel):
 
 
 def test_interpolation_is_explicit_and_reported(panel):
-    with pytest.warns(sc.SpatialClusterWarning, match=r"12 province-years interpolated") as rec:
+    with pytest.warns(sc.SpatialClusterWarning, match=r"14 province-years interpolated") as rec:
         filled = sc.datasets.china_provinces_panel(interpolate=["urban_rate"])
     assert "110000 2010: urban_rate" in str(rec[0].message)
     merged = filled.merge(panel, on=["code", "year"], how="left", suffixes=("", "_raw"))
     new = merged["urban_rate"].notna() & merged["urban_rate_raw"].isna()
-    assert (merged.loc[new, "interpolated"] == "urban_rate").all() and new.sum() == 12
+    assert (merged.loc[new, "interpolated"] == "urban_rate").all() and new.sum() == 14
     kept = merged["urban_rate_raw"].notna()
     np.testing.assert_array_equal(merged.loc[kept, "urban_rate"], merged.loc[kept, "urban_rate_raw"])
     # linear in the year: Shaanxi 2013-2014 between 2012 (50.02) and 2015 (53.92)
