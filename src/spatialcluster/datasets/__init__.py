@@ -189,6 +189,8 @@ def mexico_gdp_panel() -> pd.DataFrame:
 __all__ = [
     "GROUP_ORDER",
     "NBS_GROUPS",
+    "PANEL_COLUMNS",
+    "VINTAGES",
     "china_facts",
     "china_prefectures",
     "china_provinces_panel",
@@ -197,7 +199,5 @@ __all__ = [
     "mexico_gdp_panel",
     "mexico_states",
     "panel_coverage",
-    "PANEL_COLUMNS",
     "shapefile_path",
-    "VINTAGES",
 ]
