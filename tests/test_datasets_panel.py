@@ -24,7 +24,8 @@ PANEL_DOC = SOURCES[SOURCES.index("# Sources for `china_provinces_panel.csv`") :
 ALLOWED = {
     "urban_rate": {"NBSDB-pop", "CSY2012-3-5", "CSY2016-2-8", "SN-STATS-2017", "SX-2019", "AH-2019", "QH-2019",
                    "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019", "JS-2019", "FJ-2019",
-                   "SD-2019", "HN-2019", "GD-2019", "CQ-2019", "SC-2019", "SN-2019"},
+                   "SD-2019", "HN-2019", "GD-2019", "CQ-2019", "SC-2019", "SN-2019", "JX-2019", "HI-2019",
+                   "GS-2019", "XJ-2019"},
     "urban_pop": {"NBSDB-pop"},
     "pop": {"NBSDB-pop"},
     "gdp": {"NBSDB-gdp"},
@@ -32,7 +33,10 @@ ALLOWED = {
     "va_secondary": {"NBSDB-gdp"},
     "va_tertiary": {"NBSDB-gdp"},
     "gdp_index": {"NBSDB-gdpi"},
-    "urban_rate_rev": {"NXYB2023-4-2", "HLJYB2021", "CENSUS2020-prov", "JS-2021", "AH-2021", "AH-2022", "SD-2022", "GD-2022"},
+    "urban_rate_rev": {"NXYB2023-4-2", "HLJYB2021", "CENSUS2020-prov", "JS-2021", "AH-2021", "AH-2022", "SD-2022", "GD-2022",
+                       "BJ-2021", "NM-2021", "GX-2021", "GX-2022", "XJ-2021", "NX-2021", "NX-2022", "GS-2022",
+                       "CQ-2022", "ZJ-2021", "SN-2021", "SN-2022", "SC-2021", "GZ-2021", "GZ-2022", "HI-2021",
+                       "JS-2022", "JX-2022"},
     "pop_rev": {"NBSDB2024-pop"},
     "pop_census": {"CENSUS2010-NBS", "CENSUS2020-NBS"},
     "gdp_first_release": {"GDP2020-first"},
@@ -185,6 +189,7 @@ def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
     consecutive = (p["year"] - g["year"].shift()) == 1
     change = {
         "urban_rate": (g["urban_rate"].diff(), -0.5, 3.5),
+        "urban_rate_rev": (g["urban_rate_rev"].diff(), -0.5, 3.5),
         "pop": (g["pop"].pct_change(fill_method=None), -0.04, 0.04),
         "pop_rev": (g["pop_rev"].pct_change(fill_method=None), -0.04, 0.04),
         "gdp": (g["gdp"].pct_change(fill_method=None), -0.10, 0.30),
