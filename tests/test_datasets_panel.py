@@ -25,7 +25,7 @@ ALLOWED = {
     "urban_rate": {"NBSDB-pop", "CSY2012-3-5", "CSY2016-2-8", "SN-STATS-2017", "SX-2019", "AH-2019", "QH-2019",
                    "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019", "JS-2019", "FJ-2019",
                    "SD-2019", "HN-2019", "GD-2019", "CQ-2019", "SC-2019", "SN-2019", "JX-2019", "HI-2019",
-                   "GS-2019", "XJ-2019"},
+                   "GS-2019", "XJ-2019", "NX-2019"},
     "urban_pop": {"NBSDB-pop"},
     "pop": {"NBSDB-pop"},
     "gdp": {"NBSDB-gdp"},
