@@ -249,3 +249,36 @@ def test_bad_arguments_name_the_fix(panel):
 def test_vintages_documented():
     for col in PANEL_COLUMNS:
         assert col in sc.datasets.VINTAGES and re.search(rf"`{col}`", PANEL_DOC), col
+
+
+def test_demo_panel_section_derives_the_lq_year_by_year():
+    """The demo's [models.panel] input: the panel 2015-2018 and the secondary sector's LQ per year.
+
+    Reference: sc.location_quotient on each year's cross-section (ratio layout, Isserman 1977).
+    """
+    from spatialcluster import pipeline
+    from spatialcluster.pipeline.derive import derive_panels
+
+    cfg = pipeline.load_config(pipeline.demo_config_path())
+    spec = cfg.settings.inputs.table("panel")
+    assert spec.dataset == "china_provinces_panel" and spec.years == (2015, 2018)
+    panel = sc.datasets.china_provinces_panel()
+    panel = panel[panel["year"].between(*spec.years)].reset_index(drop=True)
+    assert panel[["urban_rate", "gdp_index", "va_secondary", "gdp"]].notna().all().all() and len(panel) == 4 * 31
+    out, notes = derive_panels({"panel": panel}, cfg.data["variables"]["derived"], {"panel": "year"}, cfg)
+    assert "lq_secondary" in notes
+    for year, part in out["panel"].groupby("year"):
+        ref = sc.location_quotient(part.set_index("code")[["va_secondary", "gdp"]], numerator="va_secondary",
+                                   denominator="gdp").lq
+        np.testing.assert_allclose(part.set_index("code")["lq_secondary"], ref.reindex(part["code"]), rtol=1e-12)
+
+
+def test_panel_years_and_table_are_checked():
+    from spatialcluster import pipeline
+    from spatialcluster.pipeline.config import ConfigError
+
+    text = pipeline.demo_config_path().read_text(encoding="utf-8")
+    with pytest.raises(ConfigError, match="first and the last period"):
+        pipeline.parse_config(text.replace("years = [2015, 2018]", "years = [2018, 2015]"))
+    with pytest.raises(ConfigError, match="'panl' is not a panel table.*'panel'"):
+        pipeline.parse_config(text.replace('table = "panel"\ndescription', 'table = "panl"\ndescription'))
