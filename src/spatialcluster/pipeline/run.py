@@ -19,7 +19,7 @@ import pandas as pd
 from .. import _progress
 from .config import Config, resolve_path
 from .context import Context, Section, variables_text
-from .derive import derive
+from .derive import derive, derive_panels
 from .inputs import check_variables, load_inputs
 from .manifest import manifest, software_versions
 from .outdir import atomic_write_text, staged_folder
@@ -85,6 +85,9 @@ def _run_into(cfg: Config, root: Path, progress: Progress) -> RunResult:
     data, panels, input_files = load_inputs(cfg, progress)
     with progress.step("derive variables"):
         data, notes = derive(data, cfg.data["variables"]["derived"], cfg)
+        times = {t.name: t.time for t in cfg.settings.inputs.tables if t.time}
+        panels, panel_notes = derive_panels(panels, cfg.data["variables"]["derived"], times, cfg)
+        notes.update(panel_notes)
         check_variables(cfg, data, panels, STEPS)
     data = data.sort_index(kind="stable")
     data.index = data.index.astype(str)

@@ -30,7 +30,7 @@ from ..weights._build import KINDS as _KINDS
 from ..weights._build import TRANSFORMS as _TRANSFORMS
 
 DATASETS = ("china_provinces", "mexico_states")
-TABLE_DATASETS = ("china_facts", "china_urbanization_panel", "mexico_gdp_panel")
+TABLE_DATASETS = ("china_facts", "china_urbanization_panel", "china_provinces_panel", "mexico_gdp_panel")
 #: The canonical weights kinds of :func:`sc.build_weights` (its aliases map onto these).
 WEIGHT_KINDS = tuple(dict.fromkeys(_KINDS.values()))
 #: Kinds built from a variable or a second weights object: Python only (see config's message).
@@ -81,6 +81,7 @@ _DERIVED = Table(
         "denominator": Key(str, doc="ratio / location_quotient: the base column"),
         "scale": Key((int, float), default=1.0, doc="ratio: multiply by this (e.g. 100 for percent)"),
         "description": Key(str, default="", doc="what the variable measures (shown in the report)"),
+        "table": Key(str, doc="derive it within this panel table, period by period (default: the joined data)"),
     },
 )
 
@@ -170,6 +171,8 @@ SCHEMA = Table(
                         "how": Key(str, default="strict", choices=JOIN_HOW),
                         "time": Key(str, doc="time column: the table is a panel (region x year)"),
                         "columns": Key("list[str]", doc="join only these columns"),
+                        "years": Key("list[number]", doc="panel tables: keep the periods from the first to the "
+                                                         "second of these two (inclusive)"),
                         "read": Table(keys={  # options of sc.read_table
                             "sheet": Key((str, int), doc="Excel sheet name or position"),
                             "encoding": Key(str, doc="text encoding, detected when absent"),

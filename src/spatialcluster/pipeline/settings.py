@@ -58,6 +58,7 @@ class TableInput:
     dataset: str | None
     time: str | None
     columns: tuple | None
+    years: tuple | None
     read: ReadOptions
 
 
@@ -95,6 +96,7 @@ class Derived:
     denominator: str | None
     scale: float
     description: str
+    table: str | None
 
 
 @dataclass(frozen=True)
