@@ -628,10 +628,9 @@ class Inequality(Result):
 
     def plot(self, columns: Sequence[str] | None = None, ax=None):
         """Line plot of the measures over time (panel input); returns the matplotlib axes."""
-        import matplotlib.pyplot as plt
+        from .plot import new_axes  # sets up the CJK font before any text is made
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
+        ax = new_axes(ax, figsize=(6, 3.5))
         if columns is None:
             suffix = "_w" if self.weighted else ""
             columns = [c + suffix for c in ("cv", "gini", "theil")]

@@ -1,14 +1,16 @@
 """Maps and charts: choropleths, LISA cluster, significance and hot-spot maps, Moran scatter plots
 and spillover effects plots.
 
-Every function takes ``ax=None`` and returns the matplotlib Axes it drew into. Importing the
-package registers an installed CJK font as matplotlib's fallback font (:func:`use_cjk_font`, run
-again by every plot function in case rcParams were reset) so Chinese labels render.
+Every function takes ``ax=None`` and returns the matplotlib Axes it drew into; figures start with
+:func:`new_axes`, which registers an installed CJK font as matplotlib's fallback font
+(:func:`use_cjk_font`) so Chinese labels render, and :func:`save_figure` writes PDF, SVG and a
+300 dpi PNG. Names on figures come from the variable catalogue (:mod:`spatialcluster.labels`).
 """
 
 from ._classify import SCHEMES, Classes, classify
 from ._crs import CHINA_ALBERS, auto_crs
-from ._fonts import cjk_family, use_cjk_font
+from ._fonts import cjk_family, new_axes, use_cjk_font
+from ._save import save_figure
 from .charts import effects_plot, moran_scatter
 from .maps import choropleth, hotspot_map, lisa_map, significance_map
 
@@ -27,6 +29,8 @@ __all__ = [
     "hotspot_map",
     "lisa_map",
     "moran_scatter",
+    "new_axes",
+    "save_figure",
     "significance_map",
     "use_cjk_font",
 ]

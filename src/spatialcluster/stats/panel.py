@@ -89,11 +89,11 @@ class MoranPanelResult(Result):
 
     def plot(self, ax=None, alpha=0.05):
         """Line plot of I by year; filled markers where p_sim (else p_rand) <= ``alpha``."""
-        import matplotlib.pyplot as plt
+        from ..labels import label
+        from ..plot import new_axes  # sets up the CJK font before any text is made
 
         frame = self.to_frame()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 3.5))
+        ax = new_axes(ax, figsize=(7, 3.5))
         p = frame["p_sim"] if frame["p_sim"].notna().all() else frame["p_rand"]
         x = np.arange(len(frame))
         ax.plot(x, frame["I"], color="0.3", lw=1.5, zorder=1)
@@ -104,7 +104,7 @@ class MoranPanelResult(Result):
         ax.set_xticks(x, [str(i) for i in frame.index], rotation=45 if len(x) > 10 else 0)
         ax.set_xlabel("year")
         ax.set_ylabel("Moran's I")
-        ax.set_title(f"Moran's I of {self.variable}")
+        ax.set_title(f"Moran's I of {label(self.variable)}")
         ax.legend(frameon=False, fontsize="small")
         return ax
 
