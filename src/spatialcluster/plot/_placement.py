@@ -52,6 +52,8 @@ def _free(box: Bbox, placed: list[Bbox], frame: Bbox) -> bool:
 def place_labels(ax, geoms, texts, fontsize=6, color="#252525"):
     """Write ``texts`` on ``geoms`` (in the axes' data coordinates) with halos and without overlaps.
 
+    The legend and inset axes count as placed already, so no label hides under them.
+
     Returns the list of annotations, each labelled ``region_label``; those moved away from their
     region carry a leader line (an arrow patch without head).
     """
@@ -59,7 +61,10 @@ def place_labels(ax, geoms, texts, fontsize=6, color="#252525"):
     items.sort(key=lambda item: -item[0].area)
     renderer = _renderer(ax.figure)
     frame = ax.get_window_extent(renderer)
-    placed, out = [], []
+    legend = ax.get_legend()
+    placed = [a.get_window_extent(renderer) for a in ax.child_axes]
+    placed += [legend.get_window_extent(renderer)] if legend is not None else []
+    out = []
     for geom, text in items:
         pt = anchor(geom)
         kw = {"ha": "center", "va": "center", "fontsize": fontsize, "color": color, "path_effects": HALO,

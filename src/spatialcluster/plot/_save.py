@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import matplotlib as mpl
 from matplotlib.axes import Axes
-from matplotlib.text import Text
 
 from .._errors import InputError
 
@@ -56,24 +56,27 @@ def fit_titles(fig) -> None:
 
 
 def texts_outside(fig) -> list[str]:
-    """The visible texts whose extent leaves the figure (empty when nothing is clipped)."""
+    """What of the figure's text leaves it: the titles of axes whose drawn extent (tick labels,
+    titles, legends, annotations) crosses the figure's edge, and figure texts that do."""
+    fig.draw_without_rendering()  # legend and tick positions are settled at draw time
     renderer = _renderer(fig)
     frame = fig.bbox
-    out = []
-    for text in fig.findobj(Text):
-        if not text.get_visible() or not text.get_text().strip() or text.figure is None:
-            continue
-        box = text.get_window_extent(renderer)
-        if box.x0 < frame.x0 - 0.5 or box.x1 > frame.x1 + 0.5 or box.y0 < frame.y0 - 0.5 or box.y1 > frame.y1 + 0.5:
-            out.append(text.get_text())
+
+    def outside(box):
+        return box.x0 < frame.x0 - 0.5 or box.x1 > frame.x1 + 0.5 or box.y0 < frame.y0 - 0.5 or box.y1 > frame.y1 + 0.5
+
+    out = [ax.get_title() or ax.get_label() or "axes" for ax in fig.axes
+           if ax.get_visible() and outside(ax.get_tightbbox(renderer))]
+    out += [t.get_text() for t in fig.texts if t.get_visible() and t.get_text() and outside(t.get_window_extent(renderer))]
     return out
 
 
 def save_figure(fig_or_ax, path, formats=DEFAULT_FORMATS, dpi=DPI, close=False) -> list[Path]:
     """Write a figure in several formats: vector PDF and SVG, PNG at ``dpi`` (300 by default).
 
-    Titles wider than the figure are wrapped first, and the saved area is the figure's tight
-    bounding box, so no title, label or legend is cut off.
+    Titles wider than the figure are wrapped first, a figure with text outside it and no layout
+    engine gets :meth:`~matplotlib.figure.Figure.tight_layout`, and the saved area is the
+    figure's tight bounding box, so no title, label or legend is cut off.
 
     Parameters
     ----------
@@ -97,11 +100,15 @@ def save_figure(fig_or_ax, path, formats=DEFAULT_FORMATS, dpi=DPI, close=False) 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fit_titles(fig)
+    if texts_outside(fig) and fig.get_layout_engine() is None:
+        fig.tight_layout()  # make room for wrapped titles and labels in the figure itself
     written = []
     for fmt in formats:
         target = path.with_suffix(f".{fmt}")
-        fig.savefig(target, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.05,
-                    metadata=_METADATA[fmt])
+        # A fixed salt makes the SVG's element ids, otherwise random, the same on every run.
+        with mpl.rc_context({"svg.hashsalt": "spatialcluster"}):
+            fig.savefig(target, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.05,
+                        metadata=_METADATA[fmt])
         written.append(target)
     if close:
         import matplotlib.pyplot as plt

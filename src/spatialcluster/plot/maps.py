@@ -142,7 +142,7 @@ def choropleth(
     title=None,
     legend=True,
     missing_label=None,
-    fmt="{:.1f}",
+    fmt=None,
     labels=None,
     legend_kwds=None,
     inset=True,
@@ -178,8 +178,9 @@ def choropleth(
         Legend with the class bounds and the number of regions in each class.
     missing_label : str, optional
         Legend text of regions without data; default "No data" / "无数据".
-    fmt : str
-        Format of the class bounds in the legend.
+    fmt : str, optional
+        Format of the class bounds in the legend; default ``"{:.1f}"``, or ``"{:,.0f}"`` when
+        the values reach 10,000 (populations, GDP).
     labels : str, optional
         Column whose text (e.g. region names) is written on each region, with a white halo;
         labels that would overlap move aside with a leader line.
@@ -203,6 +204,9 @@ def choropleth(
     opts = _options(lang, title=title, legend=legend, missing_label=missing_label, labels=labels,
                     legend_kwds=legend_kwds, inset=inset)
     gdf = _prepare(_as_geoframe(data, [column]), crs, include_sar_taiwan, labels)
+    if fmt is None:
+        big = pd.to_numeric(gdf[column], errors="coerce").abs().max() >= 1e4
+        fmt = "{:,.0f}" if big else "{:.1f}"
     classes = classify_column(gdf, column, scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
     has = classes.yb >= 0
     _draw(ax, gdf[has], [classes.colors[i] for i in classes.yb[has]])
