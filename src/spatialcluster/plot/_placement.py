@@ -16,6 +16,8 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from shapely.ops import polylabel
 
+from ._save import renderer_of
+
 HALO = (patheffects.withStroke(linewidth=2.2, foreground="white"),)
 # Offsets tried for a label that overlaps another: rings of radius (points) x 8 directions,
 # east and north-east first since the sea lies east of China's crowded coast.
@@ -31,11 +33,6 @@ def anchor(geom):
         return poly.representative_point()
     tolerance = max(np.sqrt(poly.area) / 100.0, 1e-9)
     return polylabel(poly, tolerance=tolerance)
-
-
-def _renderer(fig):
-    get = getattr(fig.canvas, "get_renderer", None)
-    return get() if get is not None else fig._get_renderer()
 
 
 def text_box(ann, renderer) -> Bbox:
@@ -59,7 +56,7 @@ def place_labels(ax, geoms, texts, fontsize=6, color="#252525"):
     """
     items = [(g, str(t)) for g, t in zip(geoms, texts, strict=True) if g is not None and not g.is_empty and t]
     items.sort(key=lambda item: -item[0].area)
-    renderer = _renderer(ax.figure)
+    renderer = renderer_of(ax.figure)
     frame = ax.get_window_extent(renderer)
     legend = ax.get_legend()
     placed = [a.get_window_extent(renderer) for a in ax.child_axes]

@@ -26,7 +26,8 @@ def check_formats(formats) -> tuple[str, ...]:
     return formats
 
 
-def _renderer(fig):
+def renderer_of(fig):
+    """The figure's renderer (Agg's or, for other canvases, a cached one)."""
     get = getattr(fig.canvas, "get_renderer", None)
     return get() if get is not None else fig._get_renderer()
 
@@ -37,7 +38,7 @@ def fit_titles(fig) -> None:
     A long label from the variable catalogue (e.g. "Moran scatter plot: population growth
     2010-2020 (%)") over a square Moran scatter plot would otherwise run off both edges.
     """
-    renderer = _renderer(fig)
+    renderer = renderer_of(fig)
     width = fig.bbox.width
     texts = [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
     if getattr(fig, "_suptitle", None) is not None:
@@ -59,7 +60,7 @@ def texts_outside(fig) -> list[str]:
     """What of the figure's text leaves it: the titles of axes whose drawn extent (tick labels,
     titles, legends, annotations) crosses the figure's edge, and figure texts that do."""
     fig.draw_without_rendering()  # legend and tick positions are settled at draw time
-    renderer = _renderer(fig)
+    renderer = renderer_of(fig)
     frame = fig.bbox
 
     def outside(box):
