@@ -47,3 +47,12 @@ def test_other_crs_options(tmp_path, prov):
     no_crs = gpd.GeoDataFrame(prov.drop(columns="geometry"), geometry=list(prov.geometry))
     with pytest.raises(InputError, match="layer 'r' has no CRS"):
         sc.to_geopackage(tmp_path / "e.gpkg", {"r": no_crs}, crs="china_albers")
+
+
+def test_hotspot_style_agrees_with_alpha():
+    """The QGIS style of Gi* bins reads and colours 90 % bins as not significant at alpha = 0.05, as the map."""
+    frame = gpd.GeoDataFrame({"bin": [3, 2, 1, 0, -1, -2, -3]}, geometry=gpd.points_from_xy(range(7), [0] * 7), crs=3857)
+    items = {i["value"]: i for i in sc.export.layer_style(frame, alpha=0.05).items if i["value"]}
+    assert items["1"]["label"] == items["0"]["label"] == "Not significant (p > 0.05)"
+    assert items["1"]["color"] == items["0"]["color"] and items["2"]["label"] == "Hot spot, 95 %"
+    assert sc.export.layer_style(frame).items[2]["label"] == "Cold spot, 90 %"  # default: every level

@@ -19,9 +19,9 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .._errors import InputError
-from .._palette import HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
+from .._palette import HOTSPOT_COLORS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
 from ..plot._classify import classify_column, is_z_column, numeric_values
-from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS
+from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS, hotspot_names
 
 # Version written into the QML header: the oldest QGIS whose reader the file was checked with.
 QGIS_VERSION = "3.22.16-Białowieża"
@@ -35,7 +35,7 @@ QGIS_METHODS = {
     "std_mean": "StdDev",
     "user_defined": "Custom",
 }
-STYLE_KEYS = {"column", "kind", "scheme", "k", "bins", "cmap", "fmt"}
+STYLE_KEYS = {"column", "kind", "scheme", "k", "bins", "cmap", "fmt", "alpha"}
 # Rule keys derived from the column and position, so the same data give the same QML.
 _RULE_KEYS = uuid.UUID("6f1c2a57-3b8e-4f0e-9a51-0d2c7e4b9a13")
 
@@ -145,8 +145,11 @@ def _lisa(column):
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"LISA clusters ({column})")
 
 
-def _hotspot(column):
-    items = [{"value": str(b), "color": HOTSPOT_COLORS[b], "label": HOTSPOT_LABELS[b]} for b in sorted(HOTSPOT_COLORS)]
+def _hotspot(column, alpha):
+    """Bins of a confidence below ``1 - alpha`` look and read as not significant, as on the map."""
+    names = hotspot_names(alpha, "en")
+    items = [{"value": str(b), "color": HOTSPOT_COLORS[b if b in names else 0], "label": names.get(b, names[0])}
+             for b in sorted(HOTSPOT_COLORS)]
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Gi* hot and cold spots ({column})")
 
 
@@ -192,7 +195,7 @@ def _auto_column(frame: pd.DataFrame):
 
 
 def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles", k=5, bins=None, cmap=None,
-                fmt="{:.1f}") -> LayerStyle:
+                fmt="{:.1f}", alpha=0.10) -> LayerStyle:
     """Choose the style of a layer, as the maps of :mod:`spatialcluster.plot` would draw it.
 
     Parameters
@@ -210,6 +213,9 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
     scheme, k, bins, cmap, fmt
         Classes of a graduated style, as in :func:`spatialcluster.plot.choropleth` (same
         defaults, so the QGIS layer and the matplotlib map show the same classes and colours).
+    alpha : float
+        Significance level of a hotspot style, as in :func:`spatialcluster.plot.hotspot_map`
+        (default 0.10: all three confidence levels).
 
     Returns
     -------
@@ -236,7 +242,7 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         vals = pd.to_numeric(frame[column], errors="coerce").dropna()
         if not vals.isin(list(HOTSPOT_COLORS)).all():
             raise InputError(f"column {column!r} must hold Gi* bins -3..3 for a hotspot style")
-        return _hotspot(column)
+        return _hotspot(column, alpha)
     if kind == "graduated":
         return _graduated(frame, column, scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
     if kind == "significance":
