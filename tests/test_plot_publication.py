@@ -15,6 +15,7 @@ import textwrap
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib import font_manager
 from matplotlib.collections import LineCollection
@@ -203,3 +204,16 @@ def test_png_of_the_standard_map_shows_the_line(prov):
     dashes.remove()
     changed = (np.abs(with_line - inset_pixels()) > 40).sum()
     assert changed > 40  # ten dashes of ~1 mm each
+
+
+def test_maps_built_on_the_category_map_get_the_standard_layers(prov):
+    """Other modules' maps (local Geary, emerging hot spots, join counts) call _category_map positionally."""
+    from spatialcluster.plot._crs import project
+    from spatialcluster.plot.maps import _category_map, _new_ax
+
+    gdf = project(prov, "auto")
+    codes = pd.Series(["a" if code != "110000" else None for code in gdf.index], index=gdf.index, dtype=object)
+    ax = _category_map(_new_ax(None), gdf, codes, ["a"], {"a": "#cccccc"}, {"a": "A"}, {}, "t", True, "kind", None)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A (30)", "No data (4)"]
+    (inset,) = ax.child_axes
+    assert any(c.get_label() == "boundary_line" for c in inset.collections)

@@ -216,9 +216,20 @@ def choropleth(
     return _finish(ax, gdf, opts, handles, label(column, opts["lang"]))
 
 
-def _category_map(ax, gdf, codes, order, colors, names, hatches, legend_title, opts, always=()):
+def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=(),
+                  missing_label=None, legend_kwds=None, inset=True, *, lang=None, include_sar_taiwan=True):
     """Draw one fill per category in ``order`` and the regions whose code is missing; legend entries with
-    counts (``always`` shown even when empty)."""
+    counts (``always`` shown even when empty). National maps of China get Taiwan, Hong Kong and Macao
+    (without a category) unless ``include_sar_taiwan`` is False; every map built on this gets them."""
+    opts = _options(lang, title=title, legend=legend, missing_label=missing_label, labels=labels,
+                    legend_kwds=legend_kwds, inset=inset)
+    if labels is not None and labels not in gdf.columns:
+        raise InputError(missing_column(labels, gdf.columns))
+    if include_sar_taiwan:
+        full = complete(gdf)
+        if len(full) > len(gdf):
+            added = pd.Series([None] * (len(full) - len(gdf)), index=full.index[len(gdf):], dtype=object)
+            codes, gdf = pd.concat([codes.astype(object), added]), full
     handles = []
     for key in order:
         mask = (codes == key).to_numpy()
@@ -262,16 +273,18 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
     """
     regions, ax = _axes_and_regions(regions, ax)
     ax = _new_ax(ax)
-    opts = _options(lang, title=title, legend=legend, missing_label=missing_label, labels=labels,
-                    legend_kwds=legend_kwds, inset=inset)
-    gdf = _prepare(_as_geoframe(result_or_gdf, ["cluster"], regions), crs, include_sar_taiwan, labels)
+    lang = check_lang(lang)
+    gdf = project(_as_geoframe(result_or_gdf, ["cluster"], regions), crs)
     codes = gdf["cluster"].astype(object).where(gdf["cluster"].notna(), None)
     unknown = sorted(set(codes.dropna().astype(str)) - set(LISA_COLORS))
     if unknown:
         raise InputError(f"unknown cluster labels {unknown}; expected {list(LISA_ORDER)}")
-    names = {key: term(key, opts["lang"]) for key in LISA_ORDER}
-    return _category_map(ax, gdf, codes, LISA_ORDER, LISA_COLORS, names, {"island": ".."},
-                         term("lisa_cluster", opts["lang"]), opts, always=("ns", "HH", "LL", "LH", "HL"))
+    names = {key: term(key, lang) for key in LISA_ORDER}
+    return _category_map(
+        ax, gdf, codes, LISA_ORDER, LISA_COLORS, names, {"island": ".."}, title, legend, term("lisa_cluster", lang),
+        labels, always=("ns", "HH", "LL", "LH", "HL"), missing_label=missing_label, legend_kwds=legend_kwds,
+        inset=inset, lang=lang, include_sar_taiwan=include_sar_taiwan,
+    )
 
 
 def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
@@ -293,13 +306,12 @@ def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=Non
     """
     regions, ax = _axes_and_regions(regions, ax)
     ax = _new_ax(ax)
-    opts = _options(lang, title=title, legend=legend, missing_label=missing_label, labels=labels,
-                    legend_kwds=legend_kwds, inset=inset)
+    lang = check_lang(lang)
     frame = _as_geoframe(result_or_gdf, [], regions)
     pcol = next((c for c in ("p_adjusted", "p_sim") if c in frame.columns and frame[c].notna().any()), None)
     if pcol is None:
         raise InputError(f"no p-value column: expected 'p_adjusted' or 'p_sim', available: {list(frame.columns)}")
-    gdf = _prepare(frame, crs, include_sar_taiwan, labels)
+    gdf = project(frame, crs)
     p = pd.to_numeric(gdf[pcol], errors="coerce")
     codes = pd.Series("ns", index=gdf.index, dtype=object)
     for bound, _label in reversed(SIGNIFICANCE_CLASSES):
@@ -310,12 +322,15 @@ def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=Non
     codes[no_p & ~island] = None
     order = ["ns", *(f"{b:g}" for b, _ in SIGNIFICANCE_CLASSES), "island"]
     colors = {"ns": LISA_COLORS["ns"], "island": LISA_COLORS["island"]}
-    names = {"ns": term("not_significant", opts["lang"]), "island": term("island", opts["lang"])}
+    names = {"ns": term("not_significant", lang), "island": term("island", lang)}
     for (bound, text), color in zip(SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS, strict=True):
         colors[f"{bound:g}"], names[f"{bound:g}"] = color, text
-    legend_title = term("adjusted_p" if pcol == "p_adjusted" else "pseudo_p", opts["lang"])
-    return _category_map(ax, gdf, codes, order, colors, names, {"island": ".."}, legend_title, opts,
-                         always=order[:-1])
+    legend_title = term("adjusted_p" if pcol == "p_adjusted" else "pseudo_p", lang)
+    return _category_map(
+        ax, gdf, codes, order, colors, names, {"island": ".."}, title, legend, legend_title, labels,
+        always=order[:-1], missing_label=missing_label, legend_kwds=legend_kwds, inset=inset, lang=lang,
+        include_sar_taiwan=include_sar_taiwan,
+    )
 
 
 def hotspot_names(alpha, lang):
@@ -365,17 +380,19 @@ def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, le
     if not 0 < float(alpha) < 1:
         raise InputError(f"alpha must be between 0 and 1, got {alpha!r}")
     ax = _new_ax(ax)
-    opts = _options(lang, title=title, legend=legend, missing_label=missing_label, labels=labels,
-                    legend_kwds=legend_kwds, inset=inset)
-    gdf = _prepare(_as_geoframe(result_or_gdf, ["bin"], regions), crs, include_sar_taiwan, labels)
+    lang = check_lang(lang)
+    gdf = project(_as_geoframe(result_or_gdf, ["bin"], regions), crs)
     b = pd.to_numeric(gdf["bin"], errors="coerce")
     bad = (b.isna() & gdf["bin"].notna()) | (b.notna() & ~b.isin(list(HOTSPOT_COLORS)))
     if bad.any():
         ids = ", ".join(str(i) for i in gdf.index[bad.to_numpy()][:20])
         raise InputError(f"'bin' must be an integer in -3..3; regions {ids} are not")
-    names = hotspot_names(float(alpha), opts["lang"])
+    names = hotspot_names(float(alpha), lang)
     b = b.where(b.isna() | b.isin(list(names)), 0)  # levels below 1 - alpha: not significant
     codes = b.astype("Int64").astype(object).where(b.notna(), None)
     order = sorted(names, reverse=True)
-    return _category_map(ax, gdf, codes, order, HOTSPOT_COLORS, names, {}, term("gi_hotspots", opts["lang"]), opts,
-                         always=order)
+    return _category_map(
+        ax, gdf, codes, order, HOTSPOT_COLORS, names, {}, title, legend, term("gi_hotspots", lang), labels,
+        always=order, missing_label=missing_label, legend_kwds=legend_kwds, inset=inset, lang=lang,
+        include_sar_taiwan=include_sar_taiwan,
+    )
