@@ -8,6 +8,7 @@ boxes stay inside the figure and region labels do not overlap.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import textwrap
@@ -160,7 +161,11 @@ def test_save_figure_formats(tmp_path, prov):
     assert [f.suffix for f in files] == [".png", ".pdf", ".svg"]
     png = Image.open(files[0])
     assert png.info["dpi"] == pytest.approx((300, 300), abs=0.5)
-    assert files[1].read_bytes()[:5] == b"%PDF-" and b"/Type /Font" in files[1].read_bytes()
+    pdf = files[1].read_bytes()
+    assert pdf[:5] == b"%PDF-"
+    fonts = set(re.findall(rb"/BaseFont /\w+\+([\w-]+)", pdf))  # embedded subsets
+    cjk = (sc.plot.cjk_family() or "no CJK font").replace(" ", "").encode()[:11]
+    assert b"DejaVuSans" in fonts and any(cjk in f for f in fonts)  # the Chinese title's font is embedded
     svg = files[2].read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "<image" not in svg  # vector, no raster
     again = sc.save_figure(ax, tmp_path / "again.svg", formats="svg")
