@@ -56,3 +56,12 @@ def test_bad_language_and_bad_label():
         lab.label("x", "fr")
     with pytest.raises(ConfigError, match="must be text"):
         sc.set_label("x", en=3)
+
+
+def test_using_restores_the_catalogue_and_language():
+    with lab.using({"gdp_pc": {"zh": "人均GDP"}}, lang="zh"):
+        assert lab.label("gdp_pc") == "人均GDP" and lab.term("no_data") == "无数据"
+    assert lab.label("gdp_pc") == "gdp_pc" and lab.term("no_data") == "No data"
+    with pytest.raises(ConfigError), lab.using({"x": {"bad": 1}}):
+        pass
+    assert lab.variable("x").en is None

@@ -15,6 +15,7 @@ use it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from ._errors import ConfigError
@@ -188,3 +189,19 @@ def term(key: str, lang: str | None = None) -> str:
     """A fixed word of the figures (see :data:`TERMS`) in ``lang``."""
     en, zh = TERMS[key]
     return zh if check_lang(lang) == "zh" else en
+
+
+@contextmanager
+def using(mapping: Mapping | None = None, lang: str | None = None):
+    """Within the block: the catalogue entries of ``mapping`` (as :func:`set_labels`) and ``lang``
+    as the default language; both restored afterwards (a pipeline run's ``[labels]`` and ``lang``)."""
+    saved, saved_lang = dict(_catalogue), _default["lang"]
+    try:
+        set_labels(mapping or {})
+        if lang is not None:
+            set_language(lang)
+        yield
+    finally:
+        _catalogue.clear()
+        _catalogue.update(saved)
+        _default["lang"] = saved_lang
