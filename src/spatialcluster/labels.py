@@ -110,6 +110,11 @@ TERMS = {
     "indirect": ("indirect", "间接效应"),
     "total": ("total", "总效应"),
     "effect_axis": ("effect on the dependent variable", "对被解释变量的效应"),
+    "contents": ("Contents", "目录"),
+    "run_information": ("Run information", "运行信息"),
+    "self_contained": ("Self-contained report: images are embedded, no external files are needed.",
+                       "独立报告：图片已嵌入，无需其他文件。"),
+    "generated": ("Generated {when} by spatialcluster {version}.", "由 spatialcluster {version} 生成于 {when}。"),
 }
 
 _catalogue: dict[str, Variable] = {v.column: v for v in _PRESET}
