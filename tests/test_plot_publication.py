@@ -222,3 +222,13 @@ def test_maps_built_on_the_category_map_get_the_standard_layers(prov):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A (30)", "No data (4)"]
     (inset,) = ax.child_axes
     assert any(c.get_label() == "boundary_line" for c in inset.collections)
+
+
+def test_china_maps_sets_the_default_for_a_block(prov):
+    with sc.plot.china_maps(include_sar_taiwan=False):
+        ax = sc.plot.lisa_map(prov.assign(cluster="ns"))
+        assert "No data" not in " ".join(t.get_text() for t in ax.get_legend().get_texts())
+        ax = sc.plot.lisa_map(prov.assign(cluster="ns"), include_sar_taiwan=True)  # an explicit value wins
+        assert ax.get_legend().get_texts()[-1].get_text() == "No data (3)"
+    ax = sc.plot.choropleth(prov, "pop_2020")  # restored
+    assert ax.get_legend().get_texts()[-1].get_text() == "No data (3)"

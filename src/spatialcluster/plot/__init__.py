@@ -7,6 +7,7 @@ Every function takes ``ax=None`` and returns the matplotlib Axes it drew into; f
 300 dpi PNG. Names on figures come from the variable catalogue (:mod:`spatialcluster.labels`).
 """
 
+from ._china import china_maps
 from ._classify import SCHEMES, Classes, classify
 from ._crs import CHINA_ALBERS, auto_crs
 from ._fonts import cjk_family, new_axes, use_cjk_font
@@ -22,6 +23,7 @@ __all__ = [
     "SCHEMES",
     "Classes",
     "auto_crs",
+    "china_maps",
     "choropleth",
     "cjk_family",
     "classify",

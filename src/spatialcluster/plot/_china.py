@@ -11,6 +11,7 @@ regions without data. The boundary line is shipped in ``shapefiles/china_boundar
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cache
 
 import geopandas as gpd
@@ -20,9 +21,29 @@ import pandas as pd
 from ..datasets import SAR_TAIWAN, shapefile_path
 from ._crs import _CHINA_BOX, _CHINA_CORE, _inside
 
+_settings = {"include_sar_taiwan": True}
+
 # Minimum east-west span (degrees) of the regions' representative points for a national map;
 # the mainland provinces span 40°, a single province or region at most ~25° (Xinjiang ~20°).
 NATIONAL_SPAN = 30.0
+
+
+def include_sar_taiwan(value=None) -> bool:
+    """``value``, or when None the current default (True; see :func:`china_maps`)."""
+    return _settings["include_sar_taiwan"] if value is None else bool(value)
+
+
+@contextmanager
+def china_maps(include_sar_taiwan: bool = True):
+    """Within the block, maps that are not told otherwise add Taiwan, Hong Kong and Macao to
+    national maps of China (True, the default) or draw the data alone (False), e.g. for a
+    pipeline run with ``[outputs] include_sar_taiwan = false``."""
+    saved = _settings["include_sar_taiwan"]
+    _settings["include_sar_taiwan"] = bool(include_sar_taiwan)
+    try:
+        yield
+    finally:
+        _settings["include_sar_taiwan"] = saved
 
 
 def is_national(gdf: gpd.GeoDataFrame) -> bool:

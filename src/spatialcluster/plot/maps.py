@@ -17,7 +17,7 @@ from matplotlib.patches import Patch
 from .._errors import InputError
 from .._palette import HOTSPOT_COLORS, LISA_COLORS, MISSING_COLOR
 from ..labels import check_lang, label, term
-from ._china import complete
+from ._china import complete, include_sar_taiwan as _include
 from ._classify import classify_column, missing_column
 from ._crs import project
 from ._fonts import new_axes as _new_ax
@@ -85,7 +85,7 @@ def _prepare(frame, crs, include_sar_taiwan, labels):
     regions without data), projected; the label column checked."""
     if labels is not None and labels not in frame.columns:
         raise InputError(missing_column(labels, frame.columns))
-    if include_sar_taiwan and frame.crs is not None:
+    if _include(include_sar_taiwan) and frame.crs is not None:
         frame = complete(frame)
     return project(frame, crs)
 
@@ -147,7 +147,7 @@ def choropleth(
     legend_kwds=None,
     inset=True,
     lang=None,
-    include_sar_taiwan=True,
+    include_sar_taiwan=None,
 ):
     """Choropleth map of a numeric column with mapclassify classes.
 
@@ -192,9 +192,10 @@ def choropleth(
         as China's standard maps do. Other maps are unaffected.
     lang : {"en", "zh"}, optional
         Language of the legend (default: :func:`spatialcluster.set_language`, else English).
-    include_sar_taiwan : bool
+    include_sar_taiwan : bool, optional
         National maps of China that lack Taiwan, Hong Kong or Macao get them, drawn as regions
-        without data, as the standard map requires; False draws the data alone.
+        without data, as the standard map requires; False draws the data alone. Default True,
+        or as set by :func:`spatialcluster.plot.china_maps`.
 
     Returns
     -------
@@ -217,7 +218,7 @@ def choropleth(
 
 
 def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=(),
-                  missing_label=None, legend_kwds=None, inset=True, *, lang=None, include_sar_taiwan=True):
+                  missing_label=None, legend_kwds=None, inset=True, *, lang=None, include_sar_taiwan=None):
     """Draw one fill per category in ``order`` and the regions whose code is missing; legend entries with
     counts (``always`` shown even when empty). National maps of China get Taiwan, Hong Kong and Macao
     (without a category) unless ``include_sar_taiwan`` is False; every map built on this gets them."""
@@ -225,7 +226,7 @@ def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, 
                     legend_kwds=legend_kwds, inset=inset)
     if labels is not None and labels not in gdf.columns:
         raise InputError(missing_column(labels, gdf.columns))
-    if include_sar_taiwan:
+    if _include(include_sar_taiwan):
         full = complete(gdf)
         if len(full) > len(gdf):
             added = pd.Series([None] * (len(full) - len(gdf)), index=full.index[len(gdf):], dtype=object)
@@ -243,7 +244,7 @@ def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, 
 
 
 def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-             missing_label=None, legend_kwds=None, inset=True, lang=None, include_sar_taiwan=True):
+             missing_label=None, legend_kwds=None, inset=True, lang=None, include_sar_taiwan=None):
     """LISA cluster map in GeoDa's colours.
 
     High-High red, Low-Low blue, High-Low light red, Low-High light blue, not significant light
@@ -288,7 +289,7 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
 
 
 def significance_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-                     missing_label=None, legend_kwds=None, inset=True, lang=None, include_sar_taiwan=True):
+                     missing_label=None, legend_kwds=None, inset=True, lang=None, include_sar_taiwan=None):
     """Map of local p-values in classes 0.001 / 0.01 / 0.05 / not significant (greens, as in GeoDa).
 
     Parameters
@@ -348,7 +349,7 @@ def hotspot_names(alpha, lang):
 
 
 def hotspot_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
-                missing_label=None, legend_kwds=None, inset=True, lang=None, include_sar_taiwan=True, alpha=None):
+                missing_label=None, legend_kwds=None, inset=True, lang=None, include_sar_taiwan=None, alpha=None):
     """Getis–Ord Gi* hot-spot map: classes from ``bin`` (-3..3, cold/hot at 99/95/90 %).
 
     Parameters
