@@ -138,6 +138,7 @@ def test_province_labels_have_halos_and_do_not_overlap(prov):
     assert moved & {"香港特别行政区", "澳门特别行政区"}
     beijing = next(t for t in labels if t.get_text() == "北京市")
     assert beijing.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+    assert not texts_outside(ax.figure)  # every label inside the figure
 
 
 def test_long_titles_are_not_clipped(tmp_path):

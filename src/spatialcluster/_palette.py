@@ -28,15 +28,6 @@ HOTSPOT_COLORS = {
     2: "#fc8d59",
     3: "#d73027",
 }
-HOTSPOT_LABELS = {
-    -3: "Cold spot, 99 %",
-    -2: "Cold spot, 95 %",
-    -1: "Cold spot, 90 %",
-    0: "Not significant",
-    1: "Hot spot, 90 %",
-    2: "Hot spot, 95 %",
-    3: "Hot spot, 99 %",
-}
 
 MISSING_COLOR = "#ffffff"
 SEQUENTIAL_CMAP = "YlOrRd"
