@@ -96,6 +96,8 @@ def test_every_map_in_chinese_has_its_glyphs(prov):
 def test_china_map_has_taiwan_hong_kong_macao_by_default(prov):
     """31 provinces in, 34 regions drawn; the three added ones have no data; explicit opt-out."""
     assert len(prov) == 31 and is_national(prov) and not is_national(prov.loc[["320000", "310000"]])
+    pref = sc.datasets.china_prefectures()  # Sansha lies at 4-17° N: still a national map
+    assert is_national(pref) and len(sc.plot._china.complete(pref)) == len(pref) + 3
     ax = sc.plot.lisa_map(prov.assign(cluster="ns"))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[-1] == "No data (3)"

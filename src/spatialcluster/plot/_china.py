@@ -56,6 +56,9 @@ def is_national(gdf: gpd.GeoDataFrame) -> bool:
         return False
     lonlat = geoms.to_crs(4326)
     points = lonlat.representative_point()
+    points = points[points.y >= _CHINA_CORE[1]]  # not the South China Sea islands (Sansha, 460300)
+    if not len(points):
+        return False
     x0, _, x1, _ = points.total_bounds
     return (_inside(lonlat.total_bounds, _CHINA_BOX) and _inside(points.total_bounds, _CHINA_CORE)
             and x1 - x0 >= NATIONAL_SPAN)

@@ -5,10 +5,13 @@ would put their names on top of each other. Labels are placed largest region fir
 region's pole of inaccessibility (the interior point farthest from the boundary, Garcia-Castellanos
 and Lombardo 2007, via :func:`shapely.ops.polylabel`), which keeps a label inside its region
 better than the representative point; a label that would overlap one already placed moves out
-along a ring of offsets and gets a leader line to its region.
+along a ring of offsets and gets a leader line to its region, and one that finds no free place
+is left out (with a warning) rather than printed over another.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 from matplotlib import patheffects
@@ -16,6 +19,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from shapely.ops import polylabel
 
+from .._errors import SpatialClusterWarning
 from ._save import renderer_of
 
 HALO = (patheffects.withStroke(linewidth=2.2, foreground="white"),)
@@ -61,7 +65,7 @@ def place_labels(ax, geoms, texts, fontsize=6, color="#252525"):
     legend = ax.get_legend()
     placed = [a.get_window_extent(renderer) for a in ax.child_axes]
     placed += [legend.get_window_extent(renderer)] if legend is not None else []
-    out = []
+    out, skipped = [], []
     for geom, text in items:
         pt = anchor(geom)
         kw = {"ha": "center", "va": "center", "fontsize": fontsize, "color": color, "path_effects": HALO,
@@ -70,11 +74,17 @@ def place_labels(ax, geoms, texts, fontsize=6, color="#252525"):
         box = text_box(ann, renderer)
         if not _free(box, placed, frame):
             ann.remove()
-            ann = _moved(ax, text, (pt.x, pt.y), kw, renderer, placed, frame) or ax.annotate(
-                text, (pt.x, pt.y), xytext=(0, 0), **kw)
+            ann = _moved(ax, text, (pt.x, pt.y), kw, renderer, placed, frame)
+            if ann is None:  # no room: leave it out rather than print it over another
+                skipped.append(text)
+                continue
             box = text_box(ann, renderer)
         placed.append(box)
         out.append(ann)
+    if skipped:
+        warnings.warn(f"{len(skipped)} of {len(items)} region labels left out, no room without overlapping "
+                      f"({', '.join(skipped[:5])}{', ...' if len(skipped) > 5 else ''}); use a larger figure, "
+                      "fewer or shorter labels", SpatialClusterWarning, stacklevel=4)
     return out
 
 
