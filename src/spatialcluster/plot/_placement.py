@@ -25,7 +25,7 @@ from ._save import renderer_of
 HALO = (patheffects.withStroke(linewidth=2.2, foreground="white"),)
 # Offsets tried for a label that overlaps another: rings of radius (points) x 8 directions,
 # east and north-east first since the sea lies east of China's crowded coast.
-RADII = (10, 16, 24, 34, 46)
+RADII = (10, 16, 24, 34, 46, 60, 76)
 ANGLES = np.deg2rad([0, 45, -45, 90, -90, 135, -135, 180])
 
 
