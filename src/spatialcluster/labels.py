@@ -110,6 +110,7 @@ TERMS = {
     "indirect": ("indirect", "间接效应"),
     "total": ("total", "总效应"),
     "effect_axis": ("effect on the dependent variable", "对被解释变量的效应"),
+    "descriptive_statistics": ("Descriptive statistics", "描述性统计"),
     "contents": ("Contents", "目录"),
     "run_information": ("Run information", "运行信息"),
     "self_contained": ("Self-contained report: images are embedded, no external files are needed.",
