@@ -11,8 +11,8 @@ from matplotlib.axes import Axes
 from .._errors import InputError
 
 FORMATS = ("png", "pdf", "svg")
-# No creation date in the vector files, so the same figure gives the same bytes.
-_METADATA = {"pdf": {"CreationDate": None}, "svg": {"Date": None}, "png": None}
+# No creation date (and no software version in the PNG), so the same figure gives the same bytes.
+_METADATA = {"pdf": {"CreationDate": None}, "svg": {"Date": None}, "png": {"Software": None}}
 DEFAULT_FORMATS = FORMATS
 DPI = 300
 
