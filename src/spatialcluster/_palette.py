@@ -9,14 +9,6 @@ LISA_COLORS = {
     "ns": "#d9d9d9",
     "island": "#ffffff",
 }
-LISA_LABELS = {
-    "HH": "High-High",
-    "LL": "Low-Low",
-    "HL": "High-Low",
-    "LH": "Low-High",
-    "ns": "Not significant",
-    "island": "Island (no neighbours)",
-}
 
 # Gi* bins -3..3: cold spots blue, hot spots red (ArcGIS convention).
 HOTSPOT_COLORS = {

@@ -19,7 +19,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .._errors import InputError
-from .._palette import HOTSPOT_COLORS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
+from .._palette import HOTSPOT_COLORS, LISA_COLORS, MISSING_COLOR
+from ..labels import term
 from ..plot._classify import classify_column, is_z_column, numeric_values
 from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS, hotspot_names
 
@@ -141,7 +142,7 @@ NO_DATA = {"value": "", "color": MISSING_HATCH_COLOR, "label": "No data", "style
 
 
 def _lisa(column):
-    items = [{"value": k, "color": LISA_COLORS[k], "label": LISA_LABELS[k]} for k in LISA_ORDER]
+    items = [{"value": k, "color": LISA_COLORS[k], "label": term(k, "en")} for k in LISA_ORDER]
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"LISA clusters ({column})")
 
 
