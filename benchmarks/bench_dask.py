@@ -42,9 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_local import hex_lattice, hex_polygons  # noqa: E402  (the same lattice as the issue's table)
 
 from spatialcluster.io.partitioned import read_partitioned  # noqa: E402
-from spatialcluster.stats import _core, _dask  # noqa: E402
-from spatialcluster.stats.global_ import _permute  # noqa: E402
-from spatialcluster.stats.local import run_local  # noqa: E402
+from spatialcluster.stats import _core, arrays, engine  # noqa: E402
 from spatialcluster.weights._partitioned import partitioned_contiguity  # noqa: E402
 
 PERMUTATIONS = 999
@@ -109,11 +107,12 @@ def run(n_target, permutations, skip, thread_counts=(1, 2)):
     ref_local = ref_global = None
     for threads in sorted(thread_counts):  # the last (most threads) is the reference
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        run_local(*args, 9, SEED, keep=False, label="warm-up", progress=False)
-        t, ref_local = clock(lambda: run_local(*args, permutations, SEED, keep=False, label="", progress=False))
+        here = engine.NumbaEngine()
+        here.local_permutations(*args, 9, SEED, progress=False)
+        t, ref_local = clock(lambda: here.local_permutations(*args, permutations, SEED, progress=False))
         row(f"local Moran, one machine, {threads} numba thread(s)", t, work, "obs*perm")
         if "global" not in skip:
-            t, ref_global = clock(lambda: _permute(W, z, z, permutations, SEED, True, "", False))
+            t, ref_global = clock(lambda: here.global_permutations(W, z, z, permutations, SEED, True, "", False))
             row(f"global Moran, one machine, {threads} numba thread(s)", t, work, "obs*perm")
 
     tmp = None
@@ -138,14 +137,14 @@ def run(n_target, permutations, skip, thread_counts=(1, 2)):
                           silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             one_numba_thread(client)
             small = sp.csr_matrix(W[:4096, :4096])
-            _dask.local_moran_dask(y[:4096], small, 9, SEED, client=client, progress=False)  # warm-up
-            _dask.moran_dask(y[:4096], small, 9, SEED, client=client, progress=False)
-            t, got = clock(lambda: _dask.run_local(*args, permutations, SEED, client=client, progress=False))
-            same = all(np.array_equal(got[k], ref_local[k], equal_nan=True) for k in _dask._OUTPUTS)
+            there = engine.DaskEngine(client)
+            arrays.local_moran(y[:4096], small, 9, SEED, engine=there, progress=False)  # warm-up
+            arrays.moran(y[:4096], small, 9, SEED, engine=there, progress=False)
+            t, got = clock(lambda: there.local_permutations(*args, permutations, SEED, progress=False))
+            same = all(np.array_equal(got[k], ref_local[k], equal_nan=True) for k in engine._OUTPUTS)
             row(f"local Moran, Dask, {workers} worker(s)", t, work, "obs*perm", f"identical: {same}")
             if "global" not in skip:
-                t, sims = clock(lambda: _dask.run_global(W, z, z, permutations, SEED, True, client=client,
-                                                         progress=False))
+                t, sims = clock(lambda: there.global_permutations(W, z, z, permutations, SEED, True, progress=False))
                 row(f"global Moran, Dask, {workers} worker(s)", t, work, "obs*perm",
                     f"identical: {np.array_equal(sims, ref_global)}")
             if tmp is not None:

@@ -8,9 +8,11 @@ spatialcluster: the kernels are cached on disk, so a new process pays only a loa
 Rows:
 
 - a tight numba kernel (shared draw table, counts only) as the yardstick for our kernels;
-- ``sc.local_moran`` / ``sc.getis_ord`` / ``sc.moran`` on all numba threads;
+- ``sc.local_moran`` / ``sc.getis_ord`` / ``sc.local_geary`` / ``sc.moran`` / ``sc.geary`` on all
+  numba threads;
 - ``esda.Moran_Local`` with n_jobs = 1 and 2, ``keep_simulations=False`` (its best setting);
-  ``esda.G_Local(star=True)`` with n_jobs = 2;
+  ``esda.G_Local(star=True)`` and ``esda.Geary_Local`` with n_jobs = 2; ``esda.Moran`` and
+  ``esda.Geary`` (whose permutations are a Python loop);
 - ``pygeoda.local_moran`` in its default ("complete") and "lookup-table" modes, 2 threads.
   pygeoda needs polygons: the hexagons are built and handed to it, and its queen weights are
   checked to have the same number of links as ours.
@@ -189,6 +191,8 @@ def run(n_target, repeat, skip, all_peers=False):
     out["sc.local_moran"] = timed(lambda: sc.local_moran(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
     out["sc.getis_ord (Gi*)"] = timed(lambda: sc.getis_ord(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
     out["sc.moran"] = timed(lambda: sc.moran(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
+    out["sc.local_geary"] = timed(lambda: sc.local_geary(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
+    out["sc.geary"] = timed(lambda: sc.geary(data, "y", w, permutations=PERMUTATIONS, seed=1), repeat)
 
     slow = n >= SLOW_FROM and not all_peers
     if "esda" not in skip:
@@ -206,6 +210,10 @@ def run(n_target, repeat, skip, all_peers=False):
                 out["esda.G_Local star n_jobs=2"] = timed(
                     lambda: esda.G_Local(y + 10, w, star=True, permutations=PERMUTATIONS, n_jobs=2, seed=1,
                                          keep_simulations=False), repeat)
+                out["esda.Geary_Local n_jobs=2"] = timed(
+                    lambda: esda.Geary_Local(connectivity=w, permutations=PERMUTATIONS, n_jobs=2, seed=1,
+                                             keep_simulations=False).fit(y), repeat)
+                out["esda.Geary"] = timed(lambda: esda.Geary(y, w, permutations=PERMUTATIONS), repeat)
             out["esda.Moran"] = timed(lambda: esda.Moran(y, w, permutations=PERMUTATIONS), repeat)
 
     if "pygeoda" not in skip:
@@ -257,6 +265,10 @@ def main(argv=None):
                 ratio = f"  ({seconds / out['sc.getis_ord (Gi*)']:6.1f} x sc.getis_ord)"
             elif name == "esda.Moran":
                 ratio = f"  ({seconds / out['sc.moran']:6.1f} x sc.moran)"
+            elif "Geary_Local" in name:
+                ratio = f"  ({seconds / out['sc.local_geary']:6.1f} x sc.local_geary)"
+            elif name == "esda.Geary":
+                ratio = f"  ({seconds / out['sc.geary']:6.1f} x sc.geary)"
             print(f"  {name:34s} {seconds:9.3f}{ratio}")
         # in a fresh process, so earlier runs do not hide the peak
         child = subprocess.run([sys.executable, __file__, "--memory", str(size)], capture_output=True,

@@ -433,7 +433,7 @@ def test_unexpected_errors_are_one_message(monkeypatch, tmp_path):
 
 
 def test_sar_taiwan_drawn_as_no_data_only_for_the_china_dataset():
-    from spatialcluster.pipeline.run import map_regions
+    from spatialcluster.pipeline.context import map_regions
 
     cfg = pipeline.parse_config(DEMO)
     assert cfg.data["outputs"]["include_sar_taiwan"] is True

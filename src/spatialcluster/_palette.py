@@ -21,6 +21,17 @@ HOTSPOT_COLORS = {
     3: "#d73027",
 }
 
+# GeoDa's local Geary cluster colours (Anselin 2019).
+GEARY_COLORS = {
+    "High-High": "#b2182b",
+    "Low-Low": "#ef8a62",
+    "Other positive": "#fddbc7",
+    "Positive": "#d6604d",
+    "Negative": "#67adc7",
+    "ns": "#d9d9d9",
+    "island": "#ffffff",
+}
+
 MISSING_COLOR = "#ffffff"
 SEQUENTIAL_CMAP = "YlOrRd"
 DIVERGING_CMAP = "RdBu_r"

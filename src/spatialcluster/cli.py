@@ -327,10 +327,10 @@ def _one_off(kind_name, read: _Read, column, weights, islands, k, threshold, per
             if kind_name == "moran":
                 sc.to_geopackage(gpkg, {"regions": data})
             else:
-                from .pipeline.run import _with_geometry
+                from .pipeline.context import with_geometry
 
                 frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"])
-                sc.to_geopackage(gpkg, {f"{kind_name}_{column}": _with_geometry(data, frame)})
+                sc.to_geopackage(gpkg, {f"{kind_name}_{column}": with_geometry(data, frame)})
 
 
 @app.command()
@@ -354,7 +354,7 @@ def lisa(regions: Regions, table: Table, on: On, column: Column,
     """Local Moran's I (LISA) clusters of one column."""
     read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
     _one_off("lisa", read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
-             alpha=alpha, correction=None if correction == "none" else correction)
+             alpha=alpha, correction=correction)
 
 
 @app.command()
@@ -367,7 +367,7 @@ def hotspots(regions: Regions, table: Table, on: On, column: Column,
     """Getis-Ord Gi* hot and cold spots of one column."""
     read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
     _one_off("hotspots", read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
-             alpha=alpha, correction=None if correction == "none" else correction)
+             alpha=alpha, correction=correction)
 
 
 @app.command()
@@ -393,16 +393,15 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
         if model == "select":
             sel = sc.select_model(data, y=y, x=x, w=w)
             _print_frame(out, sel.tests, f"Specification tests: {y}")
-            out.print(sel.log if isinstance(sel.log, str) else "\n".join(map(str, sel.log)), markup=False)
+            out.print("\n".join(sel.log), markup=False)
             out.print(f"recommended: {sel.recommended}", markup=False)
             model = sel.recommended
         res = sc.spillover(data, y=y, x=x, w=w, model=model)
         out.print(res.to_markdown(), markup=False)
         if getattr(res, "effects", None) is not None and len(res.effects):
-            from .pipeline.run import EFFECT_COLUMNS
+            from .pipeline.steps.models import headline_effects
 
-            eff = res.effects
-            _print_frame(out, eff[[c for c in EFFECT_COLUMNS if c in eff.columns] or list(eff.columns)],
+            _print_frame(out, headline_effects(res.effects),
                          f"{model.upper()} direct, indirect and total effects (p-values from simulation)")
         if gpkg is not None:
             sc.to_geopackage(gpkg, {"regions": data})

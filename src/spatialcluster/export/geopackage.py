@@ -125,7 +125,7 @@ def to_geopackage(path, layers, styles=None, overwrite=True, crs=None):
         are written as attribute tables, without a style.
     styles : dict of str -> dict, optional
         Per-layer style options for :func:`spatialcluster.export.layer_style`: ``column``,
-        ``kind`` ("lisa", "hotspot", "graduated", "significance"), ``scheme``, ``k``, ``bins``,
+        ``kind`` ("lisa", "geary", "hotspot", "graduated", "significance"), ``scheme``, ``k``, ``bins``,
         ``cmap``, ``fmt``. Default: LISA colours for ``cluster``, Gi* colours for ``bin``, else
         quantiles of the first z-score or numeric column, the same classes
         :func:`spatialcluster.plot.choropleth` draws. Every style draws missing values as "No

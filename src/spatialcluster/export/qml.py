@@ -19,9 +19,10 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .._errors import InputError
-from .._palette import HOTSPOT_COLORS, LISA_COLORS, MISSING_COLOR
+from .._palette import GEARY_COLORS, HOTSPOT_COLORS, LISA_COLORS, MISSING_COLOR
 from ..labels import term
 from ..plot._classify import classify_column, is_z_column, numeric_values
+from ..plot.geary_map import GEARY_NAMES, GEARY_ORDER
 from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS, hotspot_names
 
 # Version written into the QML header: the oldest QGIS whose reader the file was checked with.
@@ -146,6 +147,11 @@ def _lisa(column):
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"LISA clusters ({column})")
 
 
+def _geary(column):
+    items = [{"value": k, "color": GEARY_COLORS[k], "label": GEARY_NAMES[k]} for k in GEARY_ORDER]
+    return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Local Geary clusters ({column})")
+
+
 def _hotspot(column, alpha):
     """Bins of a confidence below ``1 - alpha`` look and read as not significant, as on the map."""
     names = hotspot_names(alpha, "en")
@@ -207,8 +213,9 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         Attribute to style. Default: ``cluster`` (LISA labels), else ``bin`` (Gi* bins), else the
         first z-score column (``z``, ``z_*``, ``*_z``), else the first numeric column; a layer
         with none of these gets a single grey symbol.
-    kind : {"lisa", "hotspot", "graduated", "significance"}, optional
-        Renderer; default categorized ``lisa`` for a column named ``cluster``, ``hotspot`` for
+    kind : {"lisa", "geary", "hotspot", "graduated", "significance"}, optional
+        Renderer; default categorized ``lisa`` for a column named ``cluster`` (``geary`` when its
+        labels are local Geary's, :func:`spatialcluster.local_geary`), ``hotspot`` for
         ``bin``, ``graduated`` otherwise. ``significance`` draws p-values (``column``, default
         ``p_adjusted`` else ``p_sim``) in the classes of :func:`spatialcluster.plot.significance_map`.
     scheme, k, bins, cmap, fmt
@@ -234,11 +241,19 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         raise InputError(f"style column {column!r} is not in the layer; columns: {list(frame.columns)}")
     if kind is None:
         kind = {"cluster": "lisa", "bin": "hotspot"}.get(str(column), "graduated")
+        labels = set(frame[column].dropna().astype(str)) if kind == "lisa" else set()
+        if labels - set(LISA_COLORS) and labels <= set(GEARY_COLORS):
+            kind = "geary"
     if kind == "lisa":
         unknown = sorted(set(frame[column].dropna().astype(str)) - set(LISA_COLORS))
         if unknown:
             raise InputError(f"column {column!r} has values {unknown} that are not LISA clusters {list(LISA_ORDER)}")
         return _lisa(column)
+    if kind == "geary":
+        unknown = sorted(set(frame[column].dropna().astype(str)) - set(GEARY_COLORS))
+        if unknown:
+            raise InputError(f"column {column!r} has values {unknown} that are not local Geary clusters {list(GEARY_ORDER)}")
+        return _geary(column)
     if kind == "hotspot":
         vals = pd.to_numeric(frame[column], errors="coerce").dropna()
         if not vals.isin(list(HOTSPOT_COLORS)).all():
@@ -251,4 +266,4 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         if ((p < 0) | (p > 1)).any():
             raise InputError(f"column {column!r} is not a p-value: values outside [0, 1]")
         return _significance(frame, column)
-    raise InputError(f"unknown style kind {kind!r}; use 'lisa', 'hotspot', 'graduated' or 'significance'")
+    raise InputError(f"unknown style kind {kind!r}; use 'lisa', 'geary', 'hotspot', 'graduated' or 'significance'")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import io
 import os
 import re
@@ -94,8 +95,8 @@ def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
     path : str or Path
         Output ``.html`` file, written to a temporary file beside it and moved into place.
     title : str
-    sections : list of dict
-        Each with ``title`` (str) and optionally ``text`` (str; paragraphs separated by blank
+    sections : list of dict or dataclass
+        Each (a dict, or a dataclass with these fields such as a pipeline step's section) with ``title`` (str) and optionally ``text`` (str; paragraphs separated by blank
         lines, single line breaks kept), ``tables`` (DataFrames or ``(caption, DataFrame)`` pairs, or a dict caption ->
         DataFrame), ``images`` (file paths or matplotlib Figures, optionally as
         ``(caption, path)`` pairs or a dict caption -> path; embedded as base64), ``log`` (str,
@@ -118,6 +119,8 @@ def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
         sections = [sections]
     prepared = []
     for i, sec in enumerate(sections):
+        if dataclasses.is_dataclass(sec) and not isinstance(sec, type):
+            sec = {f.name: getattr(sec, f.name) for f in dataclasses.fields(sec)}
         if not isinstance(sec, dict) or "title" not in sec:
             raise InputError(f"section {i} must be a dict with at least a 'title'")
         unknown = set(sec) - SECTION_KEYS

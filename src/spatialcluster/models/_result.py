@@ -121,15 +121,27 @@ class SpatialModelResult(Result):
         """Coefficient table in LaTeX booktabs (three-line) style."""
         return regression_table([self], format="latex", digits=digits)
 
-    def plot_effects(self, ax=None):
+    def plot_effects(self, ax=None, **kwargs):
         """Effects with confidence intervals (``spatialcluster.plot.effects_plot``)."""
         if self.effects is None:
             raise ConfigError(f"the {self.model} model has no effects table to plot")
         from ..plot import effects_plot
 
-        return effects_plot(self.effects, ax=ax)
+        return effects_plot(self.effects, ax=ax, **kwargs)
 
     plot = plot_effects
+
+    def to_record(self) -> dict:
+        """Model, fit criteria and the estimates with their p-values (NaN as None)."""
+        def num(v):
+            return None if not np.isfinite(v) else float(v)
+
+        return {
+            "model": self.model, "method": self.method, "y": self.y, "x": self.x, "n": self.n, "k": self.k,
+            "loglik": num(self.loglik), "aic": num(self.aic), "schwarz": num(self.schwarz), "r2": num(self.r2),
+            "sigma2": num(self.sigma2), "params": {str(k): num(v) for k, v in self.params.items()},
+            "p": {str(k): num(v) for k, v in self.p.items()},
+        }
 
 
 def _cell(est, se, p, digits):

@@ -82,7 +82,6 @@ LeSage, J. and Pace, R. K. (2009). *Introduction to Spatial Econometrics*. CRC P
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -91,7 +90,8 @@ from scipy.optimize import minimize_scalar
 
 from .._errors import InputError, WeightsError
 from .._progress import progress_bar
-from .._validate import _names, align, sparse_weights
+from .._validate import _names, sparse_weights
+from ..panels import Panel
 from ._logdet import is_row_standardised, logdet as _make_logdet
 from ._result import SpatialModelResult
 from .cross_section import check_dof
@@ -112,91 +112,22 @@ _EFFECT_WORDS = {"region": "region", "time": "time", "twoway": "region and time"
 # ---------------------------------------------------------------------------------------------
 
 
-def _require_columns(df: pd.DataFrame, names: Sequence[str]) -> None:
-    from difflib import get_close_matches
-
-    missing = [n for n in names if n not in df.columns]
-    if missing:
-        hints = []
-        for n in missing:
-            close = get_close_matches(str(n), [str(c) for c in df.columns], n=3)
-            hints.append(f"{n!r}" + (f" (did you mean {', '.join(map(repr, close))}?)" if close else ""))
-        raise InputError(f"column(s) {', '.join(hints)} not in the panel data; columns are {_names(df.columns)}")
-
-
-def _region_years(frame: pd.DataFrame, id: str, time: str) -> str:
-    return _names([f"{r} {t}" for r, t in zip(frame[id], frame[time])])
-
-
 def _panel_arrays(long_df, y, x, w, id, time):
-    """Validate a long panel and return ``(ids, periods, Y (T, N), X (T, N, k))`` in ``w`` order."""
+    """Validate a long panel (:meth:`Panel.from_long`) and return ``(ids, periods, Y (T, N), X (T, N, k))``
+    in ``w`` order."""
     if not isinstance(long_df, pd.DataFrame):
         raise InputError(f"the panel must be a pandas DataFrame (one row per region and period), got {type(long_df).__name__}")
     if not hasattr(w, "unique_ids") or not hasattr(w, "sparse"):
         raise WeightsError("w must be a libpysal.graph.Graph (build it with sc.build_weights)")
-    _require_columns(long_df, [id, time, y, *x])
     if y in x:
         raise InputError(f"{y!r} is both the dependent variable and a regressor")
     if len(set(x)) != len(x):
         raise InputError(f"regressors listed twice: {_names(sorted({v for v in x if x.count(v) > 1}))}")
-    df = long_df[[id, time, y, *x]].copy()
-    if df[id].isna().any() or df[time].isna().any():
-        raise InputError(f"{int(df[id].isna().sum() + df[time].isna().sum())} row(s) have no region id or period; drop them")
-    df[id] = df[id].astype(str)
-
-    dup = df.duplicated([id, time], keep=False)
-    if dup.any():
-        pairs = df.loc[dup, [id, time]].drop_duplicates()
-        raise InputError(
-            f"duplicate region-periods (more than one row each): {_region_years(pairs, id, time)}. "
-            "A panel needs exactly one row per region and period: aggregate or drop the duplicates."
-        )
-
-    for col in [y, *x]:
-        vals = pd.to_numeric(df[col], errors="coerce")
-        bad = vals.isna() & df[col].notna()
-        if bad.any():
-            raise InputError(f"column {col!r} has non-numeric values at {_region_years(df[bad], id, time)}")
-        if vals.isna().any():
-            raise InputError(
-                f"column {col!r} is missing at {int(vals.isna().sum())} region-period(s): "
-                f"{_region_years(df[vals.isna()], id, time)}. The fixed-effects estimator needs a balanced "
-                "panel: impute these values or drop the affected regions (and rebuild the weights)."
-            )
-        df[col] = vals.astype(np.float64)
-
-    ids = pd.Index([str(i) for i in w.unique_ids])
-    # the shared id check (ids compared as strings), on one row per region
-    align(pd.DataFrame(index=pd.Index(df[id].unique())), SimpleNamespace(unique_ids=ids))
-
-    periods = pd.Index(sorted(df[time].unique()))
-    numeric = pd.api.types.is_numeric_dtype(periods.dtype)
-    if numeric and np.all(np.mod(np.asarray(periods, dtype=float), 1) == 0) and len(periods) > 1:
-        # Evenly spaced periods (census decades, five-year plans) are complete; a gap is a missing step.
-        steps = np.asarray(periods, dtype=np.int64)
-        step = int(np.gcd.reduce(np.diff(steps)))
-        full = np.arange(int(periods.min()), int(periods.max()) + 1, step)
-        gaps = np.setdiff1d(full, steps)
-        if len(gaps):
-            raise InputError(
-                f"the periods have gaps: {_names(gaps.tolist())} missing between {periods.min()} and "
-                f"{periods.max()} (every {step}). Use evenly spaced periods (or relabel them) so fixed "
-                "effects and any dynamics refer to adjacent periods."
-            )
-
-    if len(df) != len(ids) * len(periods):
-        full = pd.MultiIndex.from_product([ids, periods], names=[id, time])
-        have = pd.MultiIndex.from_frame(df[[id, time]])
-        absent = full.difference(have).to_frame(index=False)
-        raise InputError(
-            f"unbalanced panel: {len(absent)} region-period(s) have no row: {_region_years(absent, id, time)}. "
-            "Every region needs a row for every period (fill the gaps or drop the incomplete regions)."
-        )
-
-    wide = df.set_index([time, id]).sort_index()
-    Y = wide[y].unstack(id).reindex(index=periods, columns=ids).to_numpy()
-    X = np.stack([wide[c].unstack(id).reindex(index=periods, columns=ids).to_numpy() for c in x], axis=2)
-    return ids, periods, Y, X
+    panel = Panel.from_long(long_df, id=id, time=time, columns=[y, *x], regular=True)
+    ids = panel.in_order(w)
+    Y = panel.wide(y, ids)
+    X = np.stack([panel.wide(c, ids) for c in x], axis=2)
+    return ids, pd.Index(panel.periods.to_list()), Y, X
 
 
 # ---------------------------------------------------------------------------------------------

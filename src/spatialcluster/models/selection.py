@@ -160,6 +160,18 @@ class ModelSelection(Result):
         tab = self.tests.to_string(index=False, float_format=lambda v: f"{v:.6g}")
         return "\n".join([head, "=" * len(head), tab, "", *[f"- {s}" for s in self.log]])
 
+    def plot(self, ax=None, **kwargs):
+        """The tests' p-values against alpha (:func:`~spatialcluster.plot.p_value_bars`)."""
+        from ..plot import p_value_bars
+
+        return p_value_bars(self.tests, self.alpha, ax=ax, **kwargs)
+
+    def to_record(self) -> dict:
+        """The recommended model, alpha, the reasoning and every test's statistic and p-value."""
+        tests = [{k: (None if isinstance(v, float) and not np.isfinite(v) else v.item() if isinstance(v, np.generic)
+                      else v) for k, v in row.items()} for row in self.tests.to_dict("records")]
+        return {"recommended": self.recommended, "alpha": float(self.alpha), "log": list(self.log), "tests": tests}
+
 
 def select_model(data: pd.DataFrame, y: str, x, w, alpha: float = 0.05, logdet: str = "auto",
                  islands: str = "error", progress: bool | None = None) -> ModelSelection:

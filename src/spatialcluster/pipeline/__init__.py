@@ -14,7 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import BUNDLED_PREFIX, SCHEMA, Config, bundled_files, load_config, parse_config
-from .run import RunResult, derive, markdown_table, run, software_versions
+from .derive import derive
+from .manifest import software_versions
+from .run import RunResult, run
+from .settings import Settings
+from .writer import markdown_table
 
 _CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
@@ -37,6 +41,7 @@ def run_demo(out, *, overwrite: bool = False, quiet: bool = False, overrides: di
 __all__ = [
     "BUNDLED_PREFIX",
     "SCHEMA",
+    "Settings",
     "Config",
     "RunResult",
     "bundled_files",

@@ -1,9 +1,11 @@
-"""The analysis configuration (TOML): schema, defaults and validation.
+"""The analysis configuration (TOML): reading it and checking it against :data:`.schema.SCHEMA`.
 
 A config describes one analysis: which boundaries and tables, how to join them, which derived
 variables, which weights, which statistics and models, which outputs. :func:`load_config` checks
 it completely before anything runs and raises :class:`~spatialcluster.ConfigError` with the
 location of each problem in the file (table path, key and line) and the closest valid name.
+The checked config is ``Config.data`` (a dict, written to the manifest as run) and
+``Config.settings`` (the same as frozen dataclasses, :mod:`.settings`, which the steps read).
 """
 
 from __future__ import annotations
@@ -15,177 +17,15 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from .._errors import ConfigError
+from .schema import DATASETS, PYTHON_ONLY_KINDS, REQUIRED_BY_KIND, SCHEMA, TABLE_DATASETS, Key, Table
+from .settings import Settings
 
 #: Prefix for paths that point at the data files shipped inside the package.
 BUNDLED_PREFIX = "bundled:"
-DATASETS = ("china_provinces", "mexico_states")
-TABLE_DATASETS = ("china_facts", "china_urbanization_panel", "mexico_gdp_panel")
-WEIGHT_KINDS = ("queen", "rook", "knn", "distance_band", "inverse_distance", "kernel", "matrix")
-ISLANDS = ("error", "nearest", "drop")
-JOIN_HOW = ("strict", "left", "inner")
-CORRECTIONS = ("fdr", "bonferroni", "none", "fdr_bound")
-CROSS_SECTION_MODELS = ("ols", "slx", "sar", "sem", "sdm", "sdem", "sac")
-PANEL_MODELS = ("sar", "sem", "sdm")
-PANEL_EFFECTS = ("region", "time", "twoway")
-DERIVED_KINDS = ("growth", "log", "ratio", "difference", "location_quotient")
-SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "std_mean", "user_defined", "natural_breaks")
-
-
-# --------------------------------------------------------------------------- schema
-@dataclass(frozen=True)
-class Key:
-    """One key of a config table: its type, default and allowed values."""
-
-    type: Any  # a Python type, a tuple of types, or "list[str]" / "table"
-    default: Any = None
-    required: bool = False
-    choices: tuple | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    doc: str = ""
-
-
-@dataclass(frozen=True)
-class Table:
-    """A config table: its keys; ``array`` for ``[[...]]`` arrays; ``named`` for ``[x.<name>]`` maps."""
-
-    keys: dict[str, Any]
-    array: bool = False
-    named: bool = False
-    required: bool = False
-
-
-_DERIVED = Table(
-    named=True,
-    keys={
-        "kind": Key(str, required=True, choices=DERIVED_KINDS),
-        "start": Key(str, doc="growth / difference: the earlier column"),
-        "end": Key(str, doc="growth / difference: the later column"),
-        "years": Key((int, float), minimum=0, doc="growth: annualise the rate over this many years"),
-        "column": Key(str, doc="log: the column"),
-        "numerator": Key(str, doc="ratio / location_quotient: the activity column"),
-        "denominator": Key(str, doc="ratio / location_quotient: the base column"),
-        "scale": Key((int, float), default=1.0, doc="ratio: multiply by this (e.g. 100 for percent)"),
-        "description": Key(str, default="", doc="what the variable measures (shown in the report)"),
-    },
-)
-
-_REQUIRED_BY_KIND = {
-    "growth": ("start", "end"),
-    "difference": ("start", "end"),
-    "log": ("column",),
-    "ratio": ("numerator", "denominator"),
-    "location_quotient": ("numerator", "denominator"),
-}
-
-SCHEMA = Table(
-    keys={
-        "project": Table(
-            keys={
-                "title": Key(str, default="spatialcluster analysis"),
-                "seed": Key(int, default=0, minimum=0),
-                "description": Key(str, default=""),
-            }
-        ),
-        "inputs": Table(
-            required=True,
-            keys={
-                "dataset": Key(str, choices=DATASETS, doc="bundled regions with their statistics"),
-                "regions": Key(str, doc="regions file (shapefile, GeoPackage, GeoJSON, zipped shapefile)"),
-                "id": Key(str, doc="the region id column of the regions file"),
-                "layer": Key(str),
-                "encoding": Key(str),
-                "tables": Table(
-                    array=True,
-                    keys={
-                        "path": Key(str),
-                        "dataset": Key(str, choices=TABLE_DATASETS, doc="a table bundled with the package, instead of path"),
-                        "name": Key(str),
-                        "on": Key(str, required=True, doc="the key column of the table"),
-                        "how": Key(str, default="strict", choices=JOIN_HOW),
-                        "time": Key(str, doc="time column: the table is a panel (region x year)"),
-                        "columns": Key("list[str]", doc="join only these columns"),
-                        "read": Table(keys={  # options of sc.read_table
-                            "sheet": Key((str, int), doc="Excel sheet name or position"),
-                            "encoding": Key(str, doc="text encoding, detected when absent"),
-                            "sep": Key(str, doc="CSV separator, detected when absent"),
-                            "keys": Key("list[str]", doc="columns kept as text identifiers"),
-                            "na_values": Key("list[str]", doc="cell texts that mean 'missing'"),
-                        }),
-                    },
-                ),
-            },
-        ),
-        "variables": Table(keys={"derived": _DERIVED}),
-        "weights": Table(
-            array=True,
-            keys={
-                "name": Key(str),
-                "kind": Key(str, required=True, choices=WEIGHT_KINDS),
-                "islands": Key(str, default="error", choices=ISLANDS),
-                "transform": Key(str, default="r", choices=("r", "b", "v", "d")),
-                "k": Key(int, minimum=1),
-                "threshold": Key((int, float), minimum=0),
-                "power": Key((int, float), minimum=0),
-                "bandwidth": Key((int, float), minimum=0),
-                "function": Key(str),
-                "path": Key(str, doc="a square table keyed by region ids: the weights (kind matrix) "
-                                     "or distances such as railway km (distance kinds)"),
-            },
-        ),
-        "statistics": Table(
-            keys={
-                "permutations": Key(int, default=999, minimum=1),
-                "alpha": Key(float, default=0.05, minimum=0, maximum=1),
-                "correction": Key(str, default="fdr", choices=CORRECTIONS),
-                "global": Key("list[str]", default=[]),
-                "local": Key("list[str]", default=[]),
-                "hotspots": Key("list[str]", default=[]),
-                "by_year": Table(
-                    keys={
-                        "table": Key(str, required=True, doc="name of a panel table in [[inputs.tables]]"),
-                        "columns": Key("list[str]", required=True),
-                    }
-                ),
-            }
-        ),
-        "models": Table(
-            keys={
-                "y": Key(str),
-                "x": Key("list[str]", default=[]),
-                "selection": Key(bool, default=True),
-                "cross_section": Key("list[str]", default=[], choices=CROSS_SECTION_MODELS),
-                "panel": Table(
-                    keys={
-                        "table": Key(str, required=True),
-                        "y": Key(str, required=True),
-                        "x": Key("list[str]", required=True),
-                        "model": Key(str, default="sdm", choices=PANEL_MODELS),
-                        "effects": Key(str, default="twoway", choices=PANEL_EFFECTS),
-                    }
-                ),
-            }
-        ),
-        "outputs": Table(
-            keys={
-                "choropleths": Key("list[str]", default=[]),
-                "scheme": Key(str, default="quantiles", choices=SCHEMES),
-                "classes": Key(int, default=5, minimum=2, maximum=12),
-                "maps": Key(bool, default=True),
-                "include_sar_taiwan": Key(
-                    bool, default=False,
-                    doc="with dataset = 'china_provinces': draw Hong Kong, Macao and Taiwan on the maps as 'No data'",
-                ),
-                "gpkg": Key(bool, default=True),
-                "report": Key(bool, default=True),
-            }
-        ),
-    }
-)
 
 
 # --------------------------------------------------------------------------- locations
@@ -347,6 +187,8 @@ def suggest(name: str, candidates) -> str:
 def _type_name(t) -> str:
     if t == "list[str]":
         return "a list of strings"
+    if t == "list[number]":
+        return "a list of numbers"
     names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
     if isinstance(t, tuple):
         return " or ".join(dict.fromkeys(names.get(x, x.__name__) for x in t))
@@ -366,6 +208,14 @@ def _check_value(spec: Key, value, path, errors: _Collector):
                 if v not in spec.choices:
                     errors.add(path + (i,), f"{v!r} is not one of {', '.join(spec.choices)}.{suggest(v, spec.choices)}")
         return value
+    if t == "list[number]":
+        numbers = isinstance(value, list) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        if not numbers or not value:
+            errors.add(path, f"expected {_type_name(t)}, got {value!r}; write e.g. [1.5, 3, 10]")
+            return None
+        if not all(math.isfinite(v) for v in value):
+            errors.add(path, f"{value!r} holds a number that is not finite")
+        return [float(v) for v in value]
     types = t if isinstance(t, tuple) else (t,)
     ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
     if float in types and isinstance(value, int) and not isinstance(value, bool):
@@ -460,7 +310,7 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
     panels = [t["name"] for t in inputs.get("tables") or [] if t.get("time")]
 
     for name, d in ((cfg.get("variables") or {}).get("derived") or {}).items():
-        for key in _REQUIRED_BY_KIND.get(d.get("kind"), ()):
+        for key in REQUIRED_BY_KIND.get(d.get("kind"), ()):
             if not d.get(key):
                 errors.add(("variables", "derived", name, key), f"derived variable of kind {d['kind']!r} needs {key!r}")
 
@@ -471,13 +321,27 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
             errors.add(("weights", i, "name"), f"weights name {w['name']!r} is used twice; give each [[weights]] a distinct 'name'")
         seen.append(w["name"])
         kind = w.get("kind")
+        if kind in PYTHON_ONLY_KINDS:
+            errors.add(("weights", i, "kind"), f"weights of kind {kind!r} are built from a variable or other weights, "
+                       "which a config cannot give yet; build them in Python with sc.build_weights(..., "
+                       f"kind={kind!r}, variable=...) or choose a geographic kind")
         need = {"knn": "k", "distance_band": "threshold", "matrix": "path"}.get(kind)
         if need and w.get(need) is None:
             errors.add(("weights", i, need), f"weights of kind {kind!r} need {need!r}")
         if w.get("path"):
             _check_file(w["path"], ("weights", i, "path"), base, errors)
+    outputs = cfg.get("outputs") or {}
+    if outputs.get("scheme") == "user_defined" and not outputs.get("bins"):
+        errors.add(("outputs", "scheme"), "scheme = 'user_defined' needs the class bounds: add bins = [...] "
+                   "(the upper bound of each class, e.g. bins = [50, 60, 70, 100]) or choose another scheme")
+    elif outputs.get("bins") and outputs.get("scheme") != "user_defined":
+        errors.add(("outputs", "bins"), "bins are only read with scheme = 'user_defined' (the scheme is "
+                   f"{outputs.get('scheme')!r}); remove them or set scheme = 'user_defined'")
+    elif outputs.get("bins") and sorted(set(outputs["bins"])) != outputs["bins"]:
+        errors.add(("outputs", "bins"),
+                   f"bins {outputs['bins']} must increase strictly (each is the upper bound of a class)")
     stats, models = cfg.get("statistics") or {}, cfg.get("models") or {}
-    if (stats.get("global") or stats.get("local") or stats.get("hotspots") or models.get("cross_section")
+    if (any(stats.get(k) for k in ("global", "local", "hotspots", "geary")) or models.get("cross_section")
             or models.get("selection") and models.get("y") or models.get("panel")) and not cfg.get("weights"):
         errors.add(("weights",), "statistics and models need at least one [[weights]] table (e.g. kind = \"queen\")")
     by_year = stats.get("by_year")
@@ -555,8 +419,12 @@ class Config:
 
     @property
     def primary_weights(self) -> str | None:
-        w = self.data.get("weights") or []
-        return w[0]["name"] if w else None
+        return self.settings.primary_weights
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The checked config as frozen dataclasses, one per section (what the steps read)."""
+        return Settings.from_dict(self.data)
 
 
 def parse_config(source: str, *, name: str = "<config>", base: Path | str = ".", overrides: dict | None = None) -> Config:
@@ -604,16 +472,3 @@ def _merge(a: dict, b: dict) -> dict:
     for k, v in b.items():
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
-
-
-def referenced_variables(cfg: dict) -> list[tuple[Path_, str]]:
-    """Every (location, column name) the config expects in the joined cross-section data."""
-    refs = []
-    stats, models, outputs = cfg.get("statistics") or {}, cfg.get("models") or {}, cfg.get("outputs") or {}
-    for section in ("global", "local", "hotspots"):
-        refs += [(("statistics", section, i), v) for i, v in enumerate(stats.get(section) or [])]
-    if models.get("y"):
-        refs.append((("models", "y"), models["y"]))
-    refs += [(("models", "x", i), v) for i, v in enumerate(models.get("x") or [])]
-    refs += [(("outputs", "choropleths", i), v) for i, v in enumerate(outputs.get("choropleths") or [])]
-    return refs

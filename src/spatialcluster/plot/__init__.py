@@ -12,7 +12,9 @@ from ._classify import SCHEMES, Classes, classify
 from ._crs import CHINA_ALBERS, auto_crs
 from ._fonts import cjk_family, new_axes, use_cjk_font
 from ._save import save_figure
-from .charts import effects_plot, moran_scatter
+from .charts import (effects_plot, label_counts_by_year, moran_scatter, neighbour_histogram, p_value_bars,
+                     reference_distribution, statistic_by_year)
+from .geary_map import geary_map
 from .maps import choropleth, hotspot_map, lisa_map, significance_map
 
 use_cjk_font()
@@ -28,11 +30,17 @@ __all__ = [
     "cjk_family",
     "classify",
     "effects_plot",
+    "geary_map",
     "hotspot_map",
+    "label_counts_by_year",
     "lisa_map",
     "moran_scatter",
+    "neighbour_histogram",
     "new_axes",
+    "p_value_bars",
+    "reference_distribution",
     "save_figure",
     "significance_map",
+    "statistic_by_year",
     "use_cjk_font",
 ]

@@ -143,3 +143,173 @@ def effects_plot(effects, ax=None, title=None, level=0.95):
     ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
     return ax
+
+
+def reference_distribution(sims, observed, ax=None, statistic="statistic", expected=None, title=None,
+                           color="#9ecae1"):
+    """Histogram of a statistic's permuted values with the observed value marked.
+
+    The picture of a permutation test (Anselin 1995; as GeoDa's randomisation window): the
+    share of permuted values beyond the observed line is the pseudo p-value.
+
+    Parameters
+    ----------
+    sims : array-like
+        The permuted values (e.g. ``result.sim`` of :func:`spatialcluster.geary`).
+    observed : float
+    ax : matplotlib Axes, optional
+    statistic : str
+        Its name, for the labels.
+    expected : float, optional
+        The null expectation, drawn as a dashed line.
+    title : str, optional
+    color : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if sims is None or len(sims) == 0:
+        raise InputError(f"no permuted values of {statistic} to draw: run with permutations > 0")
+    sims = np.asarray(sims, dtype=float)
+    ax = _new_ax(ax)
+    ax.hist(sims, bins=min(50, max(10, sims.size // 20)), color=color, edgecolor="white", linewidth=0.4)
+    ax.axvline(observed, color=LISA_COLORS["HH"], linewidth=1.6, label=f"observed {statistic} = {observed:.4g}")
+    if expected is not None:
+        ax.axvline(expected, color="#636363", linestyle="--", linewidth=0.9, label=f"E[{statistic}] = {expected:g}")
+    ax.set_xlabel(f"{statistic} under {sims.size} permutations")
+    ax.set_ylabel("permutations")
+    ax.set_title(title if title is not None else f"{statistic}: reference distribution")
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    return ax
+
+
+def statistic_by_year(frame, ax=None, statistic="I", alpha=0.05, title=None):
+    """A global statistic by year; filled markers where its p-value is at most ``alpha``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Indexed by year with columns ``statistic``, ``expected`` and ``p_sim`` (used when it has
+        no gaps) or ``p_rand``, as :meth:`MoranPanelResult.to_frame
+        <spatialcluster.stats.panel.MoranPanelResult.to_frame>`.
+    ax : matplotlib Axes, optional
+    statistic : str
+        The statistic's column (and axis label).
+    alpha : float
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    p = frame["p_sim"] if frame["p_sim"].notna().all() else frame["p_rand"]
+    x = np.arange(len(frame))
+    ax.plot(x, frame[statistic], color="0.3", lw=1.5, zorder=1)
+    sig = (p <= alpha).to_numpy()
+    ax.scatter(x[sig], frame[statistic][sig], color="#b2182b", zorder=2, label=f"p <= {alpha:g}")
+    ax.scatter(x[~sig], frame[statistic][~sig], facecolor="white", edgecolor="0.3", zorder=2, label="not significant")
+    ax.axhline(frame["expected"].iloc[0], color="0.6", ls="--", lw=1, label=f"E[{statistic}]")
+    ax.set_xticks(x, [str(i) for i in frame.index], rotation=45 if len(x) > 10 else 0)
+    ax.set_xlabel("year")
+    ax.set_ylabel("Moran's I" if statistic == "I" else statistic)
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def label_counts_by_year(counts, ax=None, colors=None, title=None):
+    """Stacked bars of regions per cluster label (rows of ``counts``) and year (its columns).
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Labels x years, as :meth:`LisaPanelResult.counts
+        <spatialcluster.stats.panel.LisaPanelResult.counts>`.
+    ax : matplotlib Axes, optional
+    colors : dict, optional
+        Label -> colour; default GeoDa's LISA colours.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    colors = LISA_COLORS if colors is None else colors
+    ax = _new_ax(ax)
+    x = np.arange(counts.shape[1])
+    bottom = np.zeros(counts.shape[1])
+    for label, row in counts.iterrows():
+        values = row.to_numpy(dtype=float)
+        ax.bar(x, values, bottom=bottom, color=colors.get(label, "#bdbdbd"), edgecolor="#636363", linewidth=0.4,
+               label=str(label))
+        bottom += values
+    ax.set_xticks(x, [str(c) for c in counts.columns], rotation=45 if len(x) > 10 else 0)
+    ax.set_xlabel("year")
+    ax.set_ylabel("regions")
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small", ncol=min(6, len(counts)), loc="upper center",
+              bbox_to_anchor=(0.5, -0.18))
+    return ax
+
+
+def neighbour_histogram(n_neighbors, ax=None, title=None, color="#3182bd"):
+    """Bar chart of how many regions have 0, 1, 2, ... neighbours (islands at 0 in red).
+
+    Parameters
+    ----------
+    n_neighbors : array-like of int
+        Neighbours per region (e.g. ``weights_summary(w).regions["n_neighbors"]``).
+    ax : matplotlib Axes, optional
+    title : str, optional
+    color : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    counts = np.bincount(np.asarray(n_neighbors, dtype=int))
+    ax = _new_ax(ax)
+    k = np.arange(counts.size)
+    ax.bar(k, counts, color=[LISA_COLORS["HH"] if i == 0 else color for i in k], edgecolor="white")
+    ax.set_xlabel("neighbours")
+    ax.set_ylabel("regions")
+    ax.set_xticks(k)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def p_value_bars(tests, alpha=0.05, ax=None, title=None, color="#3182bd"):
+    """Horizontal bars of -log10 p of a table of tests, with the ``alpha`` line.
+
+    Parameters
+    ----------
+    tests : DataFrame
+        Columns ``test`` and ``p_value`` (as :attr:`ModelSelection.tests
+        <spatialcluster.models.selection.ModelSelection.tests>`).
+    alpha : float
+    ax, title, color
+        As in :func:`neighbour_histogram`.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    p = np.clip(tests["p_value"].to_numpy(dtype=float), 1e-300, 1)
+    ax = _new_ax(ax)
+    pos = np.arange(len(tests))[::-1]
+    ax.barh(pos, -np.log10(p), color=color)
+    ax.axvline(-np.log10(alpha), color=LISA_COLORS["HH"], linestyle="--", linewidth=1, label=f"p = {alpha:g}")
+    ax.set_yticks(pos, [str(t) for t in tests["test"]])
+    ax.set_xlabel("-log10 p")
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small")
+    return ax

@@ -7,7 +7,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from .. import _progress, _validate
+from .. import _validate
 from .._errors import InputError, WeightsError
 
 ALTERNATIVES = ("two-sided", "greater", "less", "directed")
@@ -219,26 +219,6 @@ def normal_p(z, alternative):
     return stats.norm.sf(np.abs(z))
 
 
-def progress_steps(seconds, progress, steps=20):
-    """How many slices to run a permutation job in: ``steps`` when a bar will show, else 1.
-
-    By default the bar shows only for work expected to take longer than about 2 s (and then
-    only where :mod:`spatialcluster._progress` allows it); ``progress`` forces it on or off.
-    """
-    if progress is None and seconds < 2:
-        return 1
-    return steps if _progress.enabled(progress) else 1
-
-
-def engine_client(engine, client):
-    """The Dask client for ``engine="dask"`` (or a passed ``client``); None runs on this machine."""
-    if engine in (None, "numba") and client is None:
-        return None
-    from ._dask import resolve_engine
-
-    return resolve_engine(engine, client)
-
-
 def standardise(x):
     """(x - mean) / std with ddof = 0, as esda does for local statistics."""
     return (x - x.mean()) / x.std()
@@ -260,3 +240,14 @@ def with_geometry(frame: pd.DataFrame, geometry):
     import geopandas as gpd
 
     return gpd.GeoDataFrame(frame, geometry=geometry.reindex(frame.index).to_numpy(), crs=geometry.crs)
+
+
+def plain(value):
+    """A NumPy scalar as the Python number it holds, NaN as None (for JSON records)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def counts_record(counts: pd.Series) -> dict:
+    """``counts`` (regions per label) as a JSON-able {label: int}."""
+    return {str(k): int(v) for k, v in counts.items()}

@@ -118,14 +118,33 @@ def _replace_self(table, p, k, i, n, state):
             return x, state
 
 
+@njit(cache=True, inline="always")
+def _term(values, i, j, squared):
+    """What neighbour j adds (before its weight) to the statistic of observation i.
+
+    Linear statistics (Moran, Getis-Ord): its value; squared-difference ones (Geary): the squared
+    distance ``sum_c (v_ic - v_jc)^2`` over the columns of ``values``.
+    """
+    if not squared:
+        return values[j, 0]
+    total = 0.0
+    for c in range(values.shape[1]):
+        d = values[i, c] - values[j, c]
+        total += d * d
+    return total
+
+
 @njit(cache=True, error_model="numpy")
-def _local_block(start, stop, base, indptr, indices, weights, selfw, values, scale, permutations,
+def _local_block(start, stop, base, indptr, indices, weights, selfw, values, squared, scale, permutations,
                  seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims):
     """Conditional permutation for observations ``start..stop-1`` (one thread's share).
 
-    The statistic of observation i is ``scale[i] * (selfw[i] * values[i] + sum_j w_ij values[j])``;
-    under the null the k_i neighbours' values are replaced by k_i values drawn without
-    replacement from the other n - 1 observations (Anselin 1995, conditional randomisation).
+    ``values`` is n x m. Linear statistics (``squared`` False, m = 1: Moran, Getis-Ord): the
+    statistic of observation i is ``scale[i] * (selfw[i] * v_i + sum_j w_ij v_j)``.
+    Squared-difference statistics (``squared`` True: local Geary, Anselin 1995 and 2019):
+    ``scale[i] * sum_j w_ij sum_c (v_ic - v_jc)^2`` (a self-weight adds nothing). Under the null
+    the k_i neighbours' rows are replaced by k_i rows drawn without replacement from the other
+    n - 1 observations (Anselin 1995, conditional randomisation).
 
     Draws: every block of ``_BLOCK`` consecutive observations shares a table of random
     k_max-subsets of 0..n-1 (one column per permutation, from the block's own stream) whose
@@ -137,19 +156,21 @@ def _local_block(start, stop, base, indptr, indices, weights, selfw, values, sca
     and GeoDa's lookup mode share one table among all N); gathering the values once per block
     instead of once per observation makes the kernel several times faster, because each
     observation then reads k_max x permutations contiguous numbers instead of scattered ones.
+    The draws do not depend on ``squared`` or m: the same seed draws the same neighbours.
 
     The per-observation arrays (``indptr``, ``selfw``, ``scale`` and the outputs) hold rows
     ``base, base + 1, ...``: a Dask chunk passes only its own rows, while the draws follow the
     global observation number i.
     """
-    n = values.shape[0]
-    vmax = 0.0
+    n, m = values.shape
+    vmax = np.zeros(m)
     for j in range(n):
-        vmax = max(vmax, abs(values[j]))
+        for c in range(m):
+            vmax[c] = max(vmax[c], abs(values[j, c]))
     scratch = np.arange(n).astype(np.int32)  # int32 halves the table: it stays in L1 cache
     swaps = np.empty(k_max, dtype=np.int64)
     table = np.empty((k_max, permutations), dtype=np.int32)
-    gathered = np.empty((k_max, permutations))
+    gathered = np.empty((m, k_max, permutations))
     acc = np.empty(permutations)
     # (row, column, observation) of table entries that fall inside the block
     hit_t = np.empty(k_max * permutations, dtype=np.int64)
@@ -162,7 +183,8 @@ def _local_block(start, stop, base, indptr, indices, weights, selfw, values, sca
         for t in range(k_max):
             for p in range(permutations):
                 j = table[t, p]
-                gathered[t, p] = values[j]
+                for c in range(m):
+                    gathered[c, t, p] = values[j, c]
                 if b0 <= j < b1:
                     hit_t[hits] = t
                     hit_p[hits] = p
@@ -174,39 +196,77 @@ def _local_block(start, stop, base, indptr, indices, weights, selfw, values, sca
             k = indptr[r + 1] - lo
             if k == 0:
                 continue  # island: left as NaN / -1 by the caller
-            own = selfw[r] * values[i]
-            total = own
-            bound = abs(own)  # bounds |sum| for any draw of the neighbours' values
-            for t in range(k):
-                total += weights[lo + t] * values[indices[lo + t]]
-                bound += abs(weights[lo + t]) * vmax
+            if squared:
+                total, bound = _squared_sums(values, vmax, i, indices, weights, lo, k, gathered, acc)
+            else:
+                total, bound = _linear_sums(values, vmax, i, selfw[r], indices, weights, lo, k, gathered[0], acc)
             si = scale[r]
             obs = si * total
             observed[r] = obs
-            acc[:] = own
-            t = 0
-            while t + 1 < k:  # two rows per pass over acc: half its loads and stores
-                w0 = weights[lo + t]
-                w1 = weights[lo + t + 1]
-                row0 = gathered[t]
-                row1 = gathered[t + 1]
-                for p in range(permutations):
-                    acc[p] += w0 * row0[p] + w1 * row1[p]
-                t += 2
-            if t < k:
-                wt = weights[lo + t]
-                row = gathered[t]
-                for p in range(permutations):
-                    acc[p] += wt * row[p]
             state = _stream(seed, i)
+            own = _term(values, i, i, squared)
             for h in range(hits):
                 if hit_i[h] == i and hit_t[h] < k:
                     x, state = _replace_self(table, hit_p[h], k, i, n, state)
-                    acc[hit_p[h]] += weights[lo + hit_t[h]] * (values[x] - values[i])
+                    acc[hit_p[h]] += weights[lo + hit_t[h]] * (_term(values, i, x, squared) - own)
             n_ge[r], n_le[r], mean[r], sd[r] = _tally(acc, si, obs, TIE_RTOL * abs(si) * bound)
             if keep:
                 for p in range(permutations):
                     sims[r, p] = si * acc[p]
+
+
+@njit(cache=True, inline="always")
+def _linear_sums(values, vmax, i, selfw, indices, weights, lo, k, gathered, acc):
+    """Observed ``selfw v_i + sum_j w_ij v_j``, a bound on any draw's magnitude, and ``acc`` filled
+    with the sum for every column of ``gathered`` (k x permutations neighbour values)."""
+    own = selfw * values[i, 0]
+    total = own
+    bound = abs(own)  # bounds |sum| for any draw of the neighbours' values
+    for t in range(k):
+        total += weights[lo + t] * values[indices[lo + t], 0]
+        bound += abs(weights[lo + t]) * vmax[0]
+    acc[:] = own
+    permutations = acc.shape[0]
+    t = 0
+    while t + 1 < k:  # two rows per pass over acc: half its loads and stores
+        w0 = weights[lo + t]
+        w1 = weights[lo + t + 1]
+        row0 = gathered[t]
+        row1 = gathered[t + 1]
+        for p in range(permutations):
+            acc[p] += w0 * row0[p] + w1 * row1[p]
+        t += 2
+    if t < k:
+        wt = weights[lo + t]
+        row = gathered[t]
+        for p in range(permutations):
+            acc[p] += wt * row[p]
+    return total, bound
+
+
+@njit(cache=True, inline="always")
+def _squared_sums(values, vmax, i, indices, weights, lo, k, gathered, acc):
+    """Observed ``sum_j w_ij sum_c (v_ic - v_jc)^2``, a bound on any draw's magnitude, and ``acc``
+    filled with the sum for every permutation (``gathered``: m x k x permutations values)."""
+    total = 0.0
+    reach = 0.0  # bounds sum_c (v_ic - v_jc)^2 for any j
+    for c in range(values.shape[1]):
+        reach += (abs(values[i, c]) + vmax[c]) ** 2
+    bound = 0.0
+    for t in range(k):
+        total += weights[lo + t] * _term(values, i, indices[lo + t], True)
+        bound += abs(weights[lo + t]) * reach
+    acc[:] = 0.0
+    permutations = acc.shape[0]
+    for c in range(values.shape[1]):
+        vi = values[i, c]
+        for t in range(k):
+            wt = weights[lo + t]
+            row = gathered[c, t]
+            for p in range(permutations):
+                d = vi - row[p]
+                acc[p] += wt * d * d
+    return total, bound
 
 
 @njit(cache=True, error_model="numpy")
@@ -233,7 +293,7 @@ def _tally(acc, si, obs, tol):
 
 
 @njit(cache=True, parallel=True)
-def _local_parallel(bounds, base, indptr, indices, weights, selfw, values, scale, permutations,
+def _local_parallel(bounds, base, indptr, indices, weights, selfw, values, squared, scale, permutations,
                     seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims):
     """Run ``_local_block`` on the ranges ``bounds[c]..bounds[c+1]`` in parallel.
 
@@ -241,7 +301,7 @@ def _local_parallel(bounds, base, indptr, indices, weights, selfw, values, scale
     Dask chunks) pass the global largest neighbour count so the draws match a single call.
     """
     for c in prange(bounds.shape[0] - 1):
-        _local_block(bounds[c], bounds[c + 1], base, indptr, indices, weights, selfw, values,
+        _local_block(bounds[c], bounds[c + 1], base, indptr, indices, weights, selfw, values, squared,
                      scale, permutations, seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims)
 
 
@@ -254,12 +314,13 @@ def _bounds(start, stop, parts, align=1):
 
 
 def local_permutation(indptr, indices, weights, selfw, values, scale, permutations, seed, *,
-                      keep=False, start=0, stop=None, out=None):
+                      keep=False, start=0, stop=None, out=None, squared=False):
     """Run the conditional-permutation kernel on observations ``start..stop-1``.
 
-    ``out`` (from :func:`local_buffers`) is filled in place and returned, so a caller can run
-    the observations in blocks (for a progress bar) with results identical to one call, as
-    long as ``start`` is a multiple of :data:`BLOCK`.
+    ``values``: a vector (linear statistics) or an n x m array (``squared=True``: Geary's sum of
+    squared differences over the m columns). ``out`` (from :func:`local_buffers`) is filled in
+    place and returned, so a caller can run the observations in blocks (for a progress bar) with
+    results identical to one call, as long as ``start`` is a multiple of :data:`BLOCK`.
     """
     n = values.shape[0]
     stop = n if stop is None else stop
@@ -270,11 +331,22 @@ def local_permutation(indptr, indices, weights, selfw, values, scale, permutatio
     _local_parallel(bounds, np.int64(0), indptr.astype(np.int64), _column_indices(indices, n),
                     np.ascontiguousarray(weights, dtype=np.float64),
                     np.ascontiguousarray(selfw, dtype=np.float64),
-                    np.ascontiguousarray(values, dtype=np.float64),
+                    as_columns(values, squared), bool(squared),
                     np.ascontiguousarray(scale, dtype=np.float64), int(permutations),
                     np.uint64(seed), bool(keep), k_max, out["n_ge"], out["n_le"], out["mean"],
                     out["sd"], out["observed"], out["sims"])
     return out
+
+
+def as_columns(values, squared):
+    """``values`` as the kernel's C-contiguous n x m float array (m = 1 for linear statistics)."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.ndim != 2 or (not squared and values.shape[1] != 1):
+        wanted = "a vector or an n x m array" if squared else "a vector"
+        raise InputError(f"the kernel needs {wanted}, got shape {values.shape}")
+    return np.ascontiguousarray(values)
 
 
 def _column_indices(indices, n):

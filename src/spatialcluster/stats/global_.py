@@ -3,20 +3,79 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from .._errors import InputError
-from .._progress import progress_bar
 from .._result import Result
-from . import _core
-from ._kernels import global_form, global_permutation
+from . import _core, arrays
 
 
 @dataclass(repr=False)
-class MoranResult(Result):
+class GlobalResult(Result):
+    """Base of the global statistics with analytic and permutation inference (Moran's I, Geary's C).
+
+    Subclasses add the statistic's own field, named by ``STATISTIC``, and ``sim``, ``kind``, ``notes``.
+    """
+
+    expected: float
+    variance_norm: float
+    variance_rand: float
+    z_norm: float
+    z_rand: float
+    p_norm: float
+    p_rand: float
+    p_sim: float
+    z_sim: float
+    permutations: int
+    seed: int | None
+    n: int
+    n_islands: int
+    variable: str
+    alternative: str
+
+    STATISTIC: ClassVar[str] = ""
+    _FIELDS = ("expected", "variance_norm", "variance_rand", "z_norm", "z_rand", "p_norm", "p_rand", "p_sim",
+               "z_sim", "permutations", "n", "n_islands")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row (index = variable) with the statistic and every p-value."""
+        row = {k: getattr(self, k) for k in (self.STATISTIC, *self._FIELDS)}
+        row["alternative"] = self.alternative
+        row["seed"] = self.seed
+        return pd.DataFrame([row], index=pd.Index([self.variable], name="variable"))
+
+    def to_record(self) -> dict:
+        """Kind, variable, the statistic, its moments and p-values as plain numbers (NaN as None)."""
+        row = self.to_frame().iloc[0].to_dict()
+        return {"kind": self.kind, "variable": self.variable, **{k: _core.plain(v) for k, v in row.items()}}
+
+    def summary(self) -> str:
+        def fmt(x):
+            return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.6g}"
+
+        s = self.STATISTIC
+        lines = [
+            f"{self.kind}: {self.variable}  (n = {self.n}, islands = {self.n_islands})",
+            f"  {s} = {fmt(getattr(self, s))}   E[{s}] = {fmt(self.expected)}",
+            f"  normality:     var = {fmt(self.variance_norm)}  z = {fmt(self.z_norm)}  p = {fmt(self.p_norm)}",
+            f"  randomisation: var = {fmt(self.variance_rand)}  z = {fmt(self.z_rand)}  p = {fmt(self.p_rand)}",
+        ]
+        if self.permutations:
+            lines.append(
+                f"  permutation:   R = {self.permutations}  z_sim = {fmt(self.z_sim)}  p_sim = {fmt(self.p_sim)}"
+                f"  (seed {self.seed})"
+            )
+        lines.append(f"  alternative: {self.alternative}; {_core.CONVENTIONS}.")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+@dataclass(repr=False, kw_only=True)
+class MoranResult(GlobalResult):
     """Global Moran's I with analytic and permutation inference.
 
     Attributes
@@ -42,21 +101,6 @@ class MoranResult(Result):
     """
 
     I: float
-    expected: float
-    variance_norm: float
-    variance_rand: float
-    z_norm: float
-    z_rand: float
-    p_norm: float
-    p_rand: float
-    p_sim: float
-    z_sim: float
-    permutations: int
-    seed: int | None
-    n: int
-    n_islands: int
-    variable: str
-    alternative: str
     ids: pd.Index
     z: np.ndarray
     lag: np.ndarray
@@ -64,104 +108,23 @@ class MoranResult(Result):
     kind: str = "Moran's I"
     notes: list = field(default_factory=list)
 
-    _FIELDS = ("I", "expected", "variance_norm", "variance_rand", "z_norm", "z_rand", "p_norm",
-               "p_rand", "p_sim", "z_sim", "permutations", "n", "n_islands")
+    STATISTIC = "I"
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row (index = variable) with the statistic and every p-value."""
-        row = {k: getattr(self, k) for k in self._FIELDS}
-        row["alternative"] = self.alternative
-        row["seed"] = self.seed
-        return pd.DataFrame([row], index=pd.Index([self.variable], name="variable"))
-
-    def summary(self) -> str:
-        def fmt(x):
-            return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.6g}"
-
-        lines = [
-            f"{self.kind}: {self.variable}  (n = {self.n}, islands = {self.n_islands})",
-            f"  I = {fmt(self.I)}   E[I] = {fmt(self.expected)}",
-            f"  normality:     var = {fmt(self.variance_norm)}  z = {fmt(self.z_norm)}  p = {fmt(self.p_norm)}",
-            f"  randomisation: var = {fmt(self.variance_rand)}  z = {fmt(self.z_rand)}  p = {fmt(self.p_rand)}",
-        ]
-        if self.permutations:
-            lines.append(
-                f"  permutation:   R = {self.permutations}  z_sim = {fmt(self.z_sim)}  p_sim = {fmt(self.p_sim)}"
-                f"  (seed {self.seed})"
-            )
-        lines.append(f"  alternative: {self.alternative}; {_core.CONVENTIONS}.")
-        lines.extend(f"  note: {n}" for n in self.notes)
-        return "\n".join(lines)
-
-    def plot(self, ax=None):
-        """Moran scatter plot (standardised value against its spatial lag)."""
+    def plot(self, ax=None, **kwargs):
+        """Moran scatter plot (standardised value against its spatial lag); keywords go to
+        :func:`~spatialcluster.plot.moran_scatter`."""
         from ..plot import moran_scatter
 
-        return moran_scatter(self, ax=ax)
+        return moran_scatter(self, ax=ax, **kwargs)
 
 
-def _s_constants(W: sp.csr_matrix):
-    """S0, S1, S2 of Cliff & Ord (1981) for a (possibly asymmetric) weights matrix."""
-    s0 = W.sum()
-    sym = W + W.T
-    s1 = 0.5 * sym.multiply(sym).sum()
-    s2 = float(((np.asarray(W.sum(axis=1)).ravel() + np.asarray(W.sum(axis=0)).ravel()) ** 2).sum())
-    return float(s0), float(s1), s2
-
-
-def moran_moments(W: sp.csr_matrix, z: np.ndarray):
-    """E[I], Var_norm[I], Var_rand[I] (Cliff & Ord 1981, pp. 21-22) for centred values ``z``."""
-    n = z.shape[0]
-    s0, s1, s2 = _s_constants(W)
-    ei = -1.0 / (n - 1)
-    var_norm = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n * n - 1) * s0 * s0) - ei * ei
-    b2 = n * (z**4).sum() / ((z**2).sum() ** 2)
-    a = n * ((n * n - 3 * n + 3) * s1 - n * s2 + 3 * s0 * s0)
-    b = b2 * ((n * n - n) * s1 - 2 * n * s2 + 6 * s0 * s0)
-    var_rand = (a - b) / ((n - 1) * (n - 2) * (n - 3) * s0 * s0) - ei * ei
-    return ei, var_norm, var_rand, s0
-
-
-def _permute(W, left, right, permutations, seed, same, label, progress, client=None):
-    """Permuted cross-products, run in slices when a progress bar is shown (same draws)."""
-    if client is not None:
-        from ._dask import run_global
-
-        return run_global(W, left, right, permutations, seed, same, label, progress, client=client)
-    steps = _core.progress_steps(permutations * (W.nnz + W.shape[0]) * 2e-9, progress)
-    edges = np.linspace(0, permutations, steps + 1).astype(int)
-    form = global_form(W, left, same)
-    out = []
-    with progress_bar(f"{label}: {permutations} permutations", permutations, steps > 1) as advance:
-        for start, stop in zip(edges[:-1], edges[1:]):
-            out.append(global_permutation(form, right, seed, start=int(start), stop=int(stop)))
-            advance(int(stop - start))
-    return np.concatenate(out)
-
-
-def _simulate(W, left, right, same, scale, I, permutations, seed, alternative, label, progress=None,
-              client=None, ids=None):
-    """Permutation inference of ``I = scale * left' W right``: (seed, sims, p_sim, z_sim).
-
-    The seed is resolved (None draws one) only when there are permutations to run. The vectors
-    are permuted in the order of the region ids (``_core.id_order``), so the draws do not depend
-    on the order of the rows; permuted values within ``_core.tie_tolerance`` of I are ties and
-    count as at least as extreme.
-    """
-    if not permutations:
-        return None, None, np.nan, np.nan
-    seed = _core.resolve_seed(seed)
-    order = None if ids is None else _core.id_order(ids)
-    if order is not None:
-        W, left, right = _core.reorder(W, order), left[order], right[order]
-    sims = _permute(W, left, right, permutations, seed, same, label, progress, client) * scale
-    tol = _core.tie_tolerance(scale, W, left, right)
-    n_ge = int((sims >= I - tol).sum())
-    n_le = int((sims <= I + tol).sum())
-    p_sim = float(_core.pseudo_p(n_ge, n_le, permutations, alternative))
-    sd = sims.std()
-    z_sim = float((I - sims.mean()) / sd) if sd > 0 else np.nan
-    return seed, sims, p_sim, z_sim
+def global_inputs(data, names, w, alternative, permutations):
+    """Checked ``alternative`` and ``permutations``, aligned data, value arrays and CSR weights:
+    what every global statistic starts from."""
+    alternative = _core.check_alternative(alternative)
+    permutations = _core.check_permutations(permutations)
+    aligned, values, W, _ = _core.prepare(data, w, names)
+    return alternative, permutations, aligned, values, W
 
 
 def moran(data, column, w, permutations=999, seed=None, alternative="two-sided", progress=None,
@@ -189,7 +152,8 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
         Force the progress bar on or off; by default it shows for runs longer than ~2 s.
     engine : {None, "numba", "dask"}, optional
         "dask" splits the permutations over a ``dask.distributed`` cluster (``client`` or the
-        running one); permutation p is drawn from the same stream wherever it runs.
+        running one); permutation p is drawn from the same stream wherever it runs. An engine
+        object (:mod:`spatialcluster.stats.engine`, e.g. ``DaskEngine(client, chunks=16)``) is used as is.
     client : dask.distributed.Client, optional
         Implies ``engine="dask"``.
 
@@ -207,30 +171,12 @@ def moran(data, column, w, permutations=999, seed=None, alternative="two-sided",
     Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika 37, 17-23.
     Cliff, A. D., Ord, J. K. (1981). Spatial Processes: Models and Applications. Pion.
     """
-    alternative = _core.check_alternative(alternative)
-    permutations = _core.check_permutations(permutations)
-    aligned, (y,), W, _ = _core.prepare(data, w, [column])
-    off, _ = _core.split_diagonal(W)
-    n = y.shape[0]
-    z = y - y.mean()
-    ei, var_norm, var_rand, s0 = moran_moments(W, z)
-    scale = n / s0 / (z @ z)
-    I = float(scale * (z @ (W @ z)))
-    seed, sims, p_sim, z_sim = _simulate(W, z, z, True, scale, I, permutations, seed, alternative,
-                                         f"Moran's I ({column})", progress, _core.engine_client(engine, client),
-                                         aligned.index)
-    z_norm = (I - ei) / np.sqrt(var_norm)
-    z_rand = (I - ei) / np.sqrt(var_rand) if var_rand > 0 else np.nan
+    alternative, permutations, aligned, (y,), W = global_inputs(data, [column], w, alternative, permutations)
+    out = arrays.moran(y, W, permutations, seed, ids=aligned.index, alternative=alternative, engine=engine,
+                       client=client, progress=progress, label=f"Moran's I ({column})")
     zs = _core.standardise(y)
-    return MoranResult(
-        I=I, expected=ei, variance_norm=float(var_norm), variance_rand=float(var_rand),
-        z_norm=float(z_norm), z_rand=float(z_rand),
-        p_norm=float(_core.normal_p(z_norm, alternative)),
-        p_rand=float(_core.normal_p(z_rand, alternative)),
-        p_sim=p_sim, z_sim=z_sim, permutations=permutations, seed=seed, n=n,
-        n_islands=int(_core.island_mask(off).sum()), variable=str(column), alternative=alternative,
-        ids=aligned.index.copy(), z=zs, lag=W @ zs, sim=sims,
-    )
+    return MoranResult(**out, variable=str(column), alternative=alternative, ids=aligned.index.copy(), z=zs,
+                       lag=W @ zs)
 
 
 def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided", progress=None,
@@ -251,25 +197,12 @@ def moran_bv(data, x, y, w, permutations=999, seed=None, alternative="two-sided"
     Anselin, L., Syabri, I., Smirnov, O. (2002). Visualizing multivariate spatial correlation with
     dynamically linked windows. Proceedings, CSISS Workshop on New Tools for Spatial Data Analysis.
     """
-    alternative = _core.check_alternative(alternative)
-    permutations = _core.check_permutations(permutations)
-    aligned, (xv, yv), W, _ = _core.prepare(data, w, [x, y])
-    off, _ = _core.split_diagonal(W)
-    n = xv.shape[0]
-    zx = xv - xv.mean()
-    zy = yv - yv.mean()
-    scale = n / W.sum() / np.sqrt((zx @ zx) * (zy @ zy))
-    I = float(scale * (zx @ (W @ zy)))
-    seed, sims, p_sim, z_sim = _simulate(W, zx, zy, False, scale, I, permutations, seed, alternative,
-                                         f"bivariate Moran's I ({x}, {y})", progress,
-                                         _core.engine_client(engine, client), aligned.index)
-    nan = float("nan")
+    alternative, permutations, aligned, (xv, yv), W = global_inputs(data, [x, y], w, alternative, permutations)
+    out = arrays.moran(xv, W, permutations, seed, y=yv, ids=aligned.index, alternative=alternative, engine=engine,
+                       client=client, progress=progress, label=f"bivariate Moran's I ({x}, {y})")
     return MoranResult(
-        I=I, expected=0.0, variance_norm=nan, variance_rand=nan, z_norm=nan, z_rand=nan,
-        p_norm=nan, p_rand=nan, p_sim=p_sim, z_sim=z_sim, permutations=permutations, seed=seed,
-        n=n, n_islands=int(_core.island_mask(off).sum()), variable=f"{x} ~ W {y}",
-        alternative=alternative, ids=aligned.index.copy(), z=_core.standardise(xv),
-        lag=W @ _core.standardise(yv), sim=sims, kind="Bivariate Moran's I",
+        **out, variable=f"{x} ~ W {y}", alternative=alternative, ids=aligned.index.copy(),
+        z=_core.standardise(xv), lag=W @ _core.standardise(yv), kind="Bivariate Moran's I",
         notes=[f"x = {x}, lagged y = {y}; inference by permuting {y}."],
     )
 
@@ -349,8 +282,8 @@ def moran_residuals(residuals, w, X=None, permutations=0, seed=None, alternative
     I = float(scale * (e @ (W @ e)))
     ei, var = _residual_moments(W, X, s0)
     z_norm = (I - ei) / np.sqrt(var)
-    seed, sims, p_sim, z_sim = _simulate(W, e, e, True, scale, I, permutations, seed, alternative,
-                                         "Moran's I (residuals)", ids=aligned.index)
+    seed, sims, p_sim, z_sim = arrays.global_inference(W, e, e, True, scale, I, permutations, seed, alternative,
+                                                       "Moran's I (residuals)", ids=aligned.index)
     nan = float("nan")
     zs = _core.standardise(e)
     return MoranResult(

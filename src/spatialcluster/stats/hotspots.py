@@ -6,13 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from .. import _validate
 from .._errors import InputError
 from .._result import Result
-from . import _core, multitest
-from .local import check_local_args, run_by_id, runner
+from . import _core, arrays, multitest
+from .local import check_local_args
 
 LEVELS = (0.10, 0.05, 0.01)  # bins 1, 2, 3: 90 / 95 / 99 % confidence (ArcGIS "Gi_Bin")
 BIN_NAMES = {3: "hot 99%", 2: "hot 95%", 1: "hot 90%", 0: "ns", -1: "cold 90%", -2: "cold 95%", -3: "cold 99%"}
@@ -82,51 +80,23 @@ class GetisOrdResult(Result):
             lines.append(_core.islands_line(self.island_ids))
         return "\n".join(lines)
 
-    def plot(self, ax=None):
-        """Hot-spot map of the bins (needs geometry in the input data)."""
+    def plot(self, ax=None, **kwargs):
+        """Hot-spot map of the bins (needs geometry in the input data); keywords go to
+        :func:`~spatialcluster.plot.hotspot_map`."""
         from ..plot import hotspot_map
 
-        return hotspot_map(self, ax=ax)
+        return hotspot_map(self, ax=ax, **kwargs)
 
-
-def _star_weights(W: sp.csr_matrix, star: bool, transform: str, ids=None):
-    """Off-diagonal weights and self-weights for G_i (no self) or G_i* (self included).
-
-    For G_i* without a self-weight in ``w`` the self-weight is the row's largest weight (1 for
-    binary contiguity), esda's convention; then rows are standardised ("r") or binarised ("b").
-    Binarising is refused for weights that are not binary up to a factor per row (inverse
-    distance, kernels): it would replace them by 1 and change z, p and the bins.
-    """
-    off, diag = _core.split_diagonal(W)
-    if transform == "b":
-        full = np.diff(off.indptr) > 0
-        starts = off.indptr[:-1][full]
-        spread = np.zeros(off.shape[0])
-        spread[full] = np.maximum.reduceat(off.data, starts) - np.minimum.reduceat(off.data, starts)
-        graded = spread > 1e-12 * np.abs(off.data).max()
-        if graded.any():
-            where = np.flatnonzero(graded) if ids is None else ids[graded]
-            raise InputError(
-                f"transform='b' would replace graded weights by 1: the weights differ within the rows of "
-                f"{int(graded.sum())} region(s) ({_validate._names(where, 5)}), e.g. inverse distance or a "
-                "kernel. Use transform='r' (G_i and its z, p and bins then use the weights as given), or "
-                "build binary weights."
-            )
-    if not star:
-        diag = np.zeros_like(diag)
-    elif not diag.any():
-        diag = np.asarray(off.max(axis=1).todense()).ravel()
-    if transform == "b":
-        off = off.copy()
-        off.data[:] = 1.0
-        diag = (diag != 0).astype(float)
-    else:
-        rows = np.asarray(off.sum(axis=1)).ravel() + diag
-        inv = np.divide(1.0, rows, out=np.zeros_like(rows), where=rows != 0)
-        off = sp.csr_matrix(sp.diags(inv) @ off)
-        off.sort_indices()
-        diag = diag * inv
-    return off, diag
+    def to_record(self) -> dict:
+        """Kind, variable, n, settings and the regions per bin (corrected and uncorrected)."""
+        return {
+            "kind": f"Getis-Ord {'G_i*' if self.star else 'G_i'}", "variable": self.variable, "n": int(self.n),
+            "n_islands": int(self.n_islands), "transform": self.transform, "permutations": int(self.permutations),
+            "seed": self.seed, "alpha": float(self.alpha), "correction": self.correction,
+            "inference": self.inference, "alternative": self.alternative,
+            "counts": _core.counts_record(self.counts(True)),
+            "counts_uncorrected": _core.counts_record(self.counts(False)),
+        }
 
 
 def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.05, correction=None,
@@ -189,42 +159,10 @@ def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.0
     if inference not in ("sim", "norm") or (inference == "sim" and not permutations):
         raise InputError(f"inference={inference!r} needs to be 'norm', or 'sim' with permutations > 0")
     aligned, (x,), W, _ = _core.prepare(data, w, [column])
-    n = x.shape[0]
-    off, selfw = _star_weights(W, bool(star), transform, aligned.index)
-    island = _core.island_mask(off)
-    total = x.sum()
-    others = n if star else n - 1
-    denom = total if star else total - x
-    if np.any(np.isclose(denom, 0.0, atol=1e-12 * np.abs(x).sum())):
-        raise InputError(
-            f"column {column!r} sums to (about) zero{'' if star else ' without some region'}: Getis-Ord G "
-            "divides by that total. Use a non-negative level variable (or shift it), not a centred one."
-        )
-    lag = off @ x + selfw * x
-    G = lag / denom
-    # moments (Ord & Getis 1995) over the N values each G_i is compared with
-    sum_x = total - (0 if star else x)
-    sum_x2 = (x**2).sum() - (0 if star else x**2)
-    mean = sum_x / others
-    var = sum_x2 / others - mean**2
-    w_i = np.asarray(off.sum(axis=1)).ravel() + selfw
-    s1_i = np.asarray(off.multiply(off).sum(axis=1)).ravel() + selfw**2
-    e_g = w_i / others
-    v_g = (others * s1_i - w_i**2) / (others - 1) / others**2 * var / mean**2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (G - e_g) / np.sqrt(v_g)
-    p_norm = _core.normal_p(z, alternative)
-    seed_used = None
-    p_sim = np.full(n, np.nan)
-    sims = None
-    if permutations:
-        seed_used = _core.resolve_seed(seed)
-        run = runner(_core.engine_client(engine, client))
-        out = run_by_id(run, aligned.index, off, selfw, x, 1.0 / np.broadcast_to(denom, (n,)), permutations,
-                        seed_used, keep=keep_simulations, label=f"Getis-Ord ({column})", progress=progress)
-        p_sim = _core.pseudo_p(out["n_ge"], out["n_le"], permutations, alternative)
-        sims = out["sims"] if keep_simulations else None
-    G, e_g, v_g, z, p_norm, p_sim = (np.where(island, np.nan, a) for a in (G, e_g, v_g, z, p_norm, p_sim))
+    out = arrays.getis_ord(x, W, permutations, seed, star=star, transform=transform, ids=aligned.index,
+                           alternative=alternative, keep_simulations=keep_simulations, engine=engine, client=client,
+                           progress=progress, label=f"Getis-Ord ({column})", name=column)
+    island, z, p_norm, p_sim = out["island"], out["z"], out["p_norm"], out["p_sim"]
     p = p_sim if inference == "sim" else p_norm
     sign = np.sign(np.nan_to_num(z))
     bins = {}
@@ -240,7 +178,8 @@ def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.0
     with np.errstate(invalid="ignore"):
         frame = pd.DataFrame(
             {
-                "value": x, "G": G, "E_G": e_g, "V_G": v_g, "z": z, "p_norm": p_norm, "p_sim": p_sim,
+                "value": x, "G": out["G"], "E_G": out["E_G"], "V_G": out["V_G"], "z": z, "p_norm": p_norm,
+                "p_sim": p_sim,
                 "p_adjusted": p_adj, "bin": bins["bin"], "bin_uncorrected": bins["bin_uncorrected"],
                 "label": labels(p_adj <= threshold), "label_uncorrected": labels(p <= alpha),
             },
@@ -248,7 +187,7 @@ def getis_ord(data, column, w, star=True, permutations=999, seed=None, alpha=0.0
         )
     return GetisOrdResult(
         frame=frame, variable=str(column), star=bool(star), transform=transform,
-        permutations=permutations, seed=seed_used, alpha=alpha, correction=correction,
-        inference=inference, alternative=alternative, n=n, n_islands=int(island.sum()),
-        island_ids=list(aligned.index[island]), sims=sims, geometry=_core.geometry_of(aligned),
+        permutations=permutations, seed=out["seed"], alpha=alpha, correction=correction,
+        inference=inference, alternative=alternative, n=x.shape[0], n_islands=int(island.sum()),
+        island_ids=list(aligned.index[island]), sims=out["sims"], geometry=_core.geometry_of(aligned),
     )

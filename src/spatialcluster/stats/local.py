@@ -3,60 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-import numba
 import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from .._progress import progress_bar
 from .._result import Result
-from . import _core, multitest
-from ._kernels import BLOCK, local_buffers, local_permutation
+from . import _core, arrays, multitest
 
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 LABELS = ("HH", "LL", "LH", "HL", "ns", "island")
-
-
-def run_local(off, selfw, values, scale, permutations, seed, *, keep, label, progress):
-    """Conditional permutation of every observation (see ``_kernels``), with an optional bar.
-
-    Slices are multiples of the kernel's block so the draws are those of a single call.
-    """
-    n = values.shape[0]
-    out = local_buffers(n, permutations, keep)
-    mean_k = off.nnz / max(n, 1)
-    seconds = n * permutations * (mean_k + 1) * 1.5e-9 / numba.get_num_threads()
-    steps = _core.progress_steps(seconds, progress)
-    size = BLOCK * max(1, -(-n // (steps * BLOCK)))
-    edges = np.r_[np.arange(0, n, size), n]
-    with progress_bar(f"{label}: {permutations} permutations", n, steps > 1) as advance:
-        for start, stop in zip(edges[:-1], edges[1:]):
-            local_permutation(off.indptr, off.indices, off.data, selfw, values, scale, permutations,
-                              seed, keep=keep, start=int(start), stop=int(stop), out=out)
-            advance(int(stop - start))
-    return out
-
-
-def run_by_id(run, ids, off, selfw, values, scale, permutations, seed, **kwargs):
-    """``run`` (``run_local`` or its Dask drop-in) with the regions in id order, results in row order.
-
-    The kernels key each observation's stream and each block's draw table by position; running
-    them in id order (``_core.id_order``) makes a region's p-value depend on its id and the seed,
-    not on where its row happens to be.
-    """
-    order = _core.id_order(ids)
-    scale = np.broadcast_to(scale, values.shape)
-    if order is None:
-        return run(off, selfw, values, scale, permutations, seed, **kwargs)
-    out = run(_core.reorder(off, order), selfw[order], values[order], scale[order], permutations, seed,
-              **kwargs)
-    for key, arr in out.items():
-        if arr.shape[0]:
-            back = np.empty_like(arr)
-            back[order] = arr
-            out[key] = back
-    return out
 
 
 def check_local_args(permutations, alpha, correction, alternative, minimum=1):
@@ -67,7 +24,78 @@ def check_local_args(permutations, alpha, correction, alternative, minimum=1):
 
 
 @dataclass(repr=False)
-class LocalMoranResult(Result):
+class LocalResult(Result):
+    """Base of the local statistics that label clusters (LISA, local Geary).
+
+    Subclasses set ``LABELS`` (every label, in reporting order), ``CLUSTERS`` (the significant
+    ones), ``STATISTIC`` (the frame's statistic column) and ``NOTES`` (method lines of the summary).
+    """
+
+    frame: pd.DataFrame
+    variable: str
+    permutations: int
+    seed: int
+    alpha: float
+    correction: str | None
+    threshold: float
+    alternative: str
+    n: int
+    n_islands: int
+    island_ids: list
+    sims: np.ndarray | None = None
+    geometry: object = None
+    kind: str = ""
+
+    LABELS: ClassVar[tuple] = ()
+    CLUSTERS: ClassVar[tuple] = ()
+    STATISTIC: ClassVar[str] = ""
+    NOTES: ClassVar[tuple] = ()
+
+    def counts(self, corrected: bool = True) -> pd.Series:
+        """Number of regions per label (after the correction, or uncorrected)."""
+        col = "cluster" if corrected else "cluster_uncorrected"
+        return self.frame[col].value_counts().reindex(self._label_set()[0], fill_value=0).rename("regions")
+
+    def _label_set(self):
+        """(every label, the significant ones) of this result, in reporting order."""
+        return self.LABELS, self.CLUSTERS
+
+    def to_frame(self):
+        """The frame, as a GeoDataFrame with the input's geometry when there was one."""
+        return _core.with_geometry(self.frame.copy(), self.geometry)
+
+    def summary(self) -> str:
+        table = pd.concat({"uncorrected": self.counts(False), "corrected": self.counts(True)}, axis=1)
+        corr = self.correction or "none"
+        clusters = list(self._label_set()[1])
+        sig_u = int(table.loc[clusters, "uncorrected"].sum())
+        sig_c = int(table.loc[clusters, "corrected"].sum())
+        lines = [
+            f"{self.kind}: {self.variable}  (n = {self.n}, islands = {self.n_islands})",
+            f"  significant at alpha = {self.alpha:g}: {sig_u} uncorrected, {sig_c} after correction '{corr}'"
+            f" (threshold {self.threshold:.4g})",
+            "  regions per label:",
+            *("    " + line for line in table.to_string().splitlines()),
+            f"  inference: conditional permutation (Anselin 1995), R = {self.permutations}, seed {self.seed};",
+            f"  alternative: {self.alternative}; {_core.CONVENTIONS}.",
+            *self.NOTES,
+        ]
+        if self.n_islands:
+            lines.append(_core.islands_line(self.island_ids))
+        return "\n".join(lines)
+
+    def to_record(self) -> dict:
+        """Kind, variable, n, settings and the regions per label (corrected and uncorrected)."""
+        return {
+            "kind": self.kind, "variable": self.variable, "n": int(self.n), "n_islands": int(self.n_islands),
+            "permutations": int(self.permutations), "seed": int(self.seed), "alpha": float(self.alpha),
+            "correction": self.correction, "threshold": float(self.threshold), "alternative": self.alternative,
+            "counts": _core.counts_record(self.counts(True)),
+            "counts_uncorrected": _core.counts_record(self.counts(False)),
+        }
+
+
+class LocalMoranResult(LocalResult):
     """Local Moran's I for every region, with cluster labels before and after correction.
 
     Attributes
@@ -91,54 +119,16 @@ class LocalMoranResult(Result):
         n x permutations permuted Is when ``keep_simulations=True``.
     """
 
-    frame: pd.DataFrame
-    variable: str
-    permutations: int
-    seed: int
-    alpha: float
-    correction: str | None
-    threshold: float
-    alternative: str
-    n: int
-    n_islands: int
-    island_ids: list
-    sims: np.ndarray | None = None
-    geometry: object = None
-    kind: str = "Local Moran's I (LISA)"
+    LABELS = LABELS
+    CLUSTERS = ("HH", "LL", "LH", "HL")
+    STATISTIC = "I"
+    NOTES = ("  z = (I - mean of permuted I) / their sd; quadrants as esda (1 HH, 2 LH, 3 LL, 4 HL).",)
 
-    def counts(self, corrected: bool = True) -> pd.Series:
-        """Number of regions per label (after the correction, or uncorrected)."""
-        col = "cluster" if corrected else "cluster_uncorrected"
-        return self.frame[col].value_counts().reindex(LABELS, fill_value=0).rename("regions")
-
-    def to_frame(self):
-        """The frame, as a GeoDataFrame with the input's geometry when there was one."""
-        return _core.with_geometry(self.frame.copy(), self.geometry)
-
-    def summary(self) -> str:
-        table = pd.concat({"uncorrected": self.counts(False), "corrected": self.counts(True)}, axis=1)
-        corr = self.correction or "none"
-        sig_u = int(table.loc[["HH", "LL", "LH", "HL"], "uncorrected"].sum())
-        sig_c = int(table.loc[["HH", "LL", "LH", "HL"], "corrected"].sum())
-        lines = [
-            f"{self.kind}: {self.variable}  (n = {self.n}, islands = {self.n_islands})",
-            f"  significant at alpha = {self.alpha:g}: {sig_u} uncorrected, {sig_c} after correction '{corr}'"
-            f" (threshold {self.threshold:.4g})",
-            "  regions per label:",
-            *("    " + line for line in table.to_string().splitlines()),
-            f"  inference: conditional permutation (Anselin 1995), R = {self.permutations}, seed {self.seed};",
-            f"  alternative: {self.alternative}; {_core.CONVENTIONS}.",
-            "  z = (I - mean of permuted I) / their sd; quadrants as esda (1 HH, 2 LH, 3 LL, 4 HL).",
-        ]
-        if self.n_islands:
-            lines.append(_core.islands_line(self.island_ids))
-        return "\n".join(lines)
-
-    def plot(self, ax=None):
-        """LISA cluster map (needs geometry in the input data)."""
+    def plot(self, ax=None, **kwargs):
+        """LISA cluster map (needs geometry in the input data); keywords go to :func:`~spatialcluster.plot.lisa_map`."""
         from ..plot import lisa_map
 
-        return lisa_map(self, ax=ax)
+        return lisa_map(self, ax=ax, **kwargs)
 
 
 def _label(q, significant, island):
@@ -146,35 +136,12 @@ def _label(q, significant, island):
     return np.where(island, "island", lab).astype(object)
 
 
-def runner(client):
-    """``run_local`` here, or its Dask drop-in bound to ``client``."""
-    if client is None:
-        return run_local
-    from functools import partial
-
-    from ._dask import run_local as run_dask
-
-    return partial(run_dask, client=client)
-
-
-def _local_moran(aligned, x, y, W, column, permutations, alpha, correction, seed, keep, progress,
-                 alternative, kind, client):
-    """Shared body of the uni- and bivariate LISA: I_i = (n-1) zx_i (W zy)_i / sum zx^2."""
-    off, selfw = _core.split_diagonal(W)
-    island = _core.island_mask(off)
-    n = x.shape[0]
-    zx = _core.standardise(x)
-    zy = zx if y is None else _core.standardise(y)
-    scale = (n - 1) * zx / (zx @ zx)
-    seed = _core.resolve_seed(seed)
-    out = run_by_id(runner(client), aligned.index, off, selfw, zy, scale, permutations, seed, keep=keep,
-                    label=kind, progress=progress)
-    lag = W @ zy
+def _local_moran(aligned, x, y, column, out, permutations, alpha, correction, alternative, kind):
+    """The LocalMoranResult of ``arrays.local_moran``'s output ``out``: quadrants, corrections, labels."""
+    island, zx, lag = out["island"], out["std"], out["lag"]
     q = np.where(zx > 0, np.where(lag > 0, 1, 4), np.where(lag > 0, 2, 3))
     q = np.where(island, 0, q)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (out["observed"] - out["mean"]) / out["sd"]
-    p_sim = _core.pseudo_p(out["n_ge"], out["n_le"], permutations, alternative)
+    p_sim = out["p_sim"]
     p_adj, threshold = multitest.adjust(p_sim, correction, alpha)
     with np.errstate(invalid="ignore"):
         sig_u = p_sim <= alpha
@@ -187,7 +154,7 @@ def _local_moran(aligned, x, y, W, column, permutations, alpha, correction, seed
             "I": out["observed"],
             "E_sim": out["mean"],
             "sd_sim": out["sd"],
-            "z": z,
+            "z": out["z_sim"],
             "p_sim": p_sim,
             "p_adjusted": p_adj,
             "q": q,
@@ -200,10 +167,10 @@ def _local_moran(aligned, x, y, W, column, permutations, alpha, correction, seed
     if y is not None:
         frame.insert(1, "value_lagged_variable", y)
     return LocalMoranResult(
-        frame=frame, variable=column, permutations=permutations, seed=seed, alpha=alpha,
-        correction=correction, threshold=float(threshold), alternative=alternative, n=n,
-        n_islands=int(island.sum()), island_ids=list(aligned.index[island]),
-        sims=out["sims"] if keep else None, geometry=_core.geometry_of(aligned), kind=kind,
+        frame=frame, variable=column, permutations=permutations, seed=out["seed"], alpha=alpha,
+        correction=correction, threshold=float(threshold), alternative=alternative, n=x.shape[0],
+        n_islands=int(island.sum()), island_ids=list(aligned.index[island]), sims=out["sims"],
+        geometry=_core.geometry_of(aligned), kind=kind,
     )
 
 
@@ -240,7 +207,8 @@ def local_moran(data, column, w, permutations=999, alpha=0.05, correction="fdr",
         "directed" reproduces esda's and GeoDa's folded p-values (half the two-sided ones).
     engine : {None, "numba", "dask"}, optional
         "dask" runs the permutations on a ``dask.distributed`` cluster (``client``, or the
-        running client) with identical results for the same seed.
+        running client) with identical results for the same seed. An engine object
+        (:mod:`spatialcluster.stats.engine`, e.g. ``DaskEngine(client, chunk_size=100_000)``) is used as is.
     client : dask.distributed.Client, optional
         Implies ``engine="dask"``.
 
@@ -256,9 +224,11 @@ def local_moran(data, column, w, permutations=999, alpha=0.05, correction="fdr",
     """
     permutations, alpha, correction, alternative = check_local_args(permutations, alpha, correction, alternative)
     aligned, (x,), W, _ = _core.prepare(data, w, [column])
-    return _local_moran(aligned, x, None, W, str(column), permutations, alpha, correction, seed,
-                        keep_simulations, progress, alternative, "Local Moran's I (LISA)",
-                        _core.engine_client(engine, client))
+    kind = "Local Moran's I (LISA)"
+    out = arrays.local_moran(x, W, permutations, seed, ids=aligned.index, alternative=alternative,
+                             keep_simulations=keep_simulations, engine=engine, client=client, progress=progress,
+                             label=kind)
+    return _local_moran(aligned, x, None, str(column), out, permutations, alpha, correction, alternative, kind)
 
 
 def local_moran_bv(data, x, y, w, permutations=999, alpha=0.05, correction="fdr", seed=None,
@@ -276,6 +246,8 @@ def local_moran_bv(data, x, y, w, permutations=999, alpha=0.05, correction="fdr"
     """
     permutations, alpha, correction, alternative = check_local_args(permutations, alpha, correction, alternative)
     aligned, (xv, yv), W, _ = _core.prepare(data, w, [x, y])
-    return _local_moran(aligned, xv, yv, W, f"{x} ~ W {y}", permutations, alpha, correction, seed,
-                        keep_simulations, progress, alternative, "Bivariate local Moran's I",
-                        _core.engine_client(engine, client))
+    kind = "Bivariate local Moran's I"
+    out = arrays.local_moran(xv, W, permutations, seed, y=yv, ids=aligned.index, alternative=alternative,
+                             keep_simulations=keep_simulations, engine=engine, client=client, progress=progress,
+                             label=kind)
+    return _local_moran(aligned, xv, yv, f"{x} ~ W {y}", out, permutations, alpha, correction, alternative, kind)

@@ -10,33 +10,17 @@ import pandas as pd
 
 from .._errors import InputError, WeightsError
 from .._result import Result
-from .._validate import _names
+from ..panels import Panel
 from . import _core
 from .global_ import moran
 from .local import LABELS, local_moran
 
 
 def _years(long_df, column, id, time):
-    """Split a long panel into {year: frame indexed by region id (str)}, validating names."""
-    if not isinstance(long_df, pd.DataFrame):
-        raise InputError(f"long_df must be a DataFrame with one row per region and year, got {type(long_df).__name__}")
-    frame = long_df.reset_index() if id not in long_df.columns and long_df.index.name == id else long_df
-    missing = [c for c in (id, time, column) if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"the panel has no column(s) {', '.join(map(repr, missing))}; pass id=, time= and the "
-            f"variable's name (columns are: {', '.join(map(str, frame.columns[:20]))})"
-        )
-    dup = frame.duplicated([id, time])
-    if dup.any():
-        pairs = frame.loc[dup, [id, time]].astype(str).agg("/".join, axis=1).tolist()
-        raise InputError(f"the panel repeats region/year pairs: {_names(pairs)}; keep one row each")
-    out = {}
-    for year, part in frame.groupby(time, sort=True):
-        part = part.set_index(part[id].astype(str))
-        part.index.name = id
-        out[year] = part
-    return out
+    """{year: frame indexed by region id (str)} of a long panel (:meth:`Panel.from_long`); values and
+    regions are checked year by year by the statistic, so the errors name the year."""
+    return Panel.from_long(long_df, id=id, time=time, columns=[column], balance="ignore", missing="ignore",
+                           numeric=False).by_period()
 
 
 @contextmanager
@@ -87,26 +71,23 @@ class MoranPanelResult(Result):
             f"  permutations: {first.permutations}, base seed {self.seed}; alternative: {first.alternative}.",
         ])
 
-    def plot(self, ax=None, alpha=0.05):
-        """Line plot of I by year; filled markers where p_sim (else p_rand) <= ``alpha``."""
+    def plot(self, ax=None, alpha=0.05, **kwargs):
+        """Line plot of I by year; filled markers where p_sim (else p_rand) <= ``alpha``
+        (:func:`~spatialcluster.plot.statistic_by_year`)."""
         from ..labels import label
-        from ..plot import new_axes  # sets up the CJK font before any text is made
+        from ..plot import statistic_by_year
 
-        frame = self.to_frame()
-        ax = new_axes(ax, figsize=(7, 3.5))
-        p = frame["p_sim"] if frame["p_sim"].notna().all() else frame["p_rand"]
-        x = np.arange(len(frame))
-        ax.plot(x, frame["I"], color="0.3", lw=1.5, zorder=1)
-        sig = (p <= alpha).to_numpy()
-        ax.scatter(x[sig], frame["I"][sig], color="#b2182b", zorder=2, label=f"p <= {alpha:g}")
-        ax.scatter(x[~sig], frame["I"][~sig], facecolor="white", edgecolor="0.3", zorder=2, label="not significant")
-        ax.axhline(frame["expected"].iloc[0], color="0.6", ls="--", lw=1, label="E[I]")
-        ax.set_xticks(x, [str(i) for i in frame.index], rotation=45 if len(x) > 10 else 0)
-        ax.set_xlabel("year")
-        ax.set_ylabel("Moran's I")
-        ax.set_title(f"Moran's I of {label(self.variable)}")
-        ax.legend(frameon=False, fontsize="small")
-        return ax
+        kwargs.setdefault("title", f"Moran's I of {label(self.variable)}")
+        return statistic_by_year(self.to_frame(), ax=ax, alpha=alpha, **kwargs)
+
+    def to_record(self) -> dict:
+        """Per year: I, its randomisation z and p, and the permutation p (NaN as None)."""
+        years = [{"year": _core.plain(year), **{k: v for k, v in r.to_record().items() if k in _YEAR_FIELDS}}
+                 for year, r in self.results.items()]
+        return {"kind": "Moran's I by year", "variable": self.variable, "seed": self.seed, "years": years}
+
+
+_YEAR_FIELDS = ("I", "z_rand", "p_rand", "z_sim", "p_sim", "n", "n_islands")
 
 
 def moran_by_year(long_df, column, w, id="code", time="year", permutations=999, seed=None,
@@ -201,6 +182,22 @@ class LisaPanelResult(Result):
             f"  transitions between consecutive years: {stay} kept their label, {int(trans.to_numpy().sum()) - stay} changed",
             *("    " + line for line in trans.to_string().splitlines()),
         ])
+
+    def plot(self, ax=None, corrected=True, **kwargs):
+        """Regions per cluster label and year as stacked bars (:func:`~spatialcluster.plot.label_counts_by_year`)."""
+        from ..plot import label_counts_by_year
+
+        kwargs.setdefault("title", f"LISA clusters of {self.variable} by year")
+        return label_counts_by_year(self.counts(corrected), ax=ax, **kwargs)
+
+    def to_record(self) -> dict:
+        """Regions per label and year (corrected) and how many kept or changed their label."""
+        trans = self.transitions().to_numpy()
+        return {
+            "kind": "LISA by year", "variable": self.variable, "seed": self.seed,
+            "counts": {str(year): _core.counts_record(r.counts()) for year, r in self.results.items()},
+            "kept": int(np.trace(trans)), "changed": int(trans.sum() - np.trace(trans)),
+        }
 
 
 def lisa_by_year(long_df, column, w, id="code", time="year", permutations=999, alpha=0.05,

@@ -157,6 +157,13 @@ class WeightsSummary(Result):
             )
         return "\n".join(lines)
 
+    def plot(self, ax=None, **kwargs):
+        """Regions per number of neighbours (:func:`~spatialcluster.plot.neighbour_histogram`)."""
+        from ..plot import neighbour_histogram
+
+        kwargs.setdefault("title", f"Neighbours per region ({self.kind or 'weights'})")
+        return neighbour_histogram(self.regions["n_neighbors"], ax=ax, **kwargs)
+
     def to_record(self) -> dict:
         """Headline numbers: size, links, islands, components, and links added by the build."""
         return {

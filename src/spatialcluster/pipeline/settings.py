@@ -1,0 +1,197 @@
+"""A checked config as frozen dataclasses, one per TOML section.
+
+:func:`spatialcluster.pipeline.load_config` checks the file (line numbers, "did you mean")
+and keeps the checked dict as ``Config.data`` (written to the manifest as run);
+``Config.settings`` is the same content typed, which is what the steps read. A field has the
+name of its TOML key (``global_`` for ``global``, a Python keyword); lists become tuples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+def _make(cls, d: dict | None, **nested):
+    """``cls`` from a checked table: each field from the key of the same name, lists as tuples."""
+    d = d or {}
+    kw = {}
+    for f in fields(cls):
+        if f.name in nested:
+            kw[f.name] = nested[f.name]
+            continue
+        v = d.get(f.name.rstrip("_"))
+        kw[f.name] = tuple(v) if isinstance(v, list) else v
+    return cls(**kw)
+
+
+@dataclass(frozen=True)
+class Project:
+    title: str
+    seed: int
+    description: str
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Options of :func:`sc.read_table` for one input table."""
+
+    sheet: str | int | None
+    encoding: str | None
+    sep: str | None
+    keys: tuple | None
+    na_values: tuple | None
+
+    def kwargs(self) -> dict:
+        """The options that are set, as keyword arguments (lists, as read_table expects them)."""
+        return {f.name: list(v) if isinstance(v, tuple) else v
+                for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+
+@dataclass(frozen=True)
+class TableInput:
+    """One ``[[inputs.tables]]``: joined to the regions, or a long panel when ``time`` is set."""
+
+    name: str
+    on: str
+    how: str
+    path: str | None
+    dataset: str | None
+    time: str | None
+    columns: tuple | None
+    read: ReadOptions
+
+
+@dataclass(frozen=True)
+class Inputs:
+    dataset: str | None
+    regions: str | None
+    id: str | None
+    layer: str | None
+    encoding: str | None
+    tables: tuple[TableInput, ...]
+
+    def table(self, name: str) -> TableInput:
+        return next(t for t in self.tables if t.name == name)
+
+
+@dataclass(frozen=True)
+class DataRules:
+    """``[data]``: what to do with gaps in the analysed variables (:func:`sc.handle_missing`)."""
+
+    missing: str
+
+
+@dataclass(frozen=True)
+class Derived:
+    """One ``[variables.derived.<name>]``."""
+
+    name: str
+    kind: str
+    start: str | None
+    end: str | None
+    years: float | None
+    column: str | None
+    numerator: str | None
+    denominator: str | None
+    scale: float
+    description: str
+
+
+@dataclass(frozen=True)
+class Weights:
+    """One ``[[weights]]`` specification (arguments of :func:`sc.build_weights`)."""
+
+    name: str
+    kind: str
+    islands: str
+    transform: str
+    k: int | None
+    threshold: float | None
+    power: float | None
+    bandwidth: float | None
+    function: str | None
+    path: str | None
+
+
+@dataclass(frozen=True)
+class ByYear:
+    table: str
+    columns: tuple
+
+
+@dataclass(frozen=True)
+class Statistics:
+    permutations: int
+    alpha: float
+    correction: str
+    global_: tuple
+    local: tuple
+    hotspots: tuple
+    geary: tuple
+    by_year: ByYear | None
+
+
+@dataclass(frozen=True)
+class PanelModel:
+    table: str
+    y: str
+    x: tuple
+    model: str
+    effects: str
+
+
+@dataclass(frozen=True)
+class Models:
+    y: str | None
+    x: tuple
+    selection: bool
+    cross_section: tuple
+    panel: PanelModel | None
+
+
+@dataclass(frozen=True)
+class Outputs:
+    choropleths: tuple
+    scheme: str
+    classes: int
+    bins: tuple | None
+    maps: bool
+    include_sar_taiwan: bool
+    gpkg: bool
+    report: bool
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole config, typed."""
+
+    project: Project
+    inputs: Inputs
+    data: DataRules | None
+    derived: tuple[Derived, ...]
+    weights: tuple[Weights, ...]
+    statistics: Statistics
+    models: Models
+    outputs: Outputs
+
+    @property
+    def primary_weights(self) -> str | None:
+        """The first weights specification: local statistics, maps and models use it."""
+        return self.weights[0].name if self.weights else None
+
+    @classmethod
+    def from_dict(cls, c: dict) -> Settings:
+        """From the dict :func:`~spatialcluster.pipeline.config.parse_config` checked (defaults filled in)."""
+        inputs, stats, models = c["inputs"], c["statistics"], c["models"]
+        tables = tuple(_make(TableInput, t, read=_make(ReadOptions, t.get("read"))) for t in inputs.get("tables") or [])
+        derived = (c.get("variables") or {}).get("derived") or {}
+        return cls(
+            project=_make(Project, c["project"]),
+            inputs=_make(Inputs, inputs, tables=tables),
+            data=_make(DataRules, c["data"]) if c.get("data") else None,
+            derived=tuple(_make(Derived, {**d, "name": name}) for name, d in derived.items()),
+            weights=tuple(_make(Weights, w) for w in c.get("weights") or []),
+            statistics=_make(Statistics, stats, by_year=_make(ByYear, stats["by_year"]) if stats.get("by_year") else None),
+            models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None),
+            outputs=_make(Outputs, c["outputs"]),
+        )
