@@ -235,3 +235,13 @@ def test_china_maps_sets_the_default_for_a_block(prov):
         assert ax.get_legend().get_texts()[-1].get_text() == "No data (3)"
     ax = sc.plot.choropleth(prov, "pop_2020")  # restored
     assert ax.get_legend().get_texts()[-1].get_text() == "No data (3)"
+
+
+def test_long_axis_labels_are_wrapped(tmp_path):
+    fig, ax = plt.subplots(figsize=(3, 3))
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("Population growth between the 2010 and 2020 censuses (%) (standardised)")
+    ax.set_ylabel("spatial lag of population growth between the 2010 and 2020 censuses (%)")
+    assert texts_outside(fig)
+    sc.save_figure(fig, tmp_path / "f.png", formats=("png",))
+    assert not texts_outside(fig) and "\n" in ax.get_xlabel() and "\n" in ax.get_ylabel()

@@ -32,27 +32,30 @@ def renderer_of(fig):
     return get() if get is not None else fig._get_renderer()
 
 
-def fit_titles(fig) -> None:
-    """Wrap titles (axes and figure) that are wider than the figure onto several lines.
+def fit_titles(fig, share: float = 0.96) -> None:
+    """Wrap titles and axis labels longer than ``share`` of the figure (its width; its height
+    for y labels) onto several lines.
 
     A long label from the variable catalogue (e.g. "Moran scatter plot: population growth
     2010-2020 (%)") over a square Moran scatter plot would otherwise run off both edges.
     """
     renderer = renderer_of(fig)
-    width = fig.bbox.width
-    texts = [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+    texts = [(t, "x") for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label)]
+    texts += [(ax.yaxis.label, "y") for ax in fig.axes]
     if getattr(fig, "_suptitle", None) is not None:
-        texts.append(fig._suptitle)
-    for text in texts:
-        content = text.get_text()
-        if not content:
+        texts.append((fig._suptitle, "x"))
+    for text, along in texts:
+        content = " ".join(text.get_text().split("\n"))
+        if not content or not text.get_visible():
             continue
+        text.set_text(content)  # measure it on one line
         box = text.get_window_extent(renderer)
-        if box.width <= 0.96 * width:
+        size, room = (box.width, fig.bbox.width) if along == "x" else (box.height, fig.bbox.height)
+        if size <= share * room:
             continue
-        # Characters per line in proportion to the available width (CJK text has no spaces:
-        # break_long_words splits it anywhere).
-        chars = max(8, int(len(content) * 0.92 * width / box.width))
+        # Characters per line in proportion to the room (CJK text has no spaces: break_long_words
+        # splits it anywhere).
+        chars = max(8, int(len(content) * 0.96 * share * room / size))
         text.set_text("\n".join(textwrap.wrap(content, chars, break_long_words=True)))
 
 
@@ -100,9 +103,16 @@ def save_figure(fig_or_ax, path, formats=DEFAULT_FORMATS, dpi=DPI, close=False) 
     formats = check_formats(formats)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fit_titles(fig)
-    if texts_outside(fig) and fig.get_layout_engine() is None:
-        fig.tight_layout()  # make room for wrapped titles and labels in the figure itself
+    # Wrap, make room (tight_layout moves the axes, so a label centred on them may still stick
+    # out), and wrap narrower until everything is inside.
+    own_layout = fig.get_layout_engine() is not None  # constrained layout makes room itself
+    for share in (0.96, 0.8, 0.65):
+        fit_titles(fig, share)
+        if not texts_outside(fig) or own_layout:
+            break
+        fig.tight_layout()
+        if not texts_outside(fig):
+            break
     written = []
     for fmt in formats:
         target = path.with_suffix(f".{fmt}")
