@@ -245,3 +245,13 @@ def test_long_axis_labels_are_wrapped(tmp_path):
     assert texts_outside(fig)
     sc.save_figure(fig, tmp_path / "f.png", formats=("png",))
     assert not texts_outside(fig) and "\n" in ax.get_xlabel() and "\n" in ax.get_ylabel()
+
+
+def test_titles_fit_after_an_earlier_tight_layout(tmp_path):
+    """The pipeline calls tight_layout before saving: save_figure must still make room."""
+    fig, ax = plt.subplots(figsize=(3, 3))
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("Population growth between the 2010 and 2020 censuses (%) (standardised)")
+    fig.tight_layout()
+    sc.save_figure(fig, tmp_path / "f.png", formats=("png",))
+    assert not texts_outside(fig)

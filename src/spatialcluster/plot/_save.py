@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from .._errors import InputError
 
@@ -78,9 +79,9 @@ def texts_outside(fig) -> list[str]:
 def save_figure(fig_or_ax, path, formats=DEFAULT_FORMATS, dpi=DPI, close=False) -> list[Path]:
     """Write a figure in several formats: vector PDF and SVG, PNG at ``dpi`` (300 by default).
 
-    Titles wider than the figure are wrapped first, a figure with text outside it and no layout
-    engine gets :meth:`~matplotlib.figure.Figure.tight_layout`, and the saved area is the
-    figure's tight bounding box, so no title, label or legend is cut off.
+    Titles and axis labels longer than the figure are wrapped first, a figure with text still
+    outside it (and no constrained layout) gets :meth:`~matplotlib.figure.Figure.tight_layout`,
+    and the saved area is the figure's tight bounding box, so no title, label or legend is cut off.
 
     Parameters
     ----------
@@ -105,7 +106,8 @@ def save_figure(fig_or_ax, path, formats=DEFAULT_FORMATS, dpi=DPI, close=False) 
     path.parent.mkdir(parents=True, exist_ok=True)
     # Wrap, make room (tight_layout moves the axes, so a label centred on them may still stick
     # out), and wrap narrower until everything is inside.
-    own_layout = fig.get_layout_engine() is not None  # constrained layout makes room itself
+    # Constrained layout makes room itself; tight_layout run before leaves only a placeholder.
+    own_layout = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
     for share in (0.96, 0.8, 0.65):
         fit_titles(fig, share)
         if not texts_outside(fig) or own_layout:
