@@ -24,10 +24,11 @@ import pytest
 import spatialcluster as sc
 from spatialcluster._result import Result
 from spatialcluster.stats.global_ import GlobalResult
+from spatialcluster.models.gwr._inference import LocalResult as LocalModelResult
 from spatialcluster.stats.local import LocalResult
 
 # Bases tested through their subclasses.
-BASES = {GlobalResult, LocalResult}
+BASES = {GlobalResult, LocalResult, LocalModelResult}
 # Classes another helper is converting (issue 11): xfail while they do not comply.
 PENDING = {"LocationQuotient", "CouplingCoordination", "Inequality"}
 CLASSIFIES = {"LocalMoranResult", "LocalGearyResult", "GetisOrdResult", "LisaPanelResult"}
@@ -81,6 +82,13 @@ FACTORIES = {
     "LocationQuotient": lambda g, w: sc.location_quotient(g, numerator="INC", denominator="HOVAL"),
     "CouplingCoordination": lambda g, w: sc.coupling_coordination(g, {"a": ["INC"], "b": ["HOVAL"]}),
     "Inequality": lambda g, w: sc.inequality(g, "INC"),
+    "GWRResult": lambda g, w: sc.gwr(g, y="CRIME", x=["INC", "HOVAL"], bandwidth=30),
+    "MGWRResult": lambda g, w: sc.mgwr(g, "CRIME", ["INC", "HOVAL"]),
+    "PanelLMTests": lambda g, w: sc.panel_lm_tests(_panel(g), "crime", ["inc"], w, effects="none"),
+    "HausmanTest": lambda g, w: sc.panel_hausman(*(
+        sc.spillover_panel(_panel(g).assign(z=lambda d: np.cos(np.arange(len(d)))), "crime", ["z"], w, model="sar",
+                           effects=e, bias_correction=False, **FIT) for e in ("region", "random"))),
+    "BalancedPanel": lambda g, w: sc.balance_panel(_panel(g).iloc[1:], columns=["crime"], w=w),
 }
 
 

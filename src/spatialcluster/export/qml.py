@@ -37,7 +37,7 @@ QGIS_METHODS = {
     "std_mean": "StdDev",
     "user_defined": "Custom",
 }
-STYLE_KEYS = {"column", "kind", "scheme", "k", "bins", "cmap", "fmt", "alpha"}
+STYLE_KEYS = {"column", "kind", "scheme", "k", "bins", "cmap", "fmt", "mask", "alpha"}
 # Rule keys derived from the column and position, so the same data give the same QML.
 _RULE_KEYS = uuid.UUID("6f1c2a57-3b8e-4f0e-9a51-0d2c7e4b9a13")
 
@@ -69,6 +69,9 @@ class LayerStyle:
         Decimals of the graduated labels.
     description : str
         One line stored with the style in the GeoPackage.
+    mask : str or None
+        Rules only: a boolean column that must be true for a range to apply (GWR significance);
+        the rest falls to the last, ELSE item.
     """
 
     renderer: str
@@ -77,6 +80,7 @@ class LayerStyle:
     method: str = "Custom"
     precision: int = 1
     description: str = ""
+    mask: str | None = None
 
     def _rule(self, i, item) -> str:
         """QGIS filter of range ``i`` as the graduated renderer assigns values (the first range with
@@ -84,7 +88,8 @@ class LayerStyle:
         if "lower" not in item:
             return "ELSE"
         field = '"' + str(self.column).replace('"', '""') + '"'
-        return f"{field} {'>=' if i == 0 else '>'} {float(item['lower'])!r} AND {field} <= {float(item['upper'])!r}"
+        rule = f"{field} {'>=' if i == 0 else '>'} {float(item['lower'])!r} AND {field} <= {float(item['upper'])!r}"
+        return rule if self.mask is None else '"' + self.mask.replace('"', '""') + f'" AND {rule}'
 
     def to_qml(self, geometry: str = "fill") -> str:
         """The style as QML for a ``"fill"`` (polygon), ``"line"`` or ``"marker"`` (point) layer."""
@@ -189,6 +194,24 @@ def _graduated(frame, column, scheme="quantiles", k=5, bins=None, cmap=None, fmt
                    description=f"{column}: {classes.scheme}, {classes.k} classes")
 
 
+def _coefficient(frame, column, mask, scheme="quantiles", k=5, bins=None, cmap=None, fmt="{:.3f}"):
+    """A GWR coefficient as :func:`spatialcluster.plot.gwr.coefficient_maps` draws it: classes of the
+    significant values, the other regions hatched as "Not significant"."""
+    if mask not in frame.columns:
+        raise InputError(f"a coefficient style needs the significance column {mask!r}; columns: {list(frame.columns)}")
+    sig = frame[mask].fillna(False).astype(bool)
+    items = []
+    if sig.any():
+        shown = frame[[column]].assign(**{column: numeric_values(frame, column).where(sig)})
+        cls = classify_column(shown, column, scheme=scheme, k=min(k, int(sig.sum())), bins=bins,
+                              cmap=cmap or "RdBu_r", fmt=fmt)
+        items = [{"lower": lo, "upper": hi, "color": c, "label": lab}
+                 for lo, hi, c, lab in zip(cls.lower, cls.upper, cls.colors, cls.labels, strict=True)]
+    items.append({"color": MISSING_HATCH_COLOR, "label": "Not significant", "style": "b_diagonal"})
+    return LayerStyle("rules", column, items, precision=_precision(fmt), mask=mask,
+                      description=f"{column} where {mask} (GWR local coefficient, insignificant hatched)")
+
+
 def _auto_column(frame: pd.DataFrame):
     cols = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)]
     if "cluster" in cols:
@@ -202,7 +225,7 @@ def _auto_column(frame: pd.DataFrame):
 
 
 def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles", k=5, bins=None, cmap=None,
-                fmt="{:.1f}", alpha=0.10) -> LayerStyle:
+                fmt="{:.1f}", mask=None, alpha=0.10) -> LayerStyle:
     """Choose the style of a layer, as the maps of :mod:`spatialcluster.plot` would draw it.
 
     Parameters
@@ -213,11 +236,13 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         Attribute to style. Default: ``cluster`` (LISA labels), else ``bin`` (Gi* bins), else the
         first z-score column (``z``, ``z_*``, ``*_z``), else the first numeric column; a layer
         with none of these gets a single grey symbol.
-    kind : {"lisa", "geary", "hotspot", "graduated", "significance"}, optional
+    kind : {"lisa", "geary", "hotspot", "graduated", "significance", "coefficient"}, optional
         Renderer; default categorized ``lisa`` for a column named ``cluster`` (``geary`` when its
         labels are local Geary's, :func:`spatialcluster.local_geary`), ``hotspot`` for
         ``bin``, ``graduated`` otherwise. ``significance`` draws p-values (``column``, default
         ``p_adjusted`` else ``p_sim``) in the classes of :func:`spatialcluster.plot.significance_map`.
+        ``coefficient`` draws a GWR/MGWR local coefficient where the boolean column ``mask``
+        (default ``sig_<column>``) is true, the rest hatched "Not significant".
     scheme, k, bins, cmap, fmt
         Classes of a graduated style, as in :func:`spatialcluster.plot.choropleth` (same
         defaults, so the QGIS layer and the matplotlib map show the same classes and colours).
@@ -266,4 +291,8 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         if ((p < 0) | (p > 1)).any():
             raise InputError(f"column {column!r} is not a p-value: values outside [0, 1]")
         return _significance(frame, column)
-    raise InputError(f"unknown style kind {kind!r}; use 'lisa', 'geary', 'hotspot', 'graduated' or 'significance'")
+    if kind == "coefficient":
+        return _coefficient(frame, column, mask or f"sig_{column}", scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
+    raise InputError(
+        f"unknown style kind {kind!r}; use 'lisa', 'geary', 'hotspot', 'graduated', 'significance' or 'coefficient'"
+    )

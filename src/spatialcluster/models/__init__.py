@@ -10,7 +10,7 @@ from ._logdet import LogDet, logdet
 from ._result import SpatialModelResult, regression_table
 from .cross_section import spillover
 from .effects import effects_table
-from .panel import spillover_panel
+from .panel_api import spillover_panel
 from .selection import ModelSelection, select_model
 
 __all__ = [

@@ -226,6 +226,16 @@ def _fit_lag(yd, wyd, Xd, W, ld, sizes, effects, T, N, seed):
     sig2 = float(e @ e) / n_star
     loglik = -0.5 * n_star * (np.log(2.0 * np.pi * sig2) + 1.0) + t_star * (ld(rho) - c * np.log1p(-rho))
 
+    info, how = _lag_information(Xd, beta, rho, sig2, W, ld, sizes, effects, T, N, seed)
+    k = Xd.shape[1]
+    vcov = np.linalg.inv(info)[: k + 1, : k + 1]
+    return np.append(beta, rho), vcov, sig2, loglik, e, how
+
+
+def _lag_information(Xd, beta, rho, sig2, W, ld, sizes, effects, T, N, seed):
+    """Information matrix of ``(beta, rho, sigma2)`` of the lag models (module docstring) and how its
+    traces were computed; also used by the dynamic panels (:mod:`.panel_dynamic`)."""
+    n_star, t_star, c = sizes
     # h = Q (G X beta): G applied to each period's X beta through one sparse solve, then demeaned
     xb = (Xd @ beta).reshape(T, N)
     lu = ld.factor(rho)
@@ -238,8 +248,7 @@ def _fit_lag(yd, wyd, Xd, W, ld, sizes, effects, T, N, seed):
     info[k, k] = h @ h / sig2 + t_star * (tr_gg + tr_gtg)
     info[k, k + 1] = info[k + 1, k] = t_star * tr_g / sig2
     info[k + 1, k + 1] = n_star / (2.0 * sig2**2)
-    vcov = np.linalg.inv(info)[: k + 1, : k + 1]
-    return np.append(beta, rho), vcov, sig2, loglik, e, how
+    return info, how
 
 
 def _fit_error(yd, Xd, W, ld, sizes, effects, T, N, seed):

@@ -1,0 +1,96 @@
+"""sc.gwr / sc.mgwr refuse bad input with clear errors, and the sparse path equals the dense one.
+
+The equivalence test is an independent computation: the same fit with the nearest-neighbour
+table disabled (every region's distances computed directly, as mgwr does) must agree to 1e-10.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from libpysal import examples
+
+import spatialcluster as sc
+from spatialcluster import InputError, SpatialClusterWarning
+from spatialcluster.models.gwr import _data
+
+X = ["PctRural", "PctPov", "PctBlack"]
+
+
+@pytest.fixture(scope="module")
+def georgia():
+    df = pd.read_csv(examples.get_path("GData_utm.csv"))
+    df.index = df["AreaKey"].astype(str)
+    return df
+
+
+def test_bandwidth_smaller_than_parameters(georgia):
+    with pytest.raises(InputError, match=r"smaller than the 5 a local regression with 4 parameters"):
+        sc.gwr(georgia, y="PctBach", x=X, bandwidth=3, coords=("X", "Y"))
+    with pytest.raises(InputError, match="integer"):
+        sc.gwr(georgia, y="PctBach", x=X, bandwidth=50.5, coords=("X", "Y"))
+    with pytest.raises(InputError, match="more than the 159 regions"):
+        sc.gwr(georgia, y="PctBach", x=X, bandwidth=500, coords=("X", "Y"))
+
+
+def test_coincident_points_under_fixed_kernel(georgia):
+    df = georgia.copy()
+    df.loc["13003", ["X", "Y"]] = df.loc["13001", ["X", "Y"]].to_numpy()
+    with pytest.raises(InputError, match=r"\(13001, 13003\).*fixed=False"):
+        sc.gwr(df, y="PctBach", x=X, fixed=True, coords=("X", "Y"))
+    # adaptive kernels count coincident neighbours (GWR4's way) and fit
+    g = sc.gwr(df, y="PctBach", x=X, bandwidth=90, coords=("X", "Y"))
+    assert np.isfinite(g.params.to_numpy()).all()
+
+
+def test_too_few_observations(georgia):
+    with pytest.raises(InputError, match="too few observations for GWR: 6 regions for 4 parameters"):
+        sc.gwr(georgia.iloc[:6], y="PctBach", x=X, coords=("X", "Y"))
+
+
+def test_unknown_options_and_columns(georgia):
+    with pytest.raises(InputError, match="kernel='tricube'"):
+        sc.gwr(georgia, y="PctBach", x=X, kernel="tricube", coords=("X", "Y"))
+    with pytest.raises(InputError, match="criterion='R2'"):
+        sc.gwr(georgia, y="PctBach", x=X, criterion="R2", coords=("X", "Y"))
+    with pytest.raises(InputError, match="search='brent'"):
+        sc.gwr(georgia, y="PctBach", x=X, search="brent", coords=("X", "Y"))
+    with pytest.raises(InputError, match="'PctPoverty' is not in the data"):
+        sc.gwr(georgia, y="PctBach", x=["PctPoverty"], coords=("X", "Y"))
+    with pytest.raises(InputError, match="needs a location"):
+        sc.gwr(georgia.drop(columns=["X", "Y"]), y="PctBach", x=X)
+
+
+def test_singular_local_design_names_regions(georgia):
+    df = georgia.copy()
+    # a regressor that is zero everywhere except in the far north-west: local fits there are fine,
+    # elsewhere the column is constant zero and the local design is singular
+    far = df["Y"] > df["Y"].quantile(0.9)
+    df["north"] = np.where(far, df["PctPov"], 0.0)
+    with pytest.raises(InputError, match="singular at bandwidth 20 for regions"):
+        sc.gwr(df, y="PctBach", x=["north"], bandwidth=20, coords=("X", "Y"))
+
+
+def test_local_collinearity_warns(georgia):
+    with pytest.warns(SpatialClusterWarning, match="local collinearity: the local condition number exceeds 30"):
+        sc.gwr(georgia, y="PctBach", x=["PctPov", "PctEld"], bandwidth=17, coords=("X", "Y"))
+
+
+@pytest.mark.parametrize("bw", [12, 60, 159])
+@pytest.mark.filterwarnings("ignore:local collinearity")
+def test_neighbour_table_equals_direct_distances(georgia, monkeypatch, bw):
+    monkeypatch.setattr(_data, "NN_SHARE", 1.0)  # the table for every bandwidth, even all regions
+    sparse = sc.gwr(georgia, y="PctBach", x=X, bandwidth=bw, coords=("X", "Y"))
+    assert _data.Neighbours(sparse._d.coords).table(bw, 0, False)[0].shape[1] >= min(bw + 1, 159)
+    monkeypatch.setattr(_data, "NN_BUDGET", 0)
+    assert _data.Neighbours(sparse._d.coords).table(bw, 0, False)[0].shape[1] == 0
+    dense = sc.gwr(georgia, y="PctBach", x=X, bandwidth=bw, coords=("X", "Y"))
+    np.testing.assert_allclose(sparse.params, dense.params, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(sparse.std_err, dense.std_err, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(sparse.local_r2, dense.local_r2, rtol=1e-10, atol=1e-12)
+
+
+def test_mgwr_bounds_per_coefficient(georgia):
+    with pytest.raises(InputError, match="bw_min has 2 entries"):
+        sc.mgwr(georgia, y="PctBach", x=X, coords=("X", "Y"), bw_min=[50, 60])
