@@ -255,3 +255,14 @@ def test_titles_fit_after_an_earlier_tight_layout(tmp_path):
     fig.tight_layout()
     sc.save_figure(fig, tmp_path / "f.png", formats=("png",))
     assert not texts_outside(fig)
+
+
+def test_finish_keeps_the_signature_other_map_modules_call(prov):
+    """plot.gwr calls _finish(ax, gdf, inset, title, handles, legend_title, legend) positionally."""
+    from spatialcluster.plot._crs import project
+    from spatialcluster.plot.maps import _draw_missing, _finish, _new_ax
+
+    ax = _new_ax(None)
+    g = project(prov, "auto")
+    _finish(ax, g, True, "t", [_draw_missing(ax, g, "Not significant")], "shown", True)
+    assert ax.get_title() == "t" and ax.child_axes

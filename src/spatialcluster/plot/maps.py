@@ -90,24 +90,31 @@ def _prepare(frame, crs, include_sar_taiwan, labels):
     return project(frame, crs)
 
 
-def _finish(ax, gdf, opts, handles, legend_title):
-    """Frame, inset, title, legend, and the region labels last (they are placed on the final frame)."""
+def _finish(ax, gdf, inset, title, handles, legend_title, legend, legend_kwds=None, *, labels=None, lang=None):
+    """Frame, inset, title, legend, and the region labels last (they are placed on the final frame).
+
+    The positional signature is the one other map modules (e.g. :mod:`.gwr`) call."""
     ax.set_axis_off()
     ax.set_aspect("equal")
-    if opts["inset"]:
+    if inset:
         north = needs_inset(gdf)
         if north is not None:
-            add_inset(ax, gdf, north, lang=opts["lang"])
-    if opts["title"] is not None:
-        ax.set_title(opts["title"])
+            add_inset(ax, gdf, north, lang=lang)
+    if title is not None:
+        ax.set_title(title)
     handles = [h for h in handles if h is not None]
-    if opts["legend"] and handles:
+    if legend and handles:
         kwds = {"title": legend_title, "loc": "lower left", "fontsize": 7, "title_fontsize": 8, "frameon": True}
-        ax.legend(handles=handles, **(kwds | dict(opts["legend_kwds"] or {})))
-    if opts["labels"] is not None:
-        ok = gdf[opts["labels"]].notna().to_numpy()
-        place_labels(ax, gdf.geometry[ok], gdf.loc[ok, opts["labels"]])
+        ax.legend(handles=handles, **(kwds | dict(legend_kwds or {})))
+    if labels is not None:
+        ok = gdf[labels].notna().to_numpy()
+        place_labels(ax, gdf.geometry[ok], gdf.loc[ok, labels])
     return ax
+
+
+def _finish_with(ax, gdf, opts, handles, legend_title):
+    return _finish(ax, gdf, opts["inset"], opts["title"], handles, legend_title, opts["legend"], opts["legend_kwds"],
+                   labels=opts["labels"], lang=opts["lang"])
 
 
 def _patch(color, label, hatch=None, edgecolor=EDGE_COLOR):
@@ -214,7 +221,7 @@ def choropleth(
     counts = classes.counts()
     handles = [_patch(c, f"{lab} ({n})") for c, lab, n in zip(classes.colors, classes.labels, counts, strict=True)]
     handles.append(_draw_missing(ax, gdf[~has], opts["missing_label"]))
-    return _finish(ax, gdf, opts, handles, label(column, opts["lang"]))
+    return _finish_with(ax, gdf, opts, handles, label(column, opts["lang"]))
 
 
 def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=(),
@@ -240,7 +247,7 @@ def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, 
         if n or key in always:
             handles.append(_patch(colors[key], f"{names[key]} ({n})", hatch))
     handles.append(_draw_missing(ax, gdf[codes.isna().to_numpy()], opts["missing_label"]))
-    return _finish(ax, gdf, opts, handles, legend_title)
+    return _finish_with(ax, gdf, opts, handles, legend_title)
 
 
 def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legend=True, labels=None,
