@@ -1,6 +1,6 @@
 """Run every benchmark in this folder, one after the other, and print their ratio tables.
 
-Each ``bench_*.py`` runs spatialcluster and its peers (esda, libpysal, spreg, pygeoda) side by
+Each ``bench_*.py`` runs spatialcluster and its peers (esda, libpysal, spreg, pygeoda, giddy) side by
 side in one process and prints times, peak memory and ratios. ``--quick`` passes small N to
 each, for a smoke run; without it the full sizes of issue 7 are used (about half an hour here).
 The combined output is also written to ``benchmarks/results/<date>.txt``.

@@ -30,8 +30,10 @@ from spatialcluster.stats.local import LocalResult
 # Bases tested through their subclasses.
 BASES = {GlobalResult, LocalResult, LocalModelResult}
 # Classes another helper is converting (issue 11): xfail while they do not comply.
-PENDING = {"LocationQuotient", "CouplingCoordination", "Inequality"}
-CLASSIFIES = {"LocalMoranResult", "LocalGearyResult", "GetisOrdResult", "LisaPanelResult"}
+PENDING = set()
+CLASSIFIES = {"LocalMoranResult", "LocalGearyResult", "GetisOrdResult", "LisaPanelResult", "LocationQuotient",
+              "CouplingCoordination", "LocalJoinCounts", "Regionalization", "MarkovResult", "SpatialMarkovResult",
+              "LisaMarkovResult", "LisaPathsResult", "EmergingHotspotsResult", "ClubResult"}
 
 
 def _result_classes():
@@ -65,6 +67,12 @@ def _panel(gdf):
     return pd.concat(frames, ignore_index=True)
 
 
+def _positive_panel(gdf, years=(2001, 2002, 2003)):
+    rng = np.random.default_rng(0)
+    return pd.concat([pd.DataFrame({"code": gdf.index, "year": year, "v": gdf["INC"].to_numpy() * np.exp(
+        0.1 * rng.normal(size=len(gdf)))}) for year in years], ignore_index=True)
+
+
 FIT = {"draws": 50, "seed": 1, "progress": False}
 FACTORIES = {
     "MoranResult": lambda g, w: sc.moran(g, "CRIME", w, permutations=99, seed=1),
@@ -82,6 +90,24 @@ FACTORIES = {
     "LocationQuotient": lambda g, w: sc.location_quotient(g, numerator="INC", denominator="HOVAL"),
     "CouplingCoordination": lambda g, w: sc.coupling_coordination(g, {"a": ["INC"], "b": ["HOVAL"]}),
     "Inequality": lambda g, w: sc.inequality(g, "INC"),
+    "CompositeIndex": lambda g, w: sc.composite_index(g, ["INC", "HOVAL", "CRIME"], negative=["CRIME"]),
+    "Agglomeration": lambda g, w: sc.agglomeration(g[["INC", "HOVAL"]]),
+    "GeoDetector": lambda g, w: sc.geodetector(g, y="CRIME", factors=["INC", "HOVAL"], k=[3, 4]),
+    "StandardEllipse": lambda g, w: sc.standard_ellipse(g.set_crs(3857, allow_override=True), weights="INC"),
+    "LocalJoinCounts": lambda g, w: sc.local_join_counts(g.assign(high=(g["CRIME"] > 35).astype(int)), "high", w),
+    "Regionalization": lambda g, w: sc.regionalize(g, ["INC", "HOVAL"], w, method="skater", n_regions=4),
+    "MarkovResult": lambda g, w: sc.markov(_panel(g), "crime", k=4),
+    "SpatialMarkovResult": lambda g, w: sc.spatial_markov(_panel(g), "crime", w, k=3, m=3),
+    "LisaMarkovResult": lambda g, w: sc.lisa_markov(_panel(g), "crime", w),
+    "LisaPathsResult": lambda g, w: sc.lisa_paths(_panel(g), "crime", w),
+    "RankMobilityResult": lambda g, w: sc.rank_mobility(_panel(g), "crime", w, regime={i: int(i) % 2 for i in g.index}),
+    "SigmaResult": lambda g, w: sc.sigma_convergence(_positive_panel(g), "v"),
+    "ConvergenceResult": lambda g, w: sc.convergence(_positive_panel(g), "v", model="sar", w=w),
+    "ClubResult": lambda g, w: sc.club_convergence(_positive_panel(g, range(2001, 2009)), "v"),
+    "DagumResult": lambda g, w: sc.dagum_gini(g, "INC", group="EW"),
+    "KernelDensityResult": lambda g, w: sc.kernel_density(_panel(g), "crime"),
+    "EmergingHotspotsResult": lambda g, w: sc.emerging_hotspots(_positive_panel(g), "v", w, permutations=49, seed=1,
+                                                                regions=g),
     "GWRResult": lambda g, w: sc.gwr(g, y="CRIME", x=["INC", "HOVAL"], bandwidth=30),
     "MGWRResult": lambda g, w: sc.mgwr(g, "CRIME", ["INC", "HOVAL"]),
     "PanelLMTests": lambda g, w: sc.panel_lm_tests(_panel(g), "crime", ["inc"], w, effects="none"),

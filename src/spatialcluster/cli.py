@@ -1,8 +1,8 @@
 """The ``spatialcluster`` command.
 
 ``run CONFIG --out DIR`` and ``demo --out DIR`` run the TOML pipeline; ``init`` writes a starter
-config; ``moran``, ``lisa``, ``hotspots`` and ``regress`` are one-off analyses of a regions file
-and a table. Exit status: 0 on success, 1 on bad input (one message naming the file, row or key
+config; ``moran``, ``lisa``, ``hotspots``, ``regress`` and ``panel`` are one-off analyses of a
+regions file and a table (``panel``: a long region-by-period table). Exit status: 0 on success, 1 on bad input (one message naming the file, row or key
 and the fix; ``--debug`` adds the traceback), 2 on command-line usage errors, 130 when interrupted.
 """
 
@@ -101,7 +101,8 @@ _API_ONLY = re.compile(r" \(then subset the data to w\.unique_ids\)|; analyse da
 OPTIONS = {"islands": "--islands", "kind": "--weights", "k": "--k", "threshold": "--threshold", "id": "--id",
            "on": "--on", "how": "--how", "permutations": "--permutations", "seed": "--seed", "alpha": "--alpha",
            "correction": "--correction", "layer": "--layer", "sheet": "--sheet", "encoding": "--encoding",
-           "column": "--column", "model": "--model", "y": "--y", "x": "--x"}
+           "column": "--column", "model": "--model", "y": "--y", "x": "--x", "time": "--time",
+           "effects": "--effects", "dynamic": "--dynamic"}
 
 
 def _options(text: str, regions: Path | None = None) -> str:
@@ -209,7 +210,8 @@ Table = Annotated[Path, typer.Argument(help="Table with the variables (CSV, Exce
 On = Annotated[str, typer.Option("--on", help="Key column of the table (codes or names of the regions).")]
 Id = Annotated[Optional[str], typer.Option("--id", help="Region id column of the regions file.")]
 How = Annotated[str, typer.Option("--how", help="Join: strict (every key must match), left or inner.")]
-WKind = Annotated[str, typer.Option("--weights", "-w", help="queen, rook, knn, distance_band, ...")]
+WKind = Annotated[str, typer.Option("--weights", "-w", help="queen, rook, knn, distance_band, ...; options after a "
+                                    "colon: knn:k=6, distance_band:threshold=50000")]
 Islands = Annotated[str, typer.Option("--islands", help="error, nearest or drop.")]
 K = Annotated[Optional[int], typer.Option("--k", min=1, help="Neighbours for knn weights.")]
 Threshold = Annotated[Optional[float], typer.Option("--threshold", min=0.0,
@@ -245,8 +247,8 @@ class _Read:
     def words(self, text: str) -> str:
         return _options(text, self.regions)
 
-    def check_output(self, gpkg: Path) -> None:
-        """``--gpkg`` may not be one of the files read (a shapefile's parts included)."""
+    def check_output(self, gpkg: Path, option: str = "--gpkg") -> None:
+        """An output (``--gpkg``) may not be one of the files read (a shapefile's parts included)."""
         from ._errors import InputError
         from .pipeline.outdir import real_path
 
@@ -254,22 +256,53 @@ class _Read:
         if self.regions.suffix.lower() == ".shp":
             inputs += list(self.regions.parent.glob(self.regions.stem + ".*"))
         if real_path(gpkg) in {real_path(p) for p in inputs}:
-            raise InputError(f"--gpkg {gpkg} is an input of this command; it is only read. Give another file, "
-                             f"e.g. --gpkg {gpkg.with_name(gpkg.stem + '_results.gpkg')}")
+            raise InputError(f"{option} {gpkg} is an input of this command; it is only read. Give another file, "
+                             f"e.g. {option} {gpkg.with_name(gpkg.stem + '_results' + gpkg.suffix)}")
+
+
+def _read_files(read: _Read):
+    """The regions and the table, read with the command's options."""
+    import spatialcluster as sc
+
+    sheet = int(read.sheet) if read.sheet is not None and read.sheet.isdigit() else read.sheet
+    regions = sc.read_regions(read.regions, id=read.id, layer=read.layer, encoding=read.regions_encoding)
+    return regions, sc.read_table(read.table, sheet=sheet, encoding=read.encoding)
 
 
 def _prepare(read: _Read, kind, islands, k, threshold):
     import spatialcluster as sc
     from .weights import build_info
 
-    sheet = int(read.sheet) if read.sheet is not None and read.sheet.isdigit() else read.sheet
-    regions = sc.read_regions(read.regions, id=read.id, layer=read.layer, encoding=read.regions_encoding)
-    data = sc.join(regions, sc.read_table(read.table, sheet=sheet, encoding=read.encoding), on=read.on, how=read.how)
-    params = {key: v for key, v in (("k", k), ("threshold", threshold)) if v is not None}
-    w = sc.build_weights(data, kind=kind, islands=islands, **params)
+    regions, table = _read_files(read)
+    data = sc.join(regions, table, on=read.on, how=read.how)
+    w = _weights(data, kind, islands, k, threshold)
     if build_info(w).dropped:  # --islands drop: the statistics analyse the regions the weights cover
         data = data.loc[list(w.unique_ids)]
     return data, w
+
+
+def _weights(data, spec: str, islands, k, threshold):
+    """Weights from ``--weights kind`` or ``kind:key=value,...`` (``knn:k=6``); ``--k`` and ``--threshold``
+    fill in what the spec leaves out."""
+    import spatialcluster as sc
+    from ._errors import InputError
+
+    kind, _, rest = spec.partition(":")
+    params = {key: v for key, v in (("k", k), ("threshold", threshold)) if v is not None}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, eq, value = (part.strip() for part in item.partition("="))
+        if not (eq and key and value):
+            raise InputError(f"--weights {spec!r}: write its options as kind:key=value,key=value, e.g. knn:k=6")
+        params[key] = int(value) if value.isdigit() else float(value) if _is_float(value) else value
+    return sc.build_weights(data, kind=kind.strip(), islands=islands, **params)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _print_frame(console, frame, title: str, limit: int = 60):
@@ -370,25 +403,45 @@ def hotspots(regions: Regions, table: Table, on: On, column: Column,
              alpha=alpha, correction=correction)
 
 
+WKinds = Annotated[Optional[list[str]], typer.Option(
+    "--weights", "-w", help="queen, rook, knn, distance_band, ...; options after a colon: knn:k=6. Repeat it "
+    "(--weights queen --weights knn:k=6) for the model under every weights (sc.spillover_by_weights).")]
+#: File suffixes of --robustness-table and the WeightsRobustness method that writes each.
+ROBUSTNESS_FORMATS = {".csv": "to_frame", ".md": "to_markdown", ".tex": "to_latex"}
+
+
 @app.command()
 def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Option("--y")],
             x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
             model: Annotated[str, typer.Option("--model", help="ols, slx, sar, sem, sdm, sdem, sac or 'select'")] = "select",
-            id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
+            id: Id = None, how: How = "strict", weights: WKinds = None, islands: Islands = "error", k: K = None,
             threshold: Threshold = None, gpkg: Gpkg = None,
+            robustness_table: Annotated[Optional[Path], typer.Option(
+                "--robustness-table", help="With several --weights: write the table across weights to this file "
+                ".csv (full precision), .md or .tex.")] = None,
             layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
             quiet: Quiet = False, debug: Debug = False):
-    """Model selection (default) or one spatial regression, with direct/indirect/total effects."""
+    """Model selection (default) or one spatial regression, with direct/indirect/total effects; with several
+    --weights, the model under each of them side by side (a robustness table)."""
     import spatialcluster as sc
     from . import _progress
+    from ._errors import InputError
 
     if quiet:
         _progress.set_progress(False)
     read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    kinds = weights or ["queen"]
     with _boundary(debug, read.words):
-        if gpkg is not None:
-            read.check_output(gpkg)
-        data, w = _prepare(read, weights, islands, k, threshold)
+        if len(set(kinds)) < len(kinds):
+            raise InputError(f"--weights repeats {', '.join(sorted({v for v in kinds if kinds.count(v) > 1}))}; "
+                             "give each weights once")
+        if robustness_table is not None and (len(kinds) < 2 or robustness_table.suffix not in ROBUSTNESS_FORMATS):
+            raise InputError(f"--robustness-table needs at least two --weights and a file ending in "
+                             f"{', '.join(ROBUSTNESS_FORMATS)}; got {robustness_table}")
+        for path, option in ((gpkg, "--gpkg"), (robustness_table, "--robustness-table")):
+            if path is not None:
+                read.check_output(path, option)
+        data, w = _prepare(read, kinds[0], islands, k, threshold)
         out = _stdout()
         if model == "select":
             sel = sc.select_model(data, y=y, x=x, w=w)
@@ -403,8 +456,71 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
 
             _print_frame(out, headline_effects(res.effects),
                          f"{model.upper()} direct, indirect and total effects (p-values from simulation)")
+        if len(kinds) > 1:
+            named = {kinds[0]: w, **{spec: _weights(data, spec, islands, k, threshold) for spec in kinds[1:]}}
+            rob = sc.spillover_by_weights(data, y, x, named, model=model)
+            out.print(rob.to_markdown(), markup=False)
+            if robustness_table is not None:
+                from .pipeline.outdir import atomic_write_text
+
+                kind = ROBUSTNESS_FORMATS[robustness_table.suffix]
+                text = rob.to_frame().to_csv(lineterminator="\n") if kind == "to_frame" else getattr(rob, kind)()
+                atomic_write_text(robustness_table, text)
         if gpkg is not None:
             sc.to_geopackage(gpkg, {"regions": data})
+
+
+@app.command()
+def panel(regions: Regions,
+          table: Annotated[Path, typer.Argument(help="Long table: one row per region and period (CSV, Excel).")],
+          on: On, y: Annotated[str, typer.Option("--y")],
+          x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
+          time: Annotated[str, typer.Option("--time", help="Period column of the table.")] = "year",
+          model: Annotated[str, typer.Option("--model", help="sdm, sar or sem.")] = "sdm",
+          effects: Annotated[str, typer.Option("--effects", help="twoway, region or time fixed effects, or random "
+                                               "(sar, sem).")] = "twoway",
+          dynamic: Annotated[str, typer.Option("--dynamic", help="none, time (adds y of t-1) or spacetime (y and "
+                                               "W y of t-1); sar or sdm, fixed effects.")] = "none",
+          bias_correction: Annotated[bool, typer.Option("--bias-correction/--no-bias-correction", help="Lee-Yu "
+                                                        "(static) or Yu-de Jong-Lee (dynamic) bias correction.")] = True,
+          lm_tests: Annotated[bool, typer.Option("--lm-tests", help="Panel LM tests for a spatial lag and error.")] = False,
+          hausman: Annotated[bool, typer.Option("--hausman", help="Fit region fixed and random effects and test "
+                                                "them (sar, sem).")] = False,
+          id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
+          threshold: Threshold = None, seed: Seed = 0,
+          layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+          quiet: Quiet = False, debug: Debug = False):
+    """Spatial panel model on a long table: static or dynamic, fixed or random effects, LM and Hausman tests."""
+    import spatialcluster as sc
+    from . import _progress
+    from ._errors import InputError
+    from .pipeline.inputs import long_panel
+    from .pipeline.schema import PANEL_DYNAMIC
+    from .pipeline.steps.models import headline_effects
+    from .pipeline.steps.panel_model import fit_panel
+    from .weights import build_info
+
+    if quiet:
+        _progress.set_progress(False)
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _boundary(debug, read.words):
+        if dynamic not in PANEL_DYNAMIC:
+            raise InputError(f"--dynamic {dynamic!r} is not one of {', '.join(PANEL_DYNAMIC)}")
+        shapes, rows = _read_files(read)
+        w = _weights(shapes, weights, islands, k, threshold)
+        long = long_panel(shapes, rows, on=on, how=how, time=time)
+        id_name = long.columns[0]
+        if build_info(w).dropped:  # --islands drop: the model covers the regions the weights cover
+            long = long[long[id_name].isin(list(w.unique_ids))].reset_index(drop=True)
+        data = dict(long_df=long, y=y, x=x, w=w, id=id_name, time=time)
+        tables, _, logs = fit_panel(sc, data, model, effects, None if dynamic == "none" else dynamic,
+                                    bias_correction, lm_tests, hausman, seed)
+        out = _stdout()
+        for name, caption, frame in tables:  # effects: estimates and p-values (every column is in the API's table)
+            shown = headline_effects(frame) if name.startswith("panel_effects") else frame
+            _print_frame(out, shown, caption)
+        if hausman:
+            out.print(logs[-1].splitlines()[0], markup=False)  # the verdict
 
 
 @app.callback(invoke_without_command=True)

@@ -22,6 +22,7 @@ from .._errors import InputError
 from .._palette import GEARY_COLORS, HOTSPOT_COLORS, LISA_COLORS, MISSING_COLOR
 from ..labels import term
 from ..plot._classify import classify_column, is_z_column, numeric_values
+from ..plot.dynamics import EHS_COLORS
 from ..plot.geary_map import GEARY_NAMES, GEARY_ORDER
 from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS, hotspot_names
 
@@ -165,6 +166,11 @@ def _hotspot(column, alpha):
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Gi* hot and cold spots ({column})")
 
 
+def _emerging(column):
+    items = [{"value": k, "color": c, "label": k[0].upper() + k[1:]} for k, c in EHS_COLORS.items()]
+    return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Emerging hot spots ({column})")
+
+
 def _ranges(column, items, frame, **kw):
     """A graduated style, or the same ranges as rules plus "No data" when the column has missing
     values: QGIS's graduated renderer draws nothing for NULL, so those regions would vanish."""
@@ -236,11 +242,13 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         Attribute to style. Default: ``cluster`` (LISA labels), else ``bin`` (Gi* bins), else the
         first z-score column (``z``, ``z_*``, ``*_z``), else the first numeric column; a layer
         with none of these gets a single grey symbol.
-    kind : {"lisa", "geary", "hotspot", "graduated", "significance", "coefficient"}, optional
+    kind : {"lisa", "geary", "hotspot", "emerging", "graduated", "significance", "coefficient"}, optional
         Renderer; default categorized ``lisa`` for a column named ``cluster`` (``geary`` when its
         labels are local Geary's, :func:`spatialcluster.local_geary`), ``hotspot`` for
         ``bin``, ``graduated`` otherwise. ``significance`` draws p-values (``column``, default
         ``p_adjusted`` else ``p_sim``) in the classes of :func:`spatialcluster.plot.significance_map`.
+        ``emerging`` draws the categories of :func:`spatialcluster.emerging_hotspots` (``column``,
+        default ``category``) in the colours of its map.
         ``coefficient`` draws a GWR/MGWR local coefficient where the boolean column ``mask``
         (default ``sig_<column>``) is true, the rest hatched "Not significant".
     scheme, k, bins, cmap, fmt
@@ -254,6 +262,8 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
     -------
     LayerStyle
     """
+    if column is None and kind == "emerging":
+        column = "category"
     if column is None and kind == "significance":
         column = next((c for c in ("p_adjusted", "p_sim") if c in frame.columns and frame[c].notna().any()), None)
         if column is None:
@@ -284,6 +294,11 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         if not vals.isin(list(HOTSPOT_COLORS)).all():
             raise InputError(f"column {column!r} must hold Gi* bins -3..3 for a hotspot style")
         return _hotspot(column, alpha)
+    if kind == "emerging":
+        unknown = sorted(set(frame[column].dropna().astype(str)) - set(EHS_COLORS))
+        if unknown:
+            raise InputError(f"column {column!r} has values {unknown} that are not emerging hot-spot categories")
+        return _emerging(column)
     if kind == "graduated":
         return _graduated(frame, column, scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
     if kind == "significance":
@@ -294,5 +309,6 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
     if kind == "coefficient":
         return _coefficient(frame, column, mask or f"sig_{column}", scheme=scheme, k=k, bins=bins, cmap=cmap, fmt=fmt)
     raise InputError(
-        f"unknown style kind {kind!r}; use 'lisa', 'geary', 'hotspot', 'graduated', 'significance' or 'coefficient'"
+        f"unknown style kind {kind!r}; use 'lisa', 'geary', 'hotspot', 'emerging', 'graduated', 'significance' or "
+        "'coefficient'"
     )

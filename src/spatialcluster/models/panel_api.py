@@ -14,8 +14,16 @@ import pandas as pd
 
 from .._errors import InputError
 from . import panel
+from . import panel_dynamic, panel_re
 from .panel_dynamic import spillover_dynamic
 from .panel_re import spillover_panel_re
+
+#: The values of ``effects``: fixed region, time or two-way effects, or random region effects.
+EFFECTS = (*panel._EFFECTS, "random")
+#: The values of ``dynamic`` besides None.
+DYNAMIC = panel_dynamic._DYNAMIC
+#: The models each kind of panel has: dynamic (fixed effects) and random effects.
+DYNAMIC_MODELS, RANDOM_MODELS = panel_dynamic.MODELS, panel_re.MODELS
 
 
 def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id: str = "code", time: str = "year",
@@ -81,6 +89,9 @@ def spillover_panel(long_df: pd.DataFrame, y: str, x: Sequence[str] | str, w, id
     """
     kind = str(effects).lower()
     if kind == "random":
+        if dynamic is not None:
+            raise InputError(f"dynamic panels (dynamic={dynamic!r}) have fixed effects; random effects are static. "
+                             "Use effects='region' or 'twoway' with dynamic, or dynamic=None with effects='random'")
         return spillover_panel_re(long_df, y, [x] if isinstance(x, str) else list(x), w, id=id, time=time,
                                   model=str(model).lower(), draws=draws, seed=seed, logdet=logdet, progress=progress)
     if dynamic is not None:

@@ -90,6 +90,8 @@ from .panel import TRACE_PROBES, _demean, _lag, _lag_information, _maximise, _pa
 EXACT_TRACE_MAX_N = 1500
 _BLOCK = 500
 _DYNAMIC = ("time", "spacetime")
+#: The models with a dynamic form (the spatial error model has none here).
+MODELS = ("sar", "sdm")
 _WORDS = {"region": "region", "time": "time", "twoway": "region and time"}
 
 
@@ -243,7 +245,7 @@ def spillover_dynamic(long_df, y, x, w, id="code", time="year", model="sdm", eff
     dynamic = str(dynamic).lower()
     if dynamic not in _DYNAMIC:
         raise InputError(f"dynamic {dynamic!r} is not one of None, 'time' (y of t-1), 'spacetime' (y and W y of t-1)")
-    if model not in ("sar", "sdm"):
+    if model not in MODELS:
         raise InputError(f"dynamic panels are SAR or SDM models, not {model!r}: use model='sar' or 'sdm'")
     with progress_bar(f"dynamic spatial panel {model.upper()} ({effects} effects)", 4, progress) as advance:
         ids, periods, Y, X = _panel_arrays(long_df, y, x, w, id, time)

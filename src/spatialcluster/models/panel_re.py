@@ -77,6 +77,8 @@ from .panel import _lag, _maximise, _panel_arrays
 
 #: Largest N for the error model with non-symmetric W (a dense eigen-decomposition per lambda).
 DENSE_MAX_N = 2000
+#: The random-effects models: spatial lag and spatial error (Elhorst 2003).
+MODELS = ("sar", "sem")
 
 
 def _brent(f, lo, hi):
@@ -212,7 +214,7 @@ def spillover_panel_re(long_df, y, x, w, id="code", time="year", model="sar", dr
         full log-likelihood), ``sigma2``, ``effects`` (lag model), and ``extra`` with ``phi``
         (``sigma / sqrt(T sigma_u^2 + sigma^2)``), ``theta`` (``sigma_u^2 / sigma^2``), ``sigma2_u``, N, T.
     """
-    if model not in ("sar", "sem"):
+    if model not in MODELS:
         raise InputError(f"random-effects panels are spatial lag ('sar') or error ('sem') models, not {model!r}")
     with progress_bar(f"random-effects spatial panel {model.upper()}", 3, progress) as advance:
         ids, periods, Y, X = _panel_arrays(long_df, y, x, w, id, time)

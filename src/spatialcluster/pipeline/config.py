@@ -21,7 +21,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .._errors import ConfigError
-from .schema import DATASETS, PYTHON_ONLY_KINDS, REQUIRED_BY_KIND, SCHEMA, TABLE_DATASETS, Key, Table
+from .schema import (DATASETS, PANEL_DYNAMIC_MODELS, PANEL_RANDOM_MODELS, PYTHON_ONLY_KINDS, REQUIRED_BY_KIND, SCHEMA,
+                     TABLE_DATASETS, Key, Table)
 from .settings import Settings
 
 #: Prefix for paths that point at the data files shipped inside the package.
@@ -352,10 +353,40 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
     if panel and panel.get("table") and panel["table"] not in panels:
         errors.add(("models", "panel", "table"), f"{panel['table']!r} is not a panel table (an [[inputs.tables]] with 'time')."
                    + (suggest(panel["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
+    if panel:
+        _check_panel(panel, errors)
+    spatial = [m for m in models.get("cross_section") or [] if m != "ols"]
+    if models.get("robustness") and (len(cfg.get("weights") or []) < 2 or not spatial):
+        errors.add(("models", "robustness"), "the robustness table compares spatial cross-section models across "
+                   "weights: it needs a spatial model in 'cross_section' (e.g. \"sdm\") and at least two [[weights]]")
+    dyn = cfg.get("dynamics")
+    if dyn and dyn.get("table") and dyn["table"] not in panels:
+        errors.add(("dynamics", "table"), f"{dyn['table']!r} is not a panel table (an [[inputs.tables]] with 'time')."
+                   + (suggest(dyn["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
+    if dyn and not cfg.get("weights"):
+        errors.add(("weights",), "[dynamics] needs at least one [[weights]] table (e.g. kind = \"queen\")")
     if (models.get("cross_section") or models.get("selection") and models.get("x")) and not models.get("y"):
         errors.add(("models", "y"), "models need a dependent variable 'y'")
     if models.get("y") and not models.get("x"):
         errors.add(("models", "x"), "models need at least one explanatory variable in 'x'")
+
+
+def _check_panel(panel: dict, errors: _Collector):
+    """The combinations of [models.panel] the estimators have (their lists are the schema's)."""
+    where, model, dynamic = ("models", "panel"), panel.get("model"), panel.get("dynamic")
+    random = panel.get("effects") == "random"
+    if dynamic != "none" and random:
+        errors.add(where + ("dynamic",), f"dynamic = {dynamic!r} has fixed effects: use effects = \"region\" or "
+                   "\"twoway\", or dynamic = \"none\" with effects = \"random\"")
+    elif dynamic != "none" and model not in PANEL_DYNAMIC_MODELS:
+        errors.add(where + ("dynamic",), f"dynamic panels are {' or '.join(map(repr, PANEL_DYNAMIC_MODELS))} "
+                   f"models, not {model!r}: set model")
+    if (random or panel.get("hausman")) and model not in PANEL_RANDOM_MODELS:
+        what = "random effects" if random else "the Hausman test (random against fixed effects)"
+        errors.add(where + ("effects" if random else "hausman",), f"{what} needs model = "
+                   f"{' or '.join(map(repr, PANEL_RANDOM_MODELS))}; the model is {model!r} (the default is 'sdm')")
+    if panel.get("hausman") and dynamic != "none":
+        errors.add(where + ("hausman",), "the Hausman test compares static panels: set dynamic = \"none\"")
 
 
 def _check_file(value: str, path, base: Path, errors: _Collector):

@@ -45,6 +45,7 @@ class Context:
     dropped: dict = field(default_factory=dict)  # islands = "drop": id -> "id (name)", left out of the analysis
     missing: dict = field(default_factory=dict)  # [data] missing: table -> what was dropped
     all_data: pd.DataFrame | None = None  # the joined data before regions were dropped, for the maps
+    records: dict = field(default_factory=dict)  # step -> its results' to_record(), for the manifest
 
     @property
     def settings(self) -> Settings:

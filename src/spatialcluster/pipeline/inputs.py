@@ -50,7 +50,7 @@ def load_inputs(cfg: Config, progress: Progress):
             if t.columns:
                 table = table[keys + [c for c in t.columns if c not in keys]]
             if t.time:
-                panels[t.name] = _panel(sc, data, table, t)
+                panels[t.name] = long_panel(data, table, on=t.on, how=t.how, time=t.time)
                 progress.info(f"panel {t.name}: {len(panels[t.name])} region-years")
             else:
                 data = sc.join(data, table, on=t.on, how=t.how, time=False)
@@ -58,14 +58,17 @@ def load_inputs(cfg: Config, progress: Progress):
     return data, panels, files
 
 
-def _panel(sc, regions, table: pd.DataFrame, spec) -> pd.DataFrame:
-    """A long panel indexed by (region id, time), keys matched to the regions by :func:`sc.join`."""
-    joined = sc.join(regions[[regions.geometry.name]], table, on=spec.on, how=spec.how, time=spec.time)
+def long_panel(regions, table: pd.DataFrame, on: str, how: str, time: str) -> pd.DataFrame:
+    """A long panel with the region id (the regions' index name) and ``time`` columns, sorted by both;
+    keys matched to the regions by :func:`sc.join` (the pipeline and the ``panel`` command)."""
+    import spatialcluster as sc
+
+    joined = sc.join(regions[[regions.geometry.name]], table, on=on, how=how, time=time)
     long = pd.DataFrame(joined.drop(columns=joined.geometry.name))
     id_name = regions.index.name or "region"
     long.index = long.index.astype(str).rename(id_name)
     long = long.reset_index()
-    return long.sort_values([id_name, spec.time], kind="stable").reset_index(drop=True)
+    return long.sort_values([id_name, time], kind="stable").reset_index(drop=True)
 
 
 def _dataset_files() -> list[Path]:

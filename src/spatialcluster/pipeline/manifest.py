@@ -49,6 +49,8 @@ def manifest(ctx, input_files: list, versions: dict) -> dict:
     }
     if ctx.missing:  # only with a [data] missing rule
         out["missing"] = ctx.missing
+    if ctx.records:  # headline numbers of the steps that give them (to_record() of their results)
+        out["results"] = jsonable(ctx.records)
     return out
 
 

@@ -11,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..indicators._strata import DISCRETISATIONS
+from ..indicators.composite import METHODS as COMPOSITE_METHODS
+from ..indicators.regions import METHODS as REGION_METHODS
 from ..io.missing import MISSING
 from ..models.cross_section import MODELS as CROSS_SECTION_MODELS
-from ..models.panel import _EFFECTS as PANEL_EFFECTS
 from ..models.panel import _MODELS as PANEL_MODELS
+from ..models.panel_api import DYNAMIC as _DYNAMIC
+from ..models.panel_api import DYNAMIC_MODELS as PANEL_DYNAMIC_MODELS
+from ..models.panel_api import EFFECTS as PANEL_EFFECTS
+from ..models.panel_api import RANDOM_MODELS as PANEL_RANDOM_MODELS
 from ..plot._classify import SCHEMES as _SCHEMES
 from ..stats.multitest import CORRECTIONS as _CORRECTIONS
 from ..weights._build import ISLAND_POLICIES as ISLANDS
@@ -32,6 +38,8 @@ JOIN_HOW = ("strict", "left", "inner")
 #: ``"none"`` in a TOML file is ``correction=None`` in Python; the library accepts both.
 CORRECTIONS = tuple("none" if c is None else c for c in _CORRECTIONS)
 SCHEMES = tuple(_SCHEMES)
+#: ``"none"`` in a TOML file is ``dynamic=None`` in Python (a static panel).
+PANEL_DYNAMIC = ("none", *_DYNAMIC)
 DERIVED_KINDS = ("growth", "log", "ratio", "difference", "location_quotient")
 
 
@@ -80,6 +88,57 @@ REQUIRED_BY_KIND = {
     "ratio": ("numerator", "denominator"),
     "location_quotient": ("numerator", "denominator"),
 }
+
+# [indicators]: composite indices, GeoDetector, local join counts, the standard deviational ellipse
+# (allowed values from the modules that own them).
+_INDICATORS = Table(
+    keys={
+        "composite": Table(
+            array=True,
+            keys={
+                "name": Key(str, required=True, doc="the index's name (its table, layer and map)"),
+                "indicators": Key("list[str]", required=True),
+                "negative": Key("list[str]", default=[], doc="indicators for which smaller is better"),
+                "method": Key(str, default="entropy", choices=COMPOSITE_METHODS),
+            },
+        ),
+        "agglomeration": Table(
+            keys={
+                "path": Key(str, required=True, doc="long region x industry table (CSV/Excel), one row per pair "
+                                                    "(or per plant with 'plant')"),
+                "region": Key(str, required=True, doc="its region-id column (the regions' ids)"),
+                "industry": Key(str, required=True),
+                "value": Key(str, required=True, doc="employment or output"),
+                "plant": Key(str, doc="plant-id column: rows are plants (Ellison-Glaeser with plant sizes)"),
+            }
+        ),
+        "geodetector": Table(
+            keys={
+                "y": Key(str, required=True),
+                "factors": Key("list[str]", required=True),
+                "continuous": Key("list[str]", doc="factors to discretise (default: float columns)"),
+                "discretize": Key(str, default="optimal", choices=("optimal", *DISCRETISATIONS)),
+                "classes": Key("list[number]", default=[3, 4, 5, 6, 7], doc="numbers of classes tried"),
+            }
+        ),
+        "join_counts": Key("list[str]", default=[], doc="binary (0/1) columns: local join counts"),
+        "regions": Table(
+            keys={
+                "columns": Key("list[str]", required=True, doc="attributes the regions are homogeneous in"),
+                "method": Key(str, default="skater", choices=REGION_METHODS),
+                "n_regions": Key(int, minimum=2, doc="skater: the number of regions"),
+                "threshold_column": Key(str, doc="maxp: the column each region's total must reach"),
+                "threshold": Key((int, float), minimum=0, doc="maxp: that total"),
+            }
+        ),
+        "ellipse": Table(
+            keys={
+                "weights": Key("list[str]", required=True,
+                               doc="one ellipse and centre of gravity per column, e.g. [\"pop_2010\", \"pop_2020\"]"),
+            }
+        ),
+    }
+)
 
 SCHEMA = Table(
     keys={
@@ -167,15 +226,43 @@ SCHEMA = Table(
                 "x": Key("list[str]", default=[]),
                 "selection": Key(bool, default=True),
                 "cross_section": Key("list[str]", default=[], choices=CROSS_SECTION_MODELS),
+                "robustness": Key(bool, default=False,
+                                  doc="with several [[weights]]: each cross-section model under every weights "
+                                      "(sc.spillover_by_weights) as one table, in CSV, Markdown and LaTeX"),
                 "panel": Table(
                     keys={
                         "table": Key(str, required=True),
                         "y": Key(str, required=True),
                         "x": Key("list[str]", required=True),
                         "model": Key(str, default="sdm", choices=PANEL_MODELS),
-                        "effects": Key(str, default="twoway", choices=PANEL_EFFECTS),
+                        "effects": Key(str, default="twoway", choices=PANEL_EFFECTS,
+                                       doc="fixed region, time or two-way effects, or 'random' region effects "
+                                           f"(models {', '.join(PANEL_RANDOM_MODELS)})"),
+                        "dynamic": Key(str, default="none", choices=PANEL_DYNAMIC,
+                                       doc="'time' adds y of t-1, 'spacetime' also W y of t-1 "
+                                           f"(models {', '.join(PANEL_DYNAMIC_MODELS)}, fixed effects)"),
+                        "bias_correction": Key(bool, default=True,
+                                               doc="Lee-Yu (static) or Yu-de Jong-Lee (dynamic) bias correction"),
+                        "lm_tests": Key(bool, default=False, doc="panel LM tests for a spatial lag and error"),
+                        "hausman": Key(bool, default=False,
+                                       doc="fit region fixed and random effects and test them (Hausman)"),
                     }
                 ),
+            }
+        ),
+        "indicators": _INDICATORS,
+        "dynamics": Table(
+            keys={
+                "table": Key(str, required=True, doc="name of a panel table in [[inputs.tables]]"),
+                "columns": Key("list[str]", required=True, doc="the panel variables to follow over time"),
+                "periods": Key("list[number]", doc="the periods to use (default: all); e.g. [2011, 2015]"),
+                "k": Key(int, default=4, minimum=2, maximum=10, doc="classes of the Markov chains"),
+                "classes": Key(str, default="quantiles", choices=("quantiles", "pooled"),
+                               doc="quantile classes per period, or one set over all periods"),
+                "group": Key(str, doc="a column of the joined regions with their group, for Dagum's Gini"),
+                "model": Key(str, default="ols", choices=("ols", "sar", "sem", "sdm"), doc="beta convergence model"),
+                "balance": Key(bool, default=True,
+                               doc="drop regions missing in some period (listed in the report) instead of failing"),
             }
         ),
         "outputs": Table(

@@ -138,6 +138,10 @@ class PanelModel:
     x: tuple
     model: str
     effects: str
+    dynamic: str
+    bias_correction: bool
+    lm_tests: bool
+    hausman: bool
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,74 @@ class Models:
     x: tuple
     selection: bool
     cross_section: tuple
+    robustness: bool
     panel: PanelModel | None
+
+
+@dataclass(frozen=True)
+class Composite:
+    """One ``[[indicators.composite]]`` (arguments of :func:`sc.composite_index`)."""
+
+    name: str
+    indicators: tuple
+    negative: tuple
+    method: str
+
+
+@dataclass(frozen=True)
+class Agglomeration:
+    """``[indicators.agglomeration]`` (arguments of :func:`sc.agglomeration`)."""
+
+    path: str
+    region: str
+    industry: str
+    value: str
+    plant: str | None
+
+
+@dataclass(frozen=True)
+class GeoDetectorSettings:
+    y: str
+    factors: tuple
+    continuous: tuple | None
+    discretize: str
+    classes: tuple
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    weights: tuple
+
+
+@dataclass(frozen=True)
+class Regions:
+    """``[indicators.regions]`` (arguments of :func:`sc.regionalize`)."""
+
+    columns: tuple
+    method: str
+    n_regions: int | None
+    threshold_column: str | None
+    threshold: float | None
+
+
+@dataclass(frozen=True)
+class Indicators:
+    composite: tuple[Composite, ...]
+    agglomeration: Agglomeration | None
+    geodetector: GeoDetectorSettings | None
+    join_counts: tuple
+    regions: Regions | None
+    ellipse: Ellipse | None
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> Indicators:
+        d = d or {}
+        return cls(composite=tuple(_make(Composite, c) for c in d.get("composite") or []),
+                   agglomeration=_make(Agglomeration, d["agglomeration"]) if d.get("agglomeration") else None,
+                   geodetector=_make(GeoDetectorSettings, d["geodetector"]) if d.get("geodetector") else None,
+                   join_counts=tuple(d.get("join_counts") or ()),
+                   regions=_make(Regions, d["regions"]) if d.get("regions") else None,
+                   ellipse=_make(Ellipse, d["ellipse"]) if d.get("ellipse") else None)
 
 
 @dataclass(frozen=True)
@@ -162,6 +233,20 @@ class Outputs:
 
 
 @dataclass(frozen=True)
+class Dynamics:
+    """``[dynamics]``: change over time of panel variables (:mod:`spatialcluster.dynamics`)."""
+
+    table: str
+    columns: tuple
+    periods: tuple | None
+    k: int
+    classes: str
+    group: str | None
+    model: str
+    balance: bool
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole config, typed."""
 
@@ -172,7 +257,9 @@ class Settings:
     weights: tuple[Weights, ...]
     statistics: Statistics
     models: Models
+    indicators: Indicators
     outputs: Outputs
+    dynamics: Dynamics | None = None
 
     @property
     def primary_weights(self) -> str | None:
@@ -193,5 +280,7 @@ class Settings:
             weights=tuple(_make(Weights, w) for w in c.get("weights") or []),
             statistics=_make(Statistics, stats, by_year=_make(ByYear, stats["by_year"]) if stats.get("by_year") else None),
             models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None),
+            indicators=Indicators.from_dict(c.get("indicators")),
             outputs=_make(Outputs, c["outputs"]),
+            dynamics=_make(Dynamics, c["dynamics"]) if c.get("dynamics") else None,
         )

@@ -8,14 +8,21 @@ means adding its file and its entry in :data:`STEPS` (see docs/contributing_addi
 from __future__ import annotations
 
 from ._base import Step, Variable
+from .agglomeration import AgglomerationStep
 from .by_year import ByYearStep
 from .choropleths import ChoroplethsStep
+from .composite import CompositeStep
+from .dynamics import DynamicsStep
+from .ellipse import EllipseStep
 from .geary import GEARY, LOCAL_GEARY
+from .geodetector import GeoDetectorStep
 from .global_ import MORAN, GlobalSpec, GlobalStep
+from .join_counts import JoinCountsStep
 from .local import GISTAR, LISA, LocalSpec, LocalStep
 from .missing import MissingStep
 from .models import ModelsStep
 from .panel_model import PanelModelStep
+from .regions import RegionsStep
 from .weights import WeightsStep
 
 _ANALYSES = (
@@ -25,9 +32,16 @@ _ANALYSES = (
     LocalStep(GISTAR),
     GlobalStep(GEARY),
     LocalStep(LOCAL_GEARY),
+    CompositeStep(),
+    AgglomerationStep(),
+    GeoDetectorStep(),
+    JoinCountsStep(),
+    RegionsStep(),
+    EllipseStep(),
     ByYearStep(),
     ModelsStep(),
     PanelModelStep(),
+    DynamicsStep(),
 )
 
 #: Every step in order: the missing-value rule and the weights first, then the analyses.

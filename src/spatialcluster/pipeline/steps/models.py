@@ -26,6 +26,11 @@ TEXT = (
     "specifications, the last table repeats the effects under each of them: a spillover that changes sign or "
     "significance with the weights is not a robust finding."
 )
+ROBUSTNESS_TEXT = (
+    "Robustness tables (robustness = true): each model under every weights specification, one column per weights, "
+    "with its coefficients, rho or lambda, direct, indirect and total effects, log-likelihood and AIC "
+    "(sc.spillover_by_weights; tables robustness_<model>.csv, _journal.md and .tex)."
+)
 
 
 def headline_effects(effects: pd.DataFrame) -> pd.DataFrame:
@@ -75,33 +80,47 @@ class ModelsStep(Step):
                         imgs.append(ctx.wr.figure(f"effects_{model}", lambda ax, r=res, m=model: sc.plot.effects_plot(
                             r, ax=ax, title=f"{m.upper()}: direct, indirect and total effects on {y}")))
                 logs.append(res.summary())
-        robust = _effects_across_weights(ctx, y, x, fitted)
+        across = _across_weights(ctx, y, x, fitted)
+        robust = _effects_across_weights(across)
         if robust is not None:
             ctx.wr.table("effects_by_weights", robust)
             tabs.append(("Effects under every weights specification (robustness)", robust))
-        text = TEXT.format(y=y, x=", ".join(x), w=ctx.primary) + "\n\n" + CITATION
+        if models.robustness:
+            for model, rob in across.items():
+                ctx.wr.table(f"robustness_{model}", rob.to_frame())
+                ctx.wr.text(f"robustness_{model}_journal.md", rob.to_markdown())
+                ctx.wr.text(f"robustness_{model}.tex", rob.to_latex())
+                tabs.append((f"{model.upper()} under every weights specification", rob.display()))
+            ctx.records[self.name] = {"robustness": {model: rob.to_record() for model, rob in across.items()}}
+        text = TEXT.format(y=y, x=", ".join(x), w=ctx.primary)
+        text += (" " + ROBUSTNESS_TEXT if models.robustness else "") + "\n\n" + CITATION
         return Section("Spillover models", text, tables=tabs, images=imgs, log="\n\n".join(logs))
 
 
-def _effects_across_weights(ctx: Context, y: str, x: list, fitted: dict) -> pd.DataFrame | None:
-    """The models' effects under each weights specification (refitted on all but the primary), one row per
-    (model, variable, weights)."""
+def _across_weights(ctx: Context, y: str, x: list, fitted: dict) -> dict:
+    """Each spatial model under every weights specification: model -> ``WeightsRobustness``, the
+    primary weights' fit reused and :func:`sc.spillover_by_weights` on the others."""
     import spatialcluster as sc
+    from ...models.robustness import WeightsRobustness
 
     models = [m for m in fitted if m != "ols"]
     if len(ctx.weights) < 2 or not models:
-        return None
-    frames = []
-    with ctx.progress.step("effects under every weights specification", total=len(models) * (len(ctx.weights) - 1)) as advance:
+        return {}
+    others = {name: w for name, w in ctx.weights.items() if name != ctx.primary}
+    out = {}
+    with ctx.progress.step("effects under every weights specification", total=len(models)) as advance:
         for model in models:
-            for wname, w in ctx.weights.items():
-                if wname == ctx.primary:
-                    eff = fitted[model].effects
-                else:
-                    eff = sc.spillover(ctx.data, y=y, x=x, w=w, model=model, seed=ctx.seed).effects
-                    advance()
-                if eff is not None and len(eff):
-                    frames.append(headline_effects(eff).rename_axis("variable").reset_index().assign(model=model, weights=wname))
+            rest = sc.spillover_by_weights(ctx.data, y, x, others, model=model, seed=ctx.seed)
+            out[model] = WeightsRobustness({ctx.primary: fitted[model], **rest.results})
+            advance()
+    return out
+
+
+def _effects_across_weights(across: dict) -> pd.DataFrame | None:
+    """The models' effects under each weights specification, one row per (model, variable, weights)."""
+    frames = [headline_effects(r.effects).rename_axis("variable").reset_index().assign(model=model, weights=wname)
+              for model, rob in across.items() for wname, r in rob.results.items()
+              if r.effects is not None and len(r.effects)]
     if not frames:
         return None
     return pd.concat(frames, ignore_index=True).set_index(["model", "variable", "weights"])
