@@ -266,3 +266,28 @@ def test_finish_keeps_the_signature_other_map_modules_call(prov):
     g = project(prov, "auto")
     _finish(ax, g, True, "t", [_draw_missing(ax, g, "Not significant")], "shown", True)
     assert ax.get_title() == "t" and ax.child_axes
+
+
+def test_effects_plot_one_panel_per_variable_when_scales_differ():
+    eff = pd.DataFrame({"direct": [0.012, 4.1], "indirect": [0.03, -2.2], "total": [0.042, 1.9],
+                        "direct_se": [0.004, 1.0], "indirect_se": [0.01, 1.5], "total_se": [0.012, 1.8]},
+                       index=["urban_rate_2011_yearend", "lq_gdp_pop_2020"])
+    axes = sc.plot.effects_plot(eff, lang="zh", title="SDM")
+    assert len(axes) == 2 and [a.get_title(loc="left") for a in axes] == ["2011年城镇化率（%）", "2020年GDP区位商"]
+    lo, hi = axes[0].get_xlim()
+    assert hi - lo < 0.2  # the small effects get their own scale, not squashed by the other's
+    fig = axes[0].figure
+    fig.canvas.draw()
+    assert not missing_glyphs(fig) and not texts_outside(fig)
+    single = sc.plot.effects_plot(eff.assign(direct=[1.2, 4.1], indirect=[3.0, -2.2], total=[4.2, 1.9]))
+    assert not isinstance(single, np.ndarray) and [t.get_text() for t in single.get_yticklabels()] == [
+        "Urbanization rate 2011 (%)", "GDP location quotient 2020"]
+    assert not isinstance(sc.plot.effects_plot(eff, panels=False), np.ndarray)
+
+
+def test_moran_scatter_axes_use_the_catalogue():
+    res = type("R", (), {"z": np.linspace(-2, 2, 5), "lag": np.linspace(-1, 1, 5), "I": 0.5,
+                         "variable": "urban_rate_2011_yearend"})()
+    ax = sc.plot.moran_scatter(res, lang="zh")
+    assert ax.get_xlabel() == "2011年城镇化率（%）（标准化）" and ax.get_title() == "莫兰指数 I = 0.500"
+    assert sc.plot.moran_scatter(res).get_ylabel() == "spatial lag of Urbanization rate 2011 (%)"
