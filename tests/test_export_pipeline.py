@@ -76,6 +76,9 @@ def test_tables_have_names_bom_and_journal_formats(run):
     table = pd.read_csv(csv, encoding="utf-8-sig", dtype={"code": str})
     assert list(table.columns[:2]) == ["code", "name"] and table.loc[0, ["code", "name"]].tolist() == ["110000", "北京市"]
     assert "\\toprule" in csv.with_suffix(".tex").read_text(encoding="utf-8") and csv.with_suffix(".docx").is_file()
+    described = pd.read_csv(out / "tables" / "descriptive_statistics.csv", encoding="utf-8-sig")
+    assert list(described.columns) == ["变量", "样本数", "均值", "标准差", "最小值", "最大值"]
+    assert set(described["变量"]) == {"2011年城镇化率（%）", "常住人口（人）"}  # the run's [labels] entry
 
 
 def test_chinese_report_and_projected_geopackage(run):

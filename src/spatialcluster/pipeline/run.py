@@ -116,6 +116,21 @@ def _region_names(data, lang: str) -> pd.Series | None:
     return names if names.notna().all() else None
 
 
+def _describe(ctx: Context) -> pd.DataFrame | None:
+    """N, mean, sd, min and max of the analysed variables (tables/descriptive_statistics), labelled."""
+    import spatialcluster as sc
+
+    s = ctx.settings
+    st = s.statistics
+    names = [*s.outputs.choropleths, *st.global_, *st.local, *st.hotspots, *st.geary, s.models.y, *s.models.x]
+    names = [n for n in dict.fromkeys(names) if n in ctx.data.columns]
+    if not names:
+        return None
+    table = sc.describe(ctx.data, names)
+    ctx.wr.table("descriptive_statistics", table)
+    return table
+
+
 def _finish(ctx: Context, input_files: list, sections: list[Section]) -> RunResult:
     """The GeoPackage, the report and the manifest."""
     import spatialcluster as sc
@@ -131,13 +146,15 @@ def _finish(ctx: Context, input_files: list, sections: list[Section]) -> RunResu
                     styles["regions"]["bins"] = list(out.bins)
             sc.to_geopackage(ctx.root / "results.gpkg", ctx.layers, styles=styles or None, crs=out.gpkg_crs)
             ctx.wr.files.append("results.gpkg")
+    described = _describe(ctx)
     versions = software_versions()
     record = manifest(ctx, input_files, versions)
     if out.report:
         with ctx.progress.step("HTML report"):
             meta = {"software": versions, "seeds": record["seeds"], "config file": ctx.cfg.name,
                     "inputs (sha256)": record["inputs"]}
-            intro = Section("Data", (s.project.description or "") + "\n\n" + variables_text(list(ctx.notes), ctx.notes))
+            intro = Section("Data", (s.project.description or "") + "\n\n" + variables_text(list(ctx.notes), ctx.notes),
+                            tables=[(labels.term("descriptive_statistics"), described)] if described is not None else [])
             notes = [Section("Notes", "What the package changed or decided on the way, step by step.",
                              log="\n".join(f"[{n['step']}] {n['message']}" for n in ctx.progress.notes))]
             sc.write_report(ctx.root / "report.html", title=s.project.title,
