@@ -253,10 +253,7 @@ def statistic_by_year(frame, ax=None, statistic="I", alpha=0.05, title=None):
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+    ax = _new_ax(ax, figsize=(7, 3.5))  # the CJK font first: titles may name Chinese variables
     p = frame["p_sim"] if frame["p_sim"].notna().all() else frame["p_rand"]
     x = np.arange(len(frame))
     ax.plot(x, frame[statistic], color="0.3", lw=1.5, zorder=1)
