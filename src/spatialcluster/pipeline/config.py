@@ -293,10 +293,8 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
         errors.add(("inputs",), f"give 'regions' (a regions file) or 'dataset' (one of {', '.join(DATASETS)})")
     if inputs.get("regions"):
         _check_file(inputs["regions"], ("inputs", "regions"), base, errors)
-    if (cfg.get("outputs") or {}).get("include_sar_taiwan") and inputs.get("dataset") != "china_provinces":
-        errors.add(("outputs", "include_sar_taiwan"),
-                   "only applies to dataset = 'china_provinces' (the bundled boundaries hold the three "
-                   "regions); with your own files, draw them from your own regions file")
+    # [outputs] include_sar_taiwan (default true) needs no check: the maps add Hong Kong, Macao
+    # and Taiwan only to national maps of China (sc.plot), so other data are left as they are.
     names = []
     for i, t in enumerate(inputs.get("tables") or []):
         if bool(t.get("path")) == bool(t.get("dataset")):
