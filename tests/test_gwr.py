@@ -22,16 +22,10 @@ import pytest
 from libpysal import examples
 
 import spatialcluster as sc
+from gwr_fixtures import georgia  # noqa: F401 (fixture)
 
 X = ["PctRural", "PctPov", "PctBlack"]
 GWR4 = {"const": "Intercept", "PctRural": "PctRural", "PctPov": "PctPov", "PctBlack": "PctBlack"}
-
-
-@pytest.fixture(scope="module")
-def georgia():
-    df = pd.read_csv(examples.get_path("GData_utm.csv"))
-    df.index = df["AreaKey"].astype(str)
-    return df
 
 
 @pytest.fixture(scope="module")

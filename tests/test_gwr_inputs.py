@@ -7,22 +7,14 @@ table disabled (every region's distances computed directly, as mgwr does) must a
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
-from libpysal import examples
 
 import spatialcluster as sc
+from gwr_fixtures import georgia  # noqa: F401 (fixture)
 from spatialcluster import InputError, SpatialClusterWarning
 from spatialcluster.models.gwr import _data
 
 X = ["PctRural", "PctPov", "PctBlack"]
-
-
-@pytest.fixture(scope="module")
-def georgia():
-    df = pd.read_csv(examples.get_path("GData_utm.csv"))
-    df.index = df["AreaKey"].astype(str)
-    return df
 
 
 def test_bandwidth_smaller_than_parameters(georgia):
@@ -94,3 +86,35 @@ def test_neighbour_table_equals_direct_distances(georgia, monkeypatch, bw):
 def test_mgwr_bounds_per_coefficient(georgia):
     with pytest.raises(InputError, match="bw_min has 2 entries"):
         sc.mgwr(georgia, y="PctBach", x=X, coords=("X", "Y"), bw_min=[50, 60])
+
+
+@pytest.mark.parametrize("bw, fixed", [(155, False), (159, False), (150, False), (400000.0, True)])
+def test_mgwr_low_rank_smoother_equals_sparse(georgia, bw, fixed):
+    """MGWR's low-rank form of a near-global bisquare smoother equals the explicit sparse one."""
+    import importlib
+
+    import scipy.sparse as sp
+
+    m = importlib.import_module("spatialcluster.models.gwr.mgwr")
+    from spatialcluster.models.gwr._local import outside_bisquare, smoother_csr
+
+    coords = georgia[["X", "Y"]].to_numpy()
+    x = georgia["PctPov"].to_numpy() / 10
+    n = len(x)
+    V = np.random.default_rng(3).normal(size=(n, 7))
+    h, den, *csr = outside_bisquare(coords, x, float(bw), fixed)
+    low = m._LowRank(coords, x, h, den, sp.csr_matrix((csr[2], csr[1], csr[0]), shape=(n, n)))
+    nb = _data.Neighbours(coords, budget=0)
+    indptr, indices, data = smoother_csr(coords, x, float(bw), fixed, 0, *nb.empty)
+    dense = sp.csr_matrix((data, indices, indptr), shape=(n, n)) @ V
+    np.testing.assert_allclose(low @ V, dense, rtol=0, atol=1e-10 * np.abs(dense).max())
+    np.testing.assert_allclose(m._Blocks(sp.csr_matrix((data, indices, indptr), shape=(n, n))) @ V, dense,
+                               rtol=0, atol=1e-12 * np.abs(dense).max())
+
+
+def test_mgwr_warns_when_backfitting_stops_early(georgia):
+    with pytest.warns(SpatialClusterWarning, match="stopped after max_iter=1 iterations without converging"):
+        m = sc.mgwr(georgia, y="PctBach", x=["PctFB", "PctRural"], coords=("X", "Y"), max_iter=1, standardize=True)
+    assert len(m.scores) == 1
+    with pytest.raises(InputError, match="init_bandwidth=2 neighbours is smaller"):
+        sc.mgwr(georgia, y="PctBach", x=["PctFB", "PctRural"], coords=("X", "Y"), init_bandwidth=2)

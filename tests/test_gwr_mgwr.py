@@ -11,21 +11,13 @@ when it is not installed; it is in the ``test`` extra) and compare to 1e-6.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
-from libpysal import examples
 
 import spatialcluster as sc
+from gwr_fixtures import georgia  # noqa: F401 (fixture)
 
 MX = ["PctFB", "PctBlack", "PctRural"]
 X = ["PctRural", "PctPov", "PctBlack"]
-
-
-@pytest.fixture(scope="module")
-def georgia():
-    df = pd.read_csv(examples.get_path("GData_utm.csv"))
-    df.index = df["AreaKey"].astype(str)
-    return df
 
 
 @pytest.fixture(scope="module")

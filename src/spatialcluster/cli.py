@@ -269,6 +269,19 @@ def _read_files(read: _Read):
     return regions, sc.read_table(read.table, sheet=sheet, encoding=read.encoding)
 
 
+@contextmanager
+def _session(read: _Read, gpkg, quiet: bool, debug: bool):
+    """A one-off command's frame: progress off with --quiet, one clear message per error, --gpkg checked first."""
+    from . import _progress
+
+    if quiet:
+        _progress.set_progress(False)
+    with _boundary(debug, read.words):
+        if gpkg is not None:
+            read.check_output(gpkg)  # before the work, not after
+        yield
+
+
 def _prepare(read: _Read, kind, islands, k, threshold):
     import spatialcluster as sc
     from .weights import build_info
@@ -427,8 +440,6 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
     from . import _progress
     from ._errors import InputError
 
-    if quiet:
-        _progress.set_progress(False)
     read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
     kinds = weights or ["queen"]
     with _boundary(debug, read.words):
@@ -468,6 +479,42 @@ def regress(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Opti
                 atomic_write_text(robustness_table, text)
         if gpkg is not None:
             sc.to_geopackage(gpkg, {"regions": data})
+
+
+@app.command()
+def gwr(regions: Regions, table: Table, on: On, y: Annotated[str, typer.Option("--y")],
+        x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
+        bandwidth: Annotated[Optional[float], typer.Option(
+            "--bandwidth", min=0.0, help="Neighbours (adaptive) or metres (--fixed); default: searched by AICc.")] = None,
+        kernel: Annotated[str, typer.Option("--kernel", help="bisquare, gaussian or exponential.")] = "bisquare",
+        fixed: Annotated[bool, typer.Option("--fixed", help="A distance bandwidth, not a number of neighbours.")] = False,
+        multiscale: Annotated[bool, typer.Option(
+            "--multiscale", help="MGWR: one bandwidth per coefficient (variables standardised).")] = False,
+        id: Id = None, how: How = "strict", gpkg: Gpkg = None,
+        layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
+        quiet: Quiet = False, debug: Debug = False):
+    """Geographically weighted regression (MGWR with --multiscale): local coefficients, significance-masked."""
+    import spatialcluster as sc
+
+    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+    with _session(read, gpkg, quiet, debug):
+        regions, rows = _read_files(read)
+        data = sc.join(regions, rows, on=read.on, how=read.how)
+        if multiscale:
+            res = sc.mgwr(data, y=y, x=x, kernel=kernel, fixed=fixed, standardize=True)
+        else:
+            bw = None if bandwidth is None else (bandwidth if fixed else int(bandwidth))
+            res = sc.gwr(data, y=y, x=x, bandwidth=bw, kernel=kernel, fixed=fixed)
+        out = _stdout()
+        _print_frame(out, res.coefficient_table(), f"{'MGWR' if multiscale else 'GWR'} local coefficients: {y}")
+        out.print(res.summary(), markup=False)
+        if gpkg is not None:
+            from .pipeline.context import with_geometry
+
+            frame = res.to_frame()
+            frame.index = frame.index.astype(str)
+            sc.to_geopackage(gpkg, {"gwr": with_geometry(data, frame)},
+                             styles={"gwr": {"kind": "coefficient", "column": x[0], "fmt": "{:.3f}"}})
 
 
 @app.command()

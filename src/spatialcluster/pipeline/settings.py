@@ -58,6 +58,7 @@ class TableInput:
     dataset: str | None
     time: str | None
     columns: tuple | None
+    years: tuple | None
     read: ReadOptions
 
 
@@ -95,6 +96,7 @@ class Derived:
     denominator: str | None
     scale: float
     description: str
+    table: str | None
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,17 @@ class PanelModel:
 
 
 @dataclass(frozen=True)
+class GWRModel:
+    y: str
+    x: tuple
+    kernel: str
+    fixed: bool
+    bandwidth: float | None
+    criterion: str
+    multiscale: bool
+
+
+@dataclass(frozen=True)
 class Models:
     y: str | None
     x: tuple
@@ -152,6 +165,7 @@ class Models:
     cross_section: tuple
     robustness: bool
     panel: PanelModel | None
+    gwr: GWRModel | None
 
 
 @dataclass(frozen=True)
@@ -228,7 +242,13 @@ class Outputs:
     bins: tuple | None
     maps: bool
     include_sar_taiwan: bool
+    formats: tuple
+    dpi: int
+    lang: str
+    tables: tuple
+    csv_bom: bool
     gpkg: bool
+    gpkg_crs: str | None
     report: bool
 
 
@@ -259,6 +279,7 @@ class Settings:
     models: Models
     indicators: Indicators
     outputs: Outputs
+    labels: dict  # column -> {"en", "zh", "unit", ...}: the run's variable catalogue entries
     dynamics: Dynamics | None = None
 
     @property
@@ -279,8 +300,11 @@ class Settings:
             derived=tuple(_make(Derived, {**d, "name": name}) for name, d in derived.items()),
             weights=tuple(_make(Weights, w) for w in c.get("weights") or []),
             statistics=_make(Statistics, stats, by_year=_make(ByYear, stats["by_year"]) if stats.get("by_year") else None),
-            models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None),
+            models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None,
+                         gwr=_make(GWRModel, models["gwr"]) if models.get("gwr") else None),
             indicators=Indicators.from_dict(c.get("indicators")),
             outputs=_make(Outputs, c["outputs"]),
+            labels={k: {key: text for key, text in v.items() if text is not None}
+                    for k, v in (c.get("labels") or {}).items()},
             dynamics=_make(Dynamics, c["dynamics"]) if c.get("dynamics") else None,
         )

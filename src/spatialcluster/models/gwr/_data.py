@@ -190,12 +190,15 @@ class Neighbours:
     else an empty table, which makes the kernels compute distances directly.
     """
 
-    def __init__(self, coords: np.ndarray, budget: int | None = None):
+    def __init__(self, coords: np.ndarray, budget: int | None = None, share: float | None = None):
         from scipy.spatial import cKDTree
 
         self.coords = coords
         self.n = len(coords)
         self.budget = NN_BUDGET if budget is None else budget
+        # share None: one search (tables only for bandwidths up to NN_SHARE n, sized to need);
+        # share 1.0: many searches over the same points (MGWR): one table as wide as the budget allows.
+        self.share = share
         self._tree = cKDTree(coords)
         self._idx = np.empty((self.n, 0), dtype=np.int32)
         self._dist = np.empty((self.n, 0))
@@ -208,15 +211,49 @@ class Neighbours:
         have = self._idx.shape[1]
         if have > int(bw) or have == self.n:
             return self._idx, self._dist
-        if self.n * min(need, self.n) > self.budget or min(need, self.n) > NN_SHARE * self.n:
+        share = NN_SHARE if self.share is None else self.share
+        if self.n * min(need, self.n) > self.budget or min(need, self.n) > share * self.n:
             return self.empty
-        # a little slack so that later, slightly larger bandwidths reuse the same table
-        kq = min(self.n, max(need + 8, int(need * 1.1)))
-        if self.n * kq > self.budget:
-            kq = need
-        dist, idx = self._tree.query(self.coords, k=kq, workers=-1)
-        if kq == 1:
-            dist, idx = dist[:, None], idx[:, None]
-        self._idx = np.ascontiguousarray(idx, dtype=np.int32)
-        self._dist = np.ascontiguousarray(dist)
+        if self.share is None:  # a little slack so that slightly larger bandwidths reuse the table
+            kq = min(self.n, max(need + 8, int(need * 1.1)))
+            if self.n * kq > self.budget:
+                kq = need
+        else:
+            kq = min(self.n, int(share * self.n), self.budget // self.n)
+        if kq * 4 > self.n:
+            self._idx, self._dist = self._wide(kq)
+        else:
+            dist, idx = self._tree.query(self.coords, k=kq, workers=-1)
+            if kq == 1:
+                dist, idx = dist[:, None], idx[:, None]
+            self._idx = np.ascontiguousarray(idx, dtype=np.int32)
+            self._dist = np.ascontiguousarray(dist)
         return self._idx, self._dist
+
+    def permuted(self, order: np.ndarray) -> Neighbours:
+        """The same neighbours for the regions reordered as ``coords[order]`` (no new search)."""
+        out = Neighbours(np.ascontiguousarray(self.coords[order]), self.budget, self.share)
+        if self._idx.shape[1]:
+            inverse = np.empty(self.n, dtype=np.int32)
+            inverse[order] = np.arange(self.n, dtype=np.int32)
+            out._idx = np.ascontiguousarray(inverse[self._idx[order]])
+            out._dist = np.ascontiguousarray(self._dist[order])
+        return out
+
+    def _wide(self, kq: int, rows: int = 256):
+        """A table of a sizeable share of all regions: sorting distance rows beats the tree's heaps."""
+        from scipy.spatial.distance import cdist
+
+        idx = np.empty((self.n, kq), dtype=np.int32)
+        dist = np.empty((self.n, kq))
+        for lo in range(0, self.n, rows):
+            d = cdist(self.coords[lo:lo + rows], self.coords)
+            if kq < self.n:  # the kq nearest first (unordered), then only those sorted
+                near = np.argpartition(d, kq - 1, axis=1)[:, :kq]
+                dn = np.take_along_axis(d, near, axis=1)
+                order = np.take_along_axis(near, np.argsort(dn, axis=1, kind="stable"), axis=1)
+            else:
+                order = np.argsort(d, axis=1, kind="stable")
+            idx[lo:lo + rows] = order
+            dist[lo:lo + rows] = np.take_along_axis(d, order, axis=1)
+        return idx, dist

@@ -99,7 +99,8 @@ class LocalResult(Result):
             return coefficient_maps(self, columns=list(columns)[:1], ax=[ax], **kwargs)[0]
         return coefficient_maps(self, ax=ax, **kwargs)
 
-    def _coef_table(self) -> pd.DataFrame:
+    def coefficient_table(self) -> pd.DataFrame:
+        """Per coefficient: mean, s.d., min, median, max over regions, regions significant, critical t."""
         p = self.params
         out = pd.DataFrame({"mean": p.mean(), "sd": p.std(ddof=0), "min": p.min(), "median": p.median(),
                             "max": p.max(), "significant": self.significant.sum(), "critical_t": self.critical_t})

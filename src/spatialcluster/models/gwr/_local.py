@@ -78,6 +78,18 @@ def _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout
 
 
 @njit(cache=True, inline="always")
+def _scratch(n):
+    """Per-thread buffers of one neighbourhood: distances, neighbour ids, weights."""
+    return np.empty(n), np.empty(n, dtype=np.int64), np.empty(n)
+
+
+@njit(cache=True, inline="always")
+def _small(k):
+    """Per-thread k x k cross products, their Cholesky factor, and three k-vectors."""
+    return np.empty((k, k)), np.zeros((k, k)), np.empty(k), np.empty(k), np.empty(k)
+
+
+@njit(cache=True, inline="always")
 def _cross(X, y, jout, wout, m, A, b):
     k = X.shape[1]
     A[:, :] = 0.0
@@ -142,14 +154,8 @@ def fit_lite(coords, X, y, bw, fixed, kind, nn_idx, nn_dist):
     ok = np.ones(n, dtype=np.bool_)
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
-        A = np.empty((k, k))
-        L = np.zeros((k, k))
-        b = np.empty(k)
-        beta = np.empty(k)
-        s = np.empty(k)
+        dbuf, jout, wout = _scratch(n)
+        A, L, b, beta, s = _small(k)
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             _cross(X, y, jout, wout, m, A, b)
@@ -193,18 +199,10 @@ def fit_full(coords, X, y, bw, fixed, kind, nn_idx, nn_dist):
     ok = np.ones(n, dtype=np.bool_)
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
-        A = np.empty((k, k))
-        B = np.empty((k, k))
-        L = np.zeros((k, k))
-        b = np.empty(k)
-        beta = np.empty(k)
-        s = np.empty(k)
-        col = np.empty(k)
-        Ainv = np.empty((k, k))
-        unit = np.empty(k)
+        dbuf, jout, wout = _scratch(n)
+        A, L, b, beta, s = _small(k)
+        B, Ainv, col, unit, _ = _small(k)
+        G = np.empty((k, k))
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             _cross(X, y, jout, wout, m, A, b)
@@ -256,7 +254,6 @@ def fit_full(coords, X, y, bw, fixed, kind, nn_idx, nn_dist):
                         v += Ainv[p, q] * B[q, r] * Ainv[r, p]
                 cct[i, p] = v
             # condition number of the weighted design with unit-length columns (Belsley 1991)
-            G = np.empty((k, k))
             for p in range(k):
                 for q in range(k):
                     G[p, q] = B[p, q] / np.sqrt(B[p, p] * B[q, q])
@@ -272,9 +269,7 @@ def weighted_sums(coords, v, bw, fixed, kind, nn_idx, nn_dist):
     out = np.empty(n)
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
+        dbuf, jout, wout = _scratch(n)
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             acc = 0.0
@@ -284,34 +279,31 @@ def weighted_sums(coords, v, bw, fixed, kind, nn_idx, nn_dist):
     return out
 
 
-@njit(cache=True, parallel=True)
-def smooth_columns(coords, x, bw, fixed, kind, nn_idx, nn_dist, V):
-    """Apply the one-covariate GWR smoother A (A_ij = x_i w_ij x_j / sum_l w_il x_l^2) to V.
+@njit(cache=True)
+def smoother_csr(coords, x, bw, fixed, kind, nn_idx, nn_dist):
+    """The one-covariate GWR smoother A (A_ij = x_i w_ij x_j / sum_l w_il x_l^2) as CSR arrays.
 
-    ``V`` is (n, c); used by MGWR backfitting for the covariate-specific hat matrices
-    (Yu, Fotheringham, Li, Oshan, Kang & Wolf 2019, Geogr. Anal. 52(1), eq. 11).
+    MGWR backfitting applies it to the covariate-specific hat matrices (Yu, Fotheringham, Li,
+    Oshan, Kang & Wolf 2019, Geogr. Anal. 52(1), eq. 11). Returns ``(indptr, indices, data)``.
     """
     n = coords.shape[0]
-    ncol = V.shape[1]
-    out = np.zeros((n, ncol))
-    nchunks = (n + _CHUNK - 1) // _CHUNK
-    for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
-        for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
-            m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
-            den = 0.0
-            for t in range(m):
-                xj = x[jout[t]]
-                den += wout[t] * xj * xj
-            f = x[i] / den
-            for t in range(m):
-                j = jout[t]
-                a = f * wout[t] * x[j]
-                for r in range(ncol):
-                    out[i, r] += a * V[j, r]
-    return out
+    dbuf, jout, wout = _scratch(n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        indptr[i + 1] = indptr[i] + _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
+    indices = np.empty(indptr[n], dtype=np.int32)
+    data = np.empty(indptr[n])
+    for i in range(n):
+        m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
+        den = 0.0
+        for t in range(m):
+            xj = x[jout[t]]
+            den += wout[t] * xj * xj
+        f = x[i] / den
+        for t in range(m):
+            indices[indptr[i] + t] = jout[t]
+            data[indptr[i] + t] = f * wout[t] * x[jout[t]]
+    return indptr, indices, data
 
 
 @njit(cache=True, parallel=True)
@@ -325,14 +317,8 @@ def hat_rows(coords, X, bw, fixed, kind, nn_idx, nn_dist, lo, hi):
     R = np.zeros((k, n, hi - lo))
     nchunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(nchunks):
-        dbuf = np.empty(n)
-        jout = np.empty(n, dtype=np.int64)
-        wout = np.empty(n)
-        A = np.empty((k, k))
-        L = np.zeros((k, k))
-        b = np.empty(k)
-        v = np.empty(k)
-        xl = np.empty(k)
+        dbuf, jout, wout = _scratch(n)
+        A, L, b, v, xl = _small(k)
         for i in range(c * _CHUNK, min(n, (c + 1) * _CHUNK)):
             m = _neighbourhood(i, coords, bw, fixed, kind, nn_idx, nn_dist, dbuf, jout, wout)
             _cross(X, X[:, 0], jout, wout, m, A, b)
@@ -347,3 +333,45 @@ def hat_rows(coords, X, bw, fixed, kind, nn_idx, nn_dist, lo, hi):
                 for p in range(k):
                     R[p, i, col - lo] = X[i, p] * v[p]
     return R
+
+
+@njit(cache=True)
+def outside_bisquare(coords, x, bw, fixed):
+    """For a bisquare kernel covering nearly every region: what lies outside each neighbourhood.
+
+    Returns the bandwidths ``h``, ``den_i = sum_j w_ij x_j^2`` over the neighbourhood, and in CSR
+    form the polynomial (1 - d^2/h^2)^2 at the regions outside it (d >= h), which the low-rank form
+    of the untruncated kernel counts and must take back (see ``mgwr._LowRank``).
+    """
+    n = coords.shape[0]
+    h = np.empty(n)
+    den = np.zeros(n)
+    dbuf = np.empty(n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        for j in range(n):
+            dx = coords[i, 0] - coords[j, 0]
+            dy = coords[i, 1] - coords[j, 1]
+            dbuf[j] = np.sqrt(dx * dx + dy * dy)
+        h[i] = bw if fixed else np.partition(dbuf, int(bw) - 1)[int(bw) - 1] * EPS
+        for j in range(n):
+            if dbuf[j] >= h[i]:
+                count += 1
+        indptr[i + 1] = count
+    indices = np.empty(count, dtype=np.int32)
+    data = np.empty(count)
+    for i in range(n):
+        pos = indptr[i]
+        for j in range(n):
+            dx = coords[i, 0] - coords[j, 0]
+            dy = coords[i, 1] - coords[j, 1]
+            d = np.sqrt(dx * dx + dy * dy)
+            z = d / h[i]
+            if d >= h[i]:
+                indices[pos] = j
+                data[pos] = (1.0 - z * z) ** 2
+                pos += 1
+            else:
+                den[i] += (1.0 - z * z) ** 2 * x[j] * x[j]
+    return h, den, indptr, indices, data

@@ -51,7 +51,7 @@ def check_criterion(criterion: str) -> str:
 class Scorer:
     """Criterion of a GWR fit at a bandwidth, with the neighbour table shared across calls."""
 
-    def __init__(self, y, X, coords, kind, fixed, neighbours, criterion, ids=None):
+    def __init__(self, y, X, coords, kind, fixed, neighbours, criterion, ids=None, tick=None):
         self.y = y
         self.X = X
         self.coords = coords
@@ -60,6 +60,7 @@ class Scorer:
         self.neighbours = neighbours
         self.criterion = criterion
         self.ids = ids
+        self.tick = tick
         self.calls = 0
 
     def fit(self, bw):
@@ -71,6 +72,8 @@ class Scorer:
 
     def __call__(self, bw) -> float:
         self.calls += 1
+        if self.tick is not None:
+            self.tick(1)
         _, resid, influ = self.fit(bw)
         return criterion_value(self.criterion, resid, influ)
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..._errors import InputError, SpatialClusterWarning
+from ..._progress import progress_bar
 from ..._validate import _names
 from . import bandwidth as bwsel
 from ._data import Neighbours, check_bandwidth, check_fixed_locations, design, kernel_code
@@ -29,8 +30,8 @@ def _spec(kernel, fixed, criterion, search, bw_min, bw_max, interval, tol, max_i
             "bw_max": bw_max, "interval": interval, "tol": tol, "max_iter": max_iter}
 
 
-def _select(y, X, coords, spec, neighbours, ids=None):
-    scorer = bwsel.Scorer(y, X, coords, spec["kind"], spec["fixed"], neighbours, spec["criterion"], ids)
+def _select(y, X, coords, spec, neighbours, ids=None, tick=None):
+    scorer = bwsel.Scorer(y, X, coords, spec["kind"], spec["fixed"], neighbours, spec["criterion"], ids, tick)
     return bwsel.search(scorer, spec["fixed"], spec["search"], spec["bw_min"], spec["bw_max"], spec["interval"],
                         spec["tol"], spec["max_iter"])
 
@@ -38,7 +39,7 @@ def _select(y, X, coords, spec, neighbours, ids=None):
 def gwr(data: pd.DataFrame, y: str, x, bandwidth=None, kernel: str = "bisquare", fixed: bool = False,
         criterion: str = "AICc", search: str = "golden", coords=None, bw_min=None, bw_max=None,
         interval=None, sigma2: str = "classic", alpha: float = 0.05, constant: bool = True,
-        tol: float = 1.0e-6, max_iter: int = 200) -> GWRResult:
+        tol: float = 1.0e-6, max_iter: int = 200, progress=None) -> GWRResult:
     """Fit a geographically weighted regression.
 
     Parameters
@@ -70,6 +71,10 @@ def gwr(data: pd.DataFrame, y: str, x, bandwidth=None, kernel: str = "bisquare",
         The effective number of parameters used for the adjusted alpha follows the same choice.
     alpha : float
         Significance level before the da Silva & Fotheringham (2016) adjustment.
+    tol, max_iter :
+        Golden-section stop: successive scores within ``tol``, or ``max_iter`` steps.
+    progress : bool, optional
+        Show the bandwidth candidates tried (default: in terminals).
 
     Returns
     -------
@@ -90,7 +95,8 @@ def gwr(data: pd.DataFrame, y: str, x, bandwidth=None, kernel: str = "bisquare",
     nb = Neighbours(d.coords)
     history = []
     if bandwidth is None:
-        bandwidth, _, history = _select(d.y, d.X, d.coords, spec, nb, d.ids)
+        with progress_bar("GWR bandwidth search", None, progress) as tick:
+            bandwidth, _, history = _select(d.y, d.X, d.coords, spec, nb, d.ids, tick)
     else:
         check_bandwidth(bandwidth, fixed, d)
     return GWRResult(d, bandwidth, spec, nb, sigma2, alpha, history)
@@ -168,7 +174,7 @@ class GWRResult(LocalResult):
     def _local_columns(self) -> dict:
         return {"local_r2": self.local_r2, "influence": self.influence, "condition_number": self.condition_number}
 
-    def spatial_variability(self, permutations: int = 99, seed: int = 0) -> pd.Series:
+    def spatial_variability(self, permutations: int = 99, seed: int = 0, progress=None) -> pd.Series:
         """Monte Carlo test that each coefficient varies over space (FBC 2002 sec. 4.5; mgwr).
 
         The locations are permuted among the regions ``permutations`` times; each time the bandwidth
@@ -177,20 +183,27 @@ class GWRResult(LocalResult):
         follow NumPy's legacy ``RandomState(seed).permutation``, as mgwr's ``spatial_variability``
         with the same seed, so both give the same p-values.
         """
-        d, spec = self._d, self._spec
+        d = self._d
         rng = np.random.RandomState(seed)
         observed = self.params.std(ddof=0).to_numpy()
         larger = np.zeros(d.k)
-        for _ in range(int(permutations)):
-            coords = np.ascontiguousarray(rng.permutation(d.coords))
-            nb = Neighbours(coords)
-            bw = self.bandwidth
-            if len(self.search_history):
-                bw = _select(d.y, d.X, coords, spec, nb)[0]
-            idx, dist = nb.table(bw, spec["kind"], spec["fixed"])
-            params = fit_full(coords, d.X, d.y, float(bw), spec["fixed"], spec["kind"], idx, dist)[0]
-            larger += np.std(params, axis=0) > observed
+        with progress_bar("GWR spatial variability", int(permutations), progress) as tick:
+            for _ in range(int(permutations)):
+                tick(1)
+                larger += self._permuted_spread(rng.permutation(d.coords)) > observed
         return pd.Series(larger / int(permutations), index=self.names, name="p_variability")
+
+    def _permuted_spread(self, coords):
+        """Standard deviation of each coefficient surface with the locations permuted."""
+        d, spec = self._d, self._spec
+        coords = np.ascontiguousarray(coords)
+        nb = Neighbours(coords)
+        bw = self.bandwidth
+        if len(self.search_history):
+            bw = _select(d.y, d.X, coords, spec, nb)[0]
+        idx, dist = nb.table(bw, spec["kind"], spec["fixed"])
+        params = fit_full(coords, d.X, d.y, float(bw), spec["fixed"], spec["kind"], idx, dist)[0]
+        return np.std(params, axis=0)
 
     def summary(self) -> str:
         unit = "neighbours" if not self.fixed else "distance units"
@@ -202,7 +215,7 @@ class GWRResult(LocalResult):
             f"ENP {self.enp:.3f}  sigma2 {self.sigma2:.4f}",
             f"significant: |t| > critical t at adjusted alpha {self.adj_alpha.iloc[0]:.4g} (alpha {self.alpha:g})",
         ]
-        return "\n".join(head) + "\n" + self._coef_table().to_string(float_format=lambda v: f"{v:.4f}")
+        return "\n".join(head) + "\n" + self.coefficient_table().to_string(float_format=lambda v: f"{v:.4f}")
 
     def to_record(self) -> dict:
         rec = self._record_common()

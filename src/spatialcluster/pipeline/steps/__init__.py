@@ -17,6 +17,7 @@ from .ellipse import EllipseStep
 from .geary import GEARY, LOCAL_GEARY
 from .geodetector import GeoDetectorStep
 from .global_ import MORAN, GlobalSpec, GlobalStep
+from .gwr import GWRStep
 from .join_counts import JoinCountsStep
 from .local import GISTAR, LISA, LocalSpec, LocalStep
 from .missing import MissingStep
@@ -40,6 +41,7 @@ _ANALYSES = (
     EllipseStep(),
     ByYearStep(),
     ModelsStep(),
+    GWRStep(),
     PanelModelStep(),
     DynamicsStep(),
 )
