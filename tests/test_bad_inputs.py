@@ -576,9 +576,11 @@ def unknown_model_name(tmp_path):
 @case("config")
 def config_missing_input_file(tmp_path):
     cfg = tmp_path / "a.toml"
-    cfg.write_text(_demo_text(**{'dataset = "china_provinces"': 'regions = "data/provinces.shp"\nid = "adcode"'}),
-                   encoding="utf-8")
-    cli_fails(["run", cfg, "--out", tmp_path / "out"], "a.toml", "line 13", "[inputs]", "'data/provinces.shp' does not exist")
+    text = _demo_text(**{'dataset = "china_provinces"': 'regions = "data/provinces.shp"\nid = "adcode"'})
+    cfg.write_text(text, encoding="utf-8")
+    line = text.splitlines().index('regions = "data/provinces.shp"') + 1
+    cli_fails(["run", cfg, "--out", tmp_path / "out"], "a.toml", f"line {line}", "[inputs]",
+              "'data/provinces.shp' does not exist")
 
 
 @case("config")

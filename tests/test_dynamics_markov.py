@@ -203,7 +203,7 @@ def test_empty_class_and_unbalanced_panel_errors():
         mk = sc.markov(holes, "v", id="code", time="year", k=3, balance=True)
     assert "b" not in mk.classes.index and mk.dropped == {"b": [2]}
     dup = pd.concat([long, long.iloc[[0]]])
-    with pytest.raises(InputError, match="repeats region/period pairs: a/1"):
+    with pytest.raises(InputError, match="duplicate region-periods: the panel repeats a 1"):
         sc.markov(dup, "v", id="code", time="year")
 
 

@@ -19,7 +19,8 @@ from shapely.geometry import LineString, Point, box
 
 import spatialcluster as sc
 from spatialcluster import InputError, SpatialClusterWarning
-from spatialcluster._palette import HOTSPOT_COLORS, LISA_COLORS, LISA_LABELS
+from spatialcluster._palette import HOTSPOT_COLORS, LISA_COLORS
+from spatialcluster.labels import term
 from spatialcluster.plot.maps import MISSING_HATCH_COLOR
 
 STYLE_COLUMNS = [
@@ -130,7 +131,7 @@ def test_lisa_and_hotspot_styles_use_the_map_colours(tmp_path, layers):
     cats = lisa.find("categories").findall("category")
     values = [c.get("value") for c in cats]
     assert values == ["ns", "HH", "LL", "LH", "HL", "island", ""]  # "": every other value, NULL included
-    assert [c.get("label") for c in cats] == [*(LISA_LABELS[v] for v in values[:-1]), "No data"]
+    assert [c.get("label") for c in cats] == [*(term(v, "en") for v in values[:-1]), "No data"]
     assert symbol_colors(lisa) == [*(LISA_COLORS[v] for v in values[:-1]), MISSING_HATCH_COLOR]
     fill = lisa.find("symbols").findall("symbol")[-1].find("layer/Option/Option[@name='style']").get("value")
     assert fill == "b_diagonal"  # hatched, as the matplotlib maps draw missing values

@@ -38,7 +38,7 @@ def test_demo_config_validates_and_fills_defaults():
     assert d["weights"][0]["islands"] == "nearest"
     assert d["weights"][1]["transform"] == "r"  # default filled in
     assert d["models"]["cross_section"] == ["sdm"]
-    assert set(d["variables"]["derived"]) == {"pop_growth_2010_2020", "lq_gdp_pop_2020"}
+    assert set(d["variables"]["derived"]) == {"pop_growth_2010_2020", "lq_gdp_pop_2020", "lq_secondary"}
     assert d["inputs"]["tables"][0]["name"] == "urban_panel"
 
 
@@ -140,7 +140,7 @@ def test_duplicate_weights_names():
 
 
 def test_by_year_must_name_a_panel_table():
-    bad = DEMO.replace("[models]", '[statistics.by_year]\ntable = "urban_panl"\ncolumns = ["urban_rate"]\n\n[models]')
+    bad = DEMO.replace('[statistics.by_year]\ntable = "panel"', '[statistics.by_year]\ntable = "urban_panl"')
     msg = _error(bad)
     assert "'urban_panl' is not a panel table" in msg and "Did you mean 'urban_panel'?" in msg
 
@@ -445,5 +445,5 @@ def test_sar_taiwan_drawn_as_no_data_only_for_the_china_dataset():
     assert not extra.geometry.is_empty.any()
     off = pipeline.parse_config(DEMO, overrides={"outputs": {"include_sar_taiwan": False}})
     assert map_regions(off.data, data) is data
-    mexico = DEMO.replace('dataset = "china_provinces"', 'dataset = "mexico_states"')
-    assert "only applies to dataset = 'china_provinces'" in _error(mexico)
+    mexico = {"inputs": {"dataset": "mexico_states"}, "outputs": {"include_sar_taiwan": True}}
+    assert map_regions(mexico, data) is data  # the default true adds nothing to another dataset's maps

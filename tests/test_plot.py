@@ -441,7 +441,8 @@ def test_china_provinces_map():
         ax = sc.plot.choropleth(prov, "v", scheme="fisher_jenks", title="中国各省", labels="name_zh")
         render(ax)
     assert not [w for w in caught if "glyph" in str(w.message).lower()]
-    assert len(ax.get_legend().get_texts()) == 5
+    # five classes and Taiwan, Hong Kong and Macao drawn without data (the standard map's convention)
+    assert len(ax.get_legend().get_texts()) == 6 and legend_texts(ax)[-1] == "No data (3)"
 
 
 def test_south_china_sea_inset():
@@ -461,7 +462,9 @@ def test_south_china_sea_inset():
     x0, x1 = inset.get_xlim()
     y0, y1 = inset.get_ylim()
     assert all(x0 < p.x < x1 and y0 < p.y < y1 for p in to_map)  # the inset shows them
-    assert inset.texts[0].get_text() == "南海诸岛"
+    assert inset.texts[0].get_text() == "South China Sea Islands"
+    (zh_inset,) = sc.plot.lisa_map(prov.assign(cluster="ns"), lang="zh").child_axes
+    assert zh_inset.texts[0].get_text() == "南海诸岛"
     assert not sc.plot.lisa_map(prov.assign(cluster="ns"), inset=False).child_axes
     assert not sc.plot.lisa_map(prov.loc[["460000"]].assign(cluster="ns")).child_axes  # Hainan alone
     plt.close("all")

@@ -9,14 +9,6 @@ LISA_COLORS = {
     "ns": "#d9d9d9",
     "island": "#ffffff",
 }
-LISA_LABELS = {
-    "HH": "High-High",
-    "LL": "Low-Low",
-    "HL": "High-Low",
-    "LH": "Low-High",
-    "ns": "Not significant",
-    "island": "Island (no neighbours)",
-}
 
 # Gi* bins -3..3: cold spots blue, hot spots red (ArcGIS convention).
 HOTSPOT_COLORS = {
@@ -27,15 +19,6 @@ HOTSPOT_COLORS = {
     1: "#fee090",
     2: "#fc8d59",
     3: "#d73027",
-}
-HOTSPOT_LABELS = {
-    -3: "Cold spot, 99 %",
-    -2: "Cold spot, 95 %",
-    -1: "Cold spot, 90 %",
-    0: "Not significant",
-    1: "Hot spot, 90 %",
-    2: "Hot spot, 95 %",
-    3: "Hot spot, 99 %",
 }
 
 # GeoDa's local Geary cluster colours (Anselin 2019).

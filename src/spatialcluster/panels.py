@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from difflib import get_close_matches
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from ._errors import InputError
 from ._validate import _names, align
@@ -80,20 +82,33 @@ class Panel:
     """A checked long panel: one row per region and period, region ids as strings.
 
     Build it with :meth:`from_long`. Attributes: ``frame`` (the checked table, sorted by period
-    and region), ``id``, ``time``, ``columns`` (tuple), ``ids``
-    (the regions, sorted), ``periods`` (sorted) and ``report`` (:class:`BalanceReport`).
+    and region), ``id``, ``time``, ``columns`` (tuple), ``ids`` (the regions, sorted),
+    ``periods`` (sorted, named ``time``), ``first_seen`` (the regions in the order of their
+    first row) and ``report`` (:class:`BalanceReport`).
     """
 
-    frame: pd.DataFrame
     id: str
     time: str
     columns: tuple
     report: BalanceReport
+    first_seen: pd.Index
+    periods: pd.Index
+    # The checked rows in their given order, with the regions' and periods' codes (positions in
+    # first_seen / periods): wide() is a reshape or one scatter, and the sorted ``frame`` and
+    # ``ids`` are only built when asked for (they cost more than the checks on 10**7 rows).
+    _rows: pd.DataFrame = field(compare=False)
+    _codes: np.ndarray = field(compare=False)
+    _tcodes: np.ndarray = field(compare=False)
+    _layout: int = field(compare=False)  # 1: sorted by region and period, 2: by period and region, complete
 
     @classmethod
     def from_long(cls, frame, id="code", time="year", columns=None, *, balance="error", missing="error",
                   numeric=True, regular=False):
         """Check a long table and return it as a :class:`Panel`.
+
+        Region and period keys are factorised once (integer codes), so duplicates, balance,
+        sorting and :meth:`wide` are array operations: linear in the rows, without pivots, and
+        without any reordering when the table is already sorted and complete.
 
         Parameters
         ----------
@@ -111,7 +126,8 @@ class Panel:
             Missing values in ``columns``: refused, naming the region-periods (use
             :func:`spatialcluster.handle_missing` first to drop them by rule), or left to the caller.
         numeric : bool
-            Convert ``columns`` to float, refusing text that is not a number.
+            Convert ``columns`` to float, refusing text that is not a number (columns of a
+            numeric dtype are converted without a per-value check).
         regular : bool
             Integer periods must be evenly spaced without gaps (yearly, or every 5 or 10 years),
             so that "the previous period" means the adjacent one.
@@ -127,42 +143,64 @@ class Panel:
         if not isinstance(frame, pd.DataFrame):
             raise InputError(f"the panel must be a pandas DataFrame (one row per region and period), "
                              f"got {type(frame).__name__}")
-        if id not in frame.columns and frame.index.name == id:
+        if id not in frame.columns and id in [name for name in frame.index.names if name is not None]:
             frame = frame.reset_index()
         if columns is None:
             columns = [c for c in frame.select_dtypes("number").columns if c not in (id, time)]
         columns = [columns] if isinstance(columns, str) else list(columns)
         require_columns(frame, [id, time, *columns])
-        df = frame.copy()  # other columns (names, geometry) are carried along unchecked
-        if df[id].isna().any() or df[time].isna().any():
-            raise InputError(f"{int(df[id].isna().sum() + df[time].isna().sum())} row(s) have no region id or "
+        codes, first_seen = pd.factorize(frame[id], sort=False)
+        tcodes, periods = pd.factorize(frame[time], sort=True)
+        if (codes < 0).any() or (tcodes < 0).any():
+            raise InputError(f"{int((codes < 0).sum() + (tcodes < 0).sum())} row(s) have no region id or "
                              "period; drop them")
-        df[id] = df[id].astype(str)
-        dup = df.duplicated([id, time], keep=False)
-        if dup.any():
+        codes, first_seen = _text_codes(codes, first_seen)
+        codes, tcodes = codes.astype(np.int64, copy=False), tcodes.astype(np.int64, copy=False)
+        n, t = len(first_seen), len(periods)
+        layout = _layout(codes, tcodes, n, t)  # a sorted complete panel has no duplicates or gaps
+        flat = None if layout else codes * t + tcodes
+        seen = None if layout else np.bincount(flat, minlength=n * t)
+        if not layout and (len(flat) > n * t or (seen > 1).any()):
+            dup = seen[flat] > 1
+            rows = pd.DataFrame({id: first_seen.to_numpy()[codes[dup]], time: frame[time].to_numpy()[dup]})
             raise InputError(
                 f"duplicate region-periods: the panel repeats "
-                f"{region_periods(df.loc[dup].drop_duplicates([id, time]), id, time)}. A panel needs exactly one row "
+                f"{region_periods(rows.drop_duplicates([id, time]), id, time)}. A panel needs exactly one row "
                 "per region and period: aggregate or drop the duplicates."
             )
+        df = frame.copy(deep=False)  # a converted column replaces, never overwrites, the caller's
         for col in columns:
-            _check_values(df, col, id, time, numeric, missing)
-        periods = pd.Index(sorted(df[time].unique()))
+            _check_values(df, col, _Named(df, first_seen, codes, id, time), numeric, missing)
         if regular:
             _check_gaps(periods)
         report = BalanceReport(balance)
-        if balance != "ignore":
-            df, report = _balance(df, id, time, periods, balance)
-        df = df.sort_values([time, id], kind="stable").reset_index(drop=True)
-        return cls(frame=df, id=id, time=time, columns=tuple(columns), report=report)
+        if balance != "ignore" and not layout and len(flat) < n * t:
+            keep, report = _balance(seen.reshape(n, t) > 0, first_seen, periods, balance, id, time)
+            kept = keep[flat]
+            df, flat = df[kept], flat[kept]
+            codes, tcodes, first_seen, periods = _renumber(flat, t, first_seen, periods)
+            layout = _layout(codes, tcodes, len(first_seen), len(periods))
+        return cls(id=id, time=time, columns=tuple(columns), report=report, first_seen=first_seen.rename(id),
+                   periods=pd.Index(periods, name=time), _rows=df, _codes=codes, _tcodes=tcodes, _layout=layout)
 
-    @property
+    @cached_property
     def ids(self) -> pd.Index:
-        return pd.Index(sorted(self.frame[self.id].unique()), name=self.id)
+        """The regions, sorted (as text)."""
+        return self.first_seen.sort_values()
 
-    @property
-    def periods(self) -> pd.Index:
-        return pd.Index(sorted(self.frame[self.time].unique()), name=self.time)
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The checked table, region ids as text, sorted by period and region."""
+        n, t = len(self.first_seen), len(self.periods)
+        rank = self.first_seen.get_indexer(self.ids)  # sorted position -> first-seen code
+        sorted_code = np.empty(n, np.int64)
+        sorted_code[rank] = np.arange(n)
+        key = self._tcodes * n + sorted_code[self._codes]
+        df = self._rows.copy()  # other columns (names, geometry) are carried along unchecked
+        df[self.id] = df[self.id].astype(str)
+        if not _sequential(key):
+            df = df.take(np.argsort(key, kind="stable"))
+        return df.reset_index(drop=True)
 
     def by_period(self) -> dict:
         """{period: the period's rows indexed by region id}, periods in order."""
@@ -175,31 +213,120 @@ class Panel:
         """The regions in the order of ``w.unique_ids`` (as strings), after checking that the panel
         and the weights cover the same regions (a WeightsError names those in only one)."""
         as_text = {str(i): i for i in w.unique_ids}  # the panel's ids are text; the graph's may not be
-        regions = pd.Index([as_text.get(r, r) for r in self.frame[self.id].unique()])
+        regions = pd.Index([as_text.get(r, r) for r in self.first_seen])
         align(pd.DataFrame(index=regions), w)
         return pd.Index(list(as_text))
 
     def wide(self, column, ids=None) -> np.ndarray:
-        """``column`` as a periods x regions array (regions in ``ids`` order, default sorted)."""
-        table = self.frame.pivot(index=self.time, columns=self.id, values=column)
-        return table.reindex(index=self.periods, columns=self.ids if ids is None else ids).to_numpy()
+        """``column`` as a periods x regions array (regions in ``ids`` order, default sorted), NaN
+        where a region-period has no row; C-ordered, as a pivot gives it, so the models' products
+        add in the same order to the last bit."""
+        return np.ascontiguousarray(self.by_region(column, ids).T)
+
+    def by_region(self, column, ids=None) -> np.ndarray:
+        """``column`` as a regions x periods array (regions in ``ids`` order, default sorted), NaN
+        where a region-period has no row. A view of the column when the rows are sorted by region
+        and period and complete; ``ids=panel.first_seen`` keeps the regions in the table's order."""
+        values = self._rows[column].to_numpy()
+        n, t = len(self.first_seen), len(self.periods)
+        if self._layout == 1:
+            table = values.reshape(n, t)
+        elif self._layout == 2:
+            table = values.reshape(t, n).T
+        else:
+            table = np.full((n, t), np.nan, dtype=np.result_type(values.dtype, np.float64))
+            table[self._codes, self._tcodes] = values
+        target = self.ids if ids is None else pd.Index(ids)
+        if target is self.first_seen or target.equals(self.first_seen):
+            return table
+        pos = self.first_seen.get_indexer(target)
+        if (pos < 0).any():
+            raise InputError(f"region(s) not in the panel: {_names(target[pos < 0])}")
+        return table[pos]
 
 
-def _check_values(df, col, id, time, numeric, missing):
-    """Convert ``col`` to float (when ``numeric``) and refuse missing values (when asked), in place."""
-    vals = pd.to_numeric(df[col], errors="coerce") if numeric else df[col]
-    if numeric:
-        bad = vals.isna() & df[col].notna()
+class _Named:
+    """The region-periods (ids as text) of a mask of rows, for the messages of :func:`region_periods`."""
+
+    def __init__(self, df, first_seen, codes, id, time):
+        self.df, self.first_seen, self.codes, self.keys = df, first_seen, codes, (id, time)
+
+    def __call__(self, mask):
+        id, time = self.keys
+        return pd.DataFrame({id: self.first_seen.to_numpy()[self.codes[mask]], time: self.df[time].to_numpy()[mask]})
+
+
+def as_text(ids) -> pd.Index:
+    """Region ids as a text Index (unchanged when they are text already): a panel's and a graph's
+    ids are compared as text."""
+    ids = pd.Index(ids.categories[ids.codes] if isinstance(ids, pd.Categorical) else ids)
+    if pd.api.types.is_string_dtype(ids.dtype) and (ids.dtype != object or all(isinstance(u, str) for u in ids)):
+        return ids
+    return pd.Index(np.asarray(ids).astype(str))
+
+
+def _text_codes(codes, uniques):
+    """Region ids as text: (codes, text uniques), merging ids that only differ in type (1 and "1")."""
+    uniques = as_text(uniques)
+    if not uniques.is_unique:
+        codes, uniques = pd.factorize(uniques.to_numpy()[codes], sort=False)
+        uniques = as_text(uniques)
+    return codes, uniques
+
+
+def _renumber(flat, t, first_seen, periods):
+    """Codes of the rows kept by balancing, against the kept regions and periods."""
+    codes, tcodes = flat // t, flat % t
+    used, used_t = np.unique(codes), np.unique(tcodes)
+    remap = np.full(len(first_seen), -1, np.int64)
+    remap[used] = np.arange(len(used))
+    remap_t = np.full(len(periods), -1, np.int64)
+    remap_t[used_t] = np.arange(len(used_t))
+    return remap[codes], remap_t[tcodes], first_seen[used], periods[used_t]
+
+
+@njit(cache=True)
+def _layout(codes, tcodes, n, t):
+    """1 if row r is region r // t in period r % t, 2 if it is period r // n and region r % n (a
+    complete panel sorted either way), else 0; stops at the first miss."""
+    if codes.shape[0] != n * t:
+        return 0
+    by_region = by_period = True
+    for r in range(codes.shape[0]):
+        by_region = by_region and codes[r] * t + tcodes[r] == r
+        by_period = by_period and tcodes[r] * n + codes[r] == r
+        if not (by_region or by_period):
+            return 0
+    return 1 if by_region else 2
+
+
+@njit(cache=True)
+def _sequential(key):
+    """Whether ``key[r] == r`` for every row (already in the wanted order), stopping at the first miss."""
+    for r in range(key.shape[0]):
+        if key[r] != r:
+            return False
+    return True
+
+
+def _check_values(df, col, named, numeric, missing):
+    """Convert ``col`` to float (when ``numeric``) and refuse missing values (when asked), in place;
+    ``named(mask)`` gives the region-periods of the rows in ``mask`` for the messages."""
+    is_number = pd.api.types.is_numeric_dtype(df[col].dtype)
+    vals = pd.to_numeric(df[col], errors="coerce") if numeric and not is_number else df[col]
+    if numeric and not is_number:
+        bad = (vals.isna() & df[col].notna()).to_numpy()
         if bad.any():
-            raise InputError(f"column {col!r} has non-numeric values at {region_periods(df[bad], id, time)}")
+            raise InputError(f"column {col!r} has non-numeric values at {region_periods(named(bad), *named.keys)}")
     if missing == "error" and vals.isna().any():
+        absent = vals.isna().to_numpy()
         raise InputError(
-            f"column {col!r} is missing at {int(vals.isna().sum())} region-period(s): "
-            f"{region_periods(df[vals.isna()], id, time)}. A balanced panel needs every value: impute these "
+            f"column {col!r} is missing at {int(absent.sum())} region-period(s): "
+            f"{region_periods(named(absent), *named.keys)}. A balanced panel needs every value: impute these "
             "values or drop the affected regions (sc.handle_missing(..., missing='drop-region')) and rebuild "
             "the weights."
         )
-    if numeric:
+    if numeric and vals.dtype != np.float64:
         df[col] = vals.astype(np.float64)
 
 
@@ -220,22 +347,37 @@ def _check_gaps(periods: pd.Index) -> None:
         )
 
 
-def _balance(df, id, time, periods, rule):
-    """Refuse or drop the region-periods without a row; return (frame, report)."""
-    ids = pd.Index(sorted(df[id].unique()))
-    if len(df) == len(ids) * len(periods):
-        return df, BalanceReport(rule)
-    full = pd.MultiIndex.from_product([ids, periods], names=[id, time])
-    absent = full.difference(pd.MultiIndex.from_frame(df[[id, time]])).to_frame(index=False)
+def _balance(have, first_seen, periods, rule, id, time):
+    """Refuse or drop the region-periods without a row (``have``: regions in first-seen order x
+    periods, True where a row exists); return (``keep`` over the flat region-periods, report)."""
+    order = np.argsort(first_seen.to_numpy(), kind="stable")  # the report lists regions sorted
+    rows, cols = np.nonzero(~have[order])
+    absent = pd.DataFrame({id: first_seen[order][rows], time: periods[cols]})
     if rule == "error":
         raise InputError(
             f"unbalanced panel: {len(absent)} region-period(s) have no row: {region_periods(absent, id, time)}. "
             "Every region needs a row for every period (fill the gaps or drop the incomplete regions, e.g. "
             "Panel.from_long(..., balance='drop-region'))."
         )
-    pairs = [[r, t] for r, t in zip(absent[id], absent[time])]
+    drop_r, drop_p = to_drop(have, rule)
+    report = BalanceReport(rule, [[r, t] for r, t in zip(absent[id], absent[time])],
+                           dropped_regions=sorted(first_seen[drop_r]), dropped_periods=list(periods[drop_p]))
+    return (~drop_r[:, None] & ~drop_p[None, :]).ravel(), report
+
+
+def to_drop(have: np.ndarray, rule: str) -> tuple[np.ndarray, np.ndarray]:
+    """The regions and periods (boolean masks) that ``rule`` drops to complete ``have``.
+
+    ``have`` is regions x periods, True where observed. ``"drop-region"`` drops every region with
+    a gap, ``"drop-period"`` every period with one, ``"drop-both"`` first the periods observed in
+    fewer regions than the best-covered period, then the regions still incomplete. The one
+    balancing rule of :meth:`Panel.from_long` and :func:`spatialcluster.balance_panel`.
+    """
+    none_r, none_p = np.zeros(have.shape[0], bool), np.zeros(have.shape[1], bool)
     if rule == "drop-region":
-        regions = sorted(set(absent[id]))
-        return df[~df[id].isin(regions)], BalanceReport(rule, pairs, dropped_regions=regions)
-    dropped = sorted(set(absent[time]))
-    return df[~df[time].isin(dropped)], BalanceReport(rule, pairs, dropped_periods=dropped)
+        return ~have.all(axis=1), none_p
+    if rule == "drop-period":
+        return none_r, ~have.all(axis=0)
+    cover = have.mean(axis=0)
+    drop_p = cover < cover.max() if have.size else none_p
+    return ~have[:, ~drop_p].all(axis=1), drop_p

@@ -5,6 +5,8 @@
   from NBS bulletins and yearbooks (``data/SOURCES.md``). Missing values stay missing.
 * :func:`china_prefectures`: the 370 prefecture-level boundaries (same source and method).
 * :func:`china_urbanization_panel`: year-end urbanization rates by province and year (long).
+* :func:`china_provinces_panel`: the yearly panel 2005-2022 (urbanization, population, GDP and
+  its sectors, one release per column), sourced table by table (``data/SOURCES.md``).
 * :func:`mexico_states`, :func:`mexico_gdp_panel`: Mexico's 32 states with per-capita GDP by
   decade 1940-2000, from libpysal's bundled ``mexico`` example (Rey and Sastre Gutierrez 2010).
 """
@@ -15,6 +17,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+
+from ._panel import PANEL_COLUMNS, VINTAGES, china_provinces_panel, panel_coverage
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -185,11 +189,15 @@ def mexico_gdp_panel() -> pd.DataFrame:
 __all__ = [
     "GROUP_ORDER",
     "NBS_GROUPS",
+    "PANEL_COLUMNS",
+    "VINTAGES",
     "china_facts",
     "china_prefectures",
+    "china_provinces_panel",
     "china_provinces",
     "china_urbanization_panel",
     "mexico_gdp_panel",
     "mexico_states",
+    "panel_coverage",
     "shapefile_path",
 ]

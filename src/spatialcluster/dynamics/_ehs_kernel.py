@@ -5,7 +5,8 @@ every block of 64 regions shares a table of random k_max-subsets of the regions 
 permutation), whose values are gathered once per block so each region reads contiguous numbers;
 a region drawn into its own column is swapped for another (``_replace_self``), which leaves an
 exact conditional-permutation null for every region. What is new: one table serves all T
-periods (the gathered block is k_max x T x permutations), so the random draws and the scattered
+periods (the gathered block is T x k_max x permutations, drawn and gathered by the same
+:func:`~spatialcluster.stats._kernels._draw_gather`), so the random draws and the scattered
 reads are paid once instead of T times. Each period's pseudo p-value is still an exact
 conditional permutation test; only their dependence across periods changes. Streams are keyed
 by block and region number in id order, so results do not depend on threads or row order.
@@ -17,34 +18,19 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from ..stats._kernels import _BLOCK, TIE_RTOL, _bounds, _draw_table, _replace_self, _stream
+from ..stats._kernels import _BLOCK, TIE_RTOL, _block_buffers, _bounds, _draw_gather, _replace_self, _stream
 
 
 @njit(cache=True, error_model="numpy")
 def _joint_block(start, stop, indptr, indices, weights, X, xmax, permutations, seed, k_max, n_ge, n_le):
     n, T = X.shape
-    scratch = np.arange(n).astype(np.int32)
-    swaps = np.empty(k_max, dtype=np.int64)
-    table = np.empty((k_max, permutations), dtype=np.int32)
-    gathered = np.empty((k_max, T, permutations))
+    buffers = _block_buffers(n, T, k_max, permutations)
+    table, gathered = buffers[2], buffers[3]  # gathered[t, a, p]: period t of row a's draw
+    hit_t, hit_p, hit_i = buffers[4:]
     acc = np.empty((T, permutations))
-    hit_t = np.empty(k_max * permutations, dtype=np.int64)
-    hit_p = np.empty(k_max * permutations, dtype=np.int64)
-    hit_i = np.empty(k_max * permutations, dtype=np.int64)
     for b0 in range(start, stop, _BLOCK):
         b1 = min(stop, b0 + _BLOCK)
-        _draw_table(table, scratch, swaps, seed, b0 // _BLOCK, n)
-        hits = 0
-        for a in range(k_max):
-            for p in range(permutations):
-                j = table[a, p]
-                for t in range(T):
-                    gathered[a, t, p] = X[j, t]
-                if b0 <= j < b1:
-                    hit_t[hits] = a
-                    hit_p[hits] = p
-                    hit_i[hits] = j
-                    hits += 1
+        hits = _draw_gather(buffers, seed, b0, b1, X)
         for i in range(b0, b1):
             lo = indptr[i]
             k = indptr[i + 1] - lo
@@ -60,14 +46,14 @@ def _joint_block(start, stop, indptr, indices, weights, X, xmax, permutations, s
                 while a + 1 < k:  # two rows per pass over acc: half its loads and stores
                     w0 = weights[lo + a]
                     w1 = weights[lo + a + 1]
-                    row0 = gathered[a, t]
-                    row1 = gathered[a + 1, t]
+                    row0 = gathered[t, a]
+                    row1 = gathered[t, a + 1]
                     for p in range(permutations):
                         out[p] += w0 * row0[p] + w1 * row1[p]
                     a += 2
                 if a < k:
                     wa = weights[lo + a]
-                    row = gathered[a, t]
+                    row = gathered[t, a]
                     for p in range(permutations):
                         out[p] += wa * row[p]
             state = _stream(seed, i)

@@ -1,8 +1,9 @@
-"""Long panels as a regions x periods matrix, validated once for every method of the package.
+"""Long panels as a regions x periods matrix for the methods over time.
 
-The methods over time need a balanced panel: every region observed in every period. Building
-the matrix here (factorised keys scattered into a NumPy array, not a pandas pivot) keeps the
-Markov chains linear in the number of rows even at 10**7 region-years.
+The table is checked by the package's one :meth:`spatialcluster.Panel.from_long`, whose
+factorised keys make the matrix an array reshape (or one scatter), linear in the number of rows
+even at 10**7 region-years. The methods over time need a balanced panel: every region observed
+in every period, with a value.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from numba import njit
 
 from .._errors import InputError, SpatialClusterWarning, WeightsError
 from .._validate import _names
+from ..panels import Panel as LongPanel, as_text
 
 
 @dataclass
@@ -44,56 +45,22 @@ class Panel:
         return self.values[:, self.periods.index(t)]
 
 
-def _frame(long_df, names, id):
-    if not isinstance(long_df, pd.DataFrame):
-        raise InputError(
-            f"the panel must be a DataFrame with one row per region and period, got {type(long_df).__name__}")
-    frame = long_df
-    if id not in frame.columns and id in (frame.index.names or []):
-        frame = frame.reset_index()
-    missing = [c for c in (id, *names) if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"the panel has no column(s) {', '.join(map(repr, missing))}; pass id=, time= and the variable's "
-            f"name (columns are: {', '.join(map(str, list(frame.columns)[:20]))})")
-    return frame
-
-
 def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this method") -> Panel:
     """Validate a long panel and return it as a :class:`Panel` (regions in first-seen order).
 
-    Errors name the regions and periods at fault: repeated region/period pairs, non-numeric
-    values, missing cells (an unbalanced panel; ``balance=True`` drops the incomplete regions
-    with a :class:`SpatialClusterWarning` listing them), and fewer than ``min_periods`` periods.
+    The table is checked by :meth:`spatialcluster.Panel.from_long` (columns, rows without a key,
+    repeated region-periods, non-numeric values), whose errors name the regions and periods at
+    fault. Here: fewer than ``min_periods`` periods are refused, and missing cells (a region-period
+    without a row or without a value) make the panel unbalanced: refused, or with ``balance=True``
+    the incomplete regions are dropped with a :class:`SpatialClusterWarning` listing them.
     """
-    frame = _frame(long_df, [time, column], id)
-    codes, uniq = pd.factorize(frame[id], sort=False)
-    tcodes, periods = pd.factorize(frame[time], sort=True)
-    if (codes < 0).any() or (tcodes < 0).any():
-        raise InputError(f"the panel has rows without a region id ({id!r}) or period ({time!r}); drop them first")
-    ids = _as_text(uniq).rename(id)
-    periods = list(periods.tolist())
+    checked = LongPanel.from_long(long_df, id=id, time=time, columns=[column], balance="ignore", missing="ignore")
+    ids, periods = checked.first_seen, checked.periods.tolist()
     n, t = len(ids), len(periods)
     if t < min_periods:
         raise InputError(
             f"{what} needs at least {min_periods} periods; the panel has {t} ({_names(periods)}) in column {time!r}")
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(values) & frame[column].notna().to_numpy()
-    if bad.any():
-        raise InputError(f"column {column!r} has non-numeric values for region/period "
-                         f"{_names(_pairs(ids, periods, codes[bad], tcodes[bad]))}; convert or drop them")
-    if len(codes) == n * t and _sequential(codes, tcodes, t):
-        matrix = values.reshape(n, t)  # sorted by region, then period, and complete: no scatter needed
-    else:
-        flat = codes.astype(np.int64) * t + tcodes
-        seen = np.bincount(flat, minlength=n * t)
-        if (seen > 1).any():
-            cells = np.flatnonzero(seen > 1)
-            raise InputError(f"the panel repeats region/period pairs: "
-                             f"{_names(_pairs(ids, periods, cells // t, cells % t))}; keep one row each")
-        matrix = np.full(n * t, np.nan)
-        matrix[flat] = values
-        matrix = matrix.reshape(n, t)
+    matrix = np.ascontiguousarray(checked.by_region(column, ids))
     holes = np.isnan(matrix)
     dropped = {}
     if holes.any():
@@ -115,27 +82,6 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     return Panel(values=matrix, ids=ids, periods=periods, variable=str(column), dropped=dropped)
 
 
-@njit(cache=True)
-def _sequential(codes, tcodes, t):
-    """Whether row r is region r // t in period r % t (a sorted, complete panel), stopping at the first miss."""
-    for r in range(codes.shape[0]):
-        if codes[r] * t + tcodes[r] != r:
-            return False
-    return True
-
-
-def _pairs(ids, periods, rows, cols):
-    return [f"{ids[r]}/{periods[c]}" for r, c in zip(rows[:20], cols[:20])]
-
-
-def _as_text(ids) -> pd.Index:
-    """Region ids as a text Index (no conversion when they are text already)."""
-    ids = pd.Index(ids.categories[ids.codes] if isinstance(ids, pd.Categorical) else ids)
-    if ids.dtype == object and len(ids) and isinstance(ids[0], str) or pd.api.types.is_string_dtype(ids.dtype):
-        return ids
-    return pd.Index(np.asarray(ids).astype(str))
-
-
 def with_weights(p: Panel, w, transform="r"):
     """Reorder the panel to the graph's regions; return (panel, CSR weights row-standardised or as given, graph).
 
@@ -144,10 +90,10 @@ def with_weights(p: Panel, w, transform="r"):
     from ..stats._core import as_graph
 
     g = as_graph(w)
-    gids = _as_text(g.unique_ids)
+    gids = as_text(g.unique_ids)
     if p.dropped and len(gids.intersection(list(p.dropped))):
         g = g.subgraph([i for i in g.unique_ids if str(i) not in p.dropped])
-        gids = _as_text(g.unique_ids)
+        gids = as_text(g.unique_ids)
         warnings.warn(f"the weights lost the {len(p.dropped)} dropped region(s) and their links",
                       SpatialClusterWarning, stacklevel=3)
     pos = np.arange(p.n) if p.ids.equals(gids) else p.ids.get_indexer(gids)

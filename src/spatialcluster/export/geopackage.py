@@ -97,7 +97,18 @@ def _remove_quietly(path):
         os.remove(path)
 
 
-def to_geopackage(path, layers, styles=None, overwrite=True):
+def _reproject(name, frame, crs):
+    """The layer in ``crs`` (see :func:`spatialcluster.plot._crs.named_crs`); tables pass unchanged."""
+    if crs is None or not _has_geometry(frame):
+        return frame
+    if frame.crs is None:
+        raise InputError(f"layer {name!r} has no CRS, so it cannot be written in crs={crs!r}; set its CRS first")
+    from ..plot._crs import named_crs
+
+    return frame.to_crs(named_crs(crs, frame))
+
+
+def to_geopackage(path, layers, styles=None, overwrite=True, crs=None):
     """Write layers into a GeoPackage, each with a QGIS default style; other layers are kept.
 
     Parameters
@@ -126,6 +137,12 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
         file's ``gpkg_contents.description``), with their default styles (else
         :class:`InputError`). A same-named layer that spatialcluster did not write is never
         replaced; the file's other layers and their styles are always kept.
+    crs : str or CRS, optional
+        Write the spatial layers in this CRS (default: as they are). ``"china_albers"`` (the
+        equal-area Albers conic of :data:`spatialcluster.plot.CHINA_ALBERS`, as a named WKT CRS),
+        ``"asia_north_albers"`` (ESRI:102025), ``"auto"`` (the projection the maps use) or any
+        pyproj CRS. Longitude / latitude layers look stretched east-west in QGIS when the project
+        takes their CRS; a projected layer opens at its true shape.
 
     Returns
     -------
@@ -149,7 +166,7 @@ def to_geopackage(path, layers, styles=None, overwrite=True):
     if existing:
         _check_existing_layers(path, layers, overwrite)
 
-    frames = {name: _prepare(name, obj) for name, obj in layers.items()}
+    frames = {name: _reproject(name, _prepare(name, obj), crs) for name, obj in layers.items()}
     chosen = {
         name: layer_style(frame, **_style_options(name, styles))
         for name, frame in frames.items()

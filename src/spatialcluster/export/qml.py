@@ -19,11 +19,12 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .._errors import InputError
-from .._palette import GEARY_COLORS, HOTSPOT_COLORS, HOTSPOT_LABELS, LISA_COLORS, LISA_LABELS, MISSING_COLOR
+from .._palette import GEARY_COLORS, HOTSPOT_COLORS, LISA_COLORS, MISSING_COLOR
+from ..labels import term
 from ..plot._classify import classify_column, is_z_column, numeric_values
 from ..plot.dynamics import EHS_COLORS
 from ..plot.geary_map import GEARY_NAMES, GEARY_ORDER
-from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS
+from ..plot.maps import LISA_ORDER, MISSING_HATCH_COLOR, SIGNIFICANCE_CLASSES, SIGNIFICANCE_COLORS, hotspot_names
 
 # Version written into the QML header: the oldest QGIS whose reader the file was checked with.
 QGIS_VERSION = "3.22.16-Białowieża"
@@ -37,7 +38,7 @@ QGIS_METHODS = {
     "std_mean": "StdDev",
     "user_defined": "Custom",
 }
-STYLE_KEYS = {"column", "kind", "scheme", "k", "bins", "cmap", "fmt", "mask"}
+STYLE_KEYS = {"column", "kind", "scheme", "k", "bins", "cmap", "fmt", "mask", "alpha"}
 # Rule keys derived from the column and position, so the same data give the same QML.
 _RULE_KEYS = uuid.UUID("6f1c2a57-3b8e-4f0e-9a51-0d2c7e4b9a13")
 
@@ -148,7 +149,7 @@ NO_DATA = {"value": "", "color": MISSING_HATCH_COLOR, "label": "No data", "style
 
 
 def _lisa(column):
-    items = [{"value": k, "color": LISA_COLORS[k], "label": LISA_LABELS[k]} for k in LISA_ORDER]
+    items = [{"value": k, "color": LISA_COLORS[k], "label": term(k, "en")} for k in LISA_ORDER]
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"LISA clusters ({column})")
 
 
@@ -157,8 +158,11 @@ def _geary(column):
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Local Geary clusters ({column})")
 
 
-def _hotspot(column):
-    items = [{"value": str(b), "color": HOTSPOT_COLORS[b], "label": HOTSPOT_LABELS[b]} for b in sorted(HOTSPOT_COLORS)]
+def _hotspot(column, alpha):
+    """Bins of a confidence below ``1 - alpha`` look and read as not significant, as on the map."""
+    names = hotspot_names(alpha, "en")
+    items = [{"value": str(b), "color": HOTSPOT_COLORS[b if b in names else 0], "label": names.get(b, names[0])}
+             for b in sorted(HOTSPOT_COLORS)]
     return LayerStyle("categorized", column, [*items, NO_DATA], description=f"Gi* hot and cold spots ({column})")
 
 
@@ -227,7 +231,7 @@ def _auto_column(frame: pd.DataFrame):
 
 
 def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles", k=5, bins=None, cmap=None,
-                fmt="{:.1f}", mask=None) -> LayerStyle:
+                fmt="{:.1f}", mask=None, alpha=0.10) -> LayerStyle:
     """Choose the style of a layer, as the maps of :mod:`spatialcluster.plot` would draw it.
 
     Parameters
@@ -250,6 +254,9 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
     scheme, k, bins, cmap, fmt
         Classes of a graduated style, as in :func:`spatialcluster.plot.choropleth` (same
         defaults, so the QGIS layer and the matplotlib map show the same classes and colours).
+    alpha : float
+        Significance level of a hotspot style, as in :func:`spatialcluster.plot.hotspot_map`
+        (default 0.10: all three confidence levels).
 
     Returns
     -------
@@ -286,7 +293,7 @@ def layer_style(frame: pd.DataFrame, column=None, kind=None, scheme="quantiles",
         vals = pd.to_numeric(frame[column], errors="coerce").dropna()
         if not vals.isin(list(HOTSPOT_COLORS)).all():
             raise InputError(f"column {column!r} must hold Gi* bins -3..3 for a hotspot style")
-        return _hotspot(column)
+        return _hotspot(column, alpha)
     if kind == "emerging":
         unknown = sorted(set(frame[column].dropna().astype(str)) - set(EHS_COLORS))
         if unknown:

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .._errors import InputError
+from ..labels import check_lang, term
 
 SECTION_KEYS = {"title", "text", "tables", "images", "log"}
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml"}
@@ -56,11 +57,15 @@ def _table(item, float_format) -> Markup:
         df = df.to_frame()
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"report tables must be DataFrames, got {type(df).__name__}")
-    html = df.to_html(border=0, classes="data", float_format=float_format.format, na_rep="–", escape=True)
+    if not (isinstance(df.index, pd.RangeIndex) and df.index.name is None):
+        # The index becomes an ordinary first column: pandas would add a header row for its name.
+        df = df.reset_index().rename(columns={"index": ""})
+    html = df.to_html(border=0, classes="data", float_format=float_format.format, na_rep="–", escape=True,
+                      index=False)
     if caption:
         head, rest = html.split(">", 1)
         html = f"{head}><caption>{escape(caption)}</caption>{rest}"
-    return Markup(html)
+    return Markup(f'<div class="table-wrap">{html}</div>')
 
 
 def _image(item) -> dict:
@@ -87,7 +92,7 @@ def _meta_value(value) -> str:
     return str(value)
 
 
-def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
+def write_report(path, *, title, sections, meta=None, float_format="{:.4g}", lang=None):
     """Write a self-contained HTML report.
 
     Parameters
@@ -105,6 +110,10 @@ def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
         Run information shown as a table (software versions, seeds, inputs, ...).
     float_format : str
         Format of floats in the tables.
+    lang : {"en", "zh"}, optional
+        Language of the report's own words (contents, run information; default
+        :func:`spatialcluster.set_language`). Tables show their index as a first column, never
+        as an extra header row, and wide tables wrap their headers or scroll within the page.
 
     Returns
     -------
@@ -137,12 +146,16 @@ def write_report(path, *, title, sections, meta=None, float_format="{:.4g}"):
             "images": [_image(im) for im in _items(sec.get("images"))],
             "log": str(sec.get("log") or ""),
         })
+    lang = check_lang(lang)
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = _template().render(
+        lang="zh-CN" if lang == "zh" else "en",
+        words={key: term(key, lang) for key in ("contents", "run_information", "self_contained")},
+        generated_line=term("generated", lang).format(when=generated, version=__version__),
         title=str(title),
         sections=prepared,
         meta=[(str(k), _meta_value(v)) for k, v in (meta or {}).items()],
         version=__version__,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:

@@ -49,6 +49,7 @@ from scipy import stats
 from .._errors import InputError
 from .._result import Result
 from .._validate import _names, sparse_weights
+from ..panels import BalanceReport, to_drop
 from ._logdet import is_row_standardised
 from .panel import _demean, _lag, _panel_arrays
 
@@ -157,13 +158,24 @@ class BalancedPanel(Result):
         The balanced long panel.
     w : libpysal.graph.Graph or None
         The weights restricted to the kept regions (when weights were given).
+    report : spatialcluster.panels.BalanceReport
+        The region-periods without a complete row and what was dropped (the report of
+        :meth:`spatialcluster.Panel.from_long`), with ``coverage`` (periods observed per region
+        before balancing).
     dropped_regions, dropped_periods : list
-        What was dropped, with ``coverage`` (periods observed per region before balancing).
+        ``report.dropped_regions`` and ``report.dropped_periods``.
     """
 
-    def __init__(self, data, w, dropped_regions, dropped_periods, coverage, how):
-        self.data, self.w, self.how = data, w, how
-        self.dropped_regions, self.dropped_periods, self.coverage = dropped_regions, dropped_periods, coverage
+    def __init__(self, data, w, report, coverage, how):
+        self.data, self.w, self.report, self.coverage, self.how = data, w, report, coverage, how
+
+    @property
+    def dropped_regions(self) -> list:
+        return self.report.dropped_regions
+
+    @property
+    def dropped_periods(self) -> list:
+        return self.report.dropped_periods
 
     def to_frame(self) -> pd.DataFrame:
         return self.coverage.to_frame("periods_observed").assign(kept=lambda d: ~d.index.isin(self.dropped_regions))
@@ -191,6 +203,10 @@ class BalancedPanel(Result):
         return coverage_plot(frame["periods_observed"], frame["kept"], ax=ax, **kwargs)
 
 
+#: ``how`` of :func:`balance_panel` -> the rule of :func:`spatialcluster.panels.to_drop`
+HOW = {"regions": "drop-region", "periods": "drop-period", "both": "drop-both"}
+
+
 def balance_panel(long_df: pd.DataFrame, id: str = "code", time: str = "year", columns: Sequence[str] = (),
                   how: str = "regions", w=None) -> BalancedPanel:
     """Make an unbalanced long panel balanced, reporting what was dropped.
@@ -214,7 +230,7 @@ def balance_panel(long_df: pd.DataFrame, id: str = "code", time: str = "year", c
     BalancedPanel
         ``data``, ``w``, ``dropped_regions``, ``dropped_periods``, ``coverage``; ``summary()`` is the report.
     """
-    if how not in ("regions", "periods", "both"):
+    if how not in HOW:
         raise InputError(f"how {how!r} is not one of 'regions', 'periods', 'both'")
     columns = [columns] if isinstance(columns, str) else list(columns)
     absent = [c for c in [id, time, *columns] if c not in long_df.columns]
@@ -232,17 +248,19 @@ def balance_panel(long_df: pd.DataFrame, id: str = "code", time: str = "year", c
     periods = sorted(df[time].unique())
     have = pd.crosstab(present[id], present[time]).reindex(index=regions, columns=periods, fill_value=0) > 0
     coverage = have.sum(axis=1)
-    drop_p: list = []
-    if how in ("periods", "both"):
-        drop_p = [p for p in periods if not have[p].all()] if how == "periods" else \
-            [p for p in periods if have[p].mean() < have.mean(axis=0).max()]
-        have = have.drop(columns=drop_p)
-    drop_r = [r for r in regions if not have.loc[r].all()] if how != "periods" else []
-    keep_r = [r for r in regions if r not in drop_r]
-    if not keep_r or have.shape[1] == 0:
+    grid = have.to_numpy()
+    rule = HOW[how]
+    drop_rows, drop_cols = to_drop(grid, rule)
+    rows, cols = np.nonzero(~grid)
+    report = BalanceReport(rule, [[regions[r], periods[c]] for r, c in zip(rows, cols)],
+                           dropped_regions=[r for r, d in zip(regions, drop_rows) if d],
+                           dropped_periods=[p for p, d in zip(periods, drop_cols) if d])
+    keep_r = [r for r, d in zip(regions, drop_rows) if not d]
+    keep_p = [p for p, d in zip(periods, drop_cols) if not d]
+    if not keep_r or not keep_p:
         raise InputError(f"balancing by {how!r} leaves nothing: no region is observed in every period. "
                          "Try how='periods' or how='both', or fill the gaps")
-    out = present[present[id].isin(keep_r) & present[time].isin(have.columns)].sort_values([id, time])
+    out = present[present[id].isin(keep_r) & present[time].isin(keep_p)].sort_values([id, time])
     w_out = None
     if w is not None:
         W = sparse_weights(w)
@@ -254,4 +272,4 @@ def balance_panel(long_df: pd.DataFrame, id: str = "code", time: str = "year", c
         from libpysal.graph import Graph
 
         w_out = Graph.from_sparse(sp.csr_matrix(sub), ids=keep_r)
-    return BalancedPanel(out.reset_index(drop=True), w_out, drop_r, drop_p, coverage, how)
+    return BalancedPanel(out.reset_index(drop=True), w_out, report, coverage, how)

@@ -209,4 +209,5 @@ class WeightsRobustness(Result):
         stacked = pd.concat([e.set_axis([f"{v} [{name}]" for v in e.index]) for name, e in parts.items()])
         stacked.attrs = dict(next(iter(parts.values())).attrs)
         kwargs.setdefault("title", f"Effects under {len(parts)} weights matrices")
+        kwargs.setdefault("panels", False)  # rows compare a regressor across weights: one scale
         return effects_plot(stacked, ax=ax, **kwargs)

@@ -293,10 +293,8 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
         errors.add(("inputs",), f"give 'regions' (a regions file) or 'dataset' (one of {', '.join(DATASETS)})")
     if inputs.get("regions"):
         _check_file(inputs["regions"], ("inputs", "regions"), base, errors)
-    if (cfg.get("outputs") or {}).get("include_sar_taiwan") and inputs.get("dataset") != "china_provinces":
-        errors.add(("outputs", "include_sar_taiwan"),
-                   "only applies to dataset = 'china_provinces' (the bundled boundaries hold the three "
-                   "regions); with your own files, draw them from your own regions file")
+    # [outputs] include_sar_taiwan (default true) needs no check: the maps add Hong Kong, Macao
+    # and Taiwan only to national maps of China (sc.plot), so other data are left as they are.
     names = []
     for i, t in enumerate(inputs.get("tables") or []):
         if bool(t.get("path")) == bool(t.get("dataset")):
@@ -309,11 +307,19 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
             errors.add(("inputs", "tables", i, "name"), f"table name {t['name']!r} is used twice; set a distinct 'name'")
         names.append(t.get("name"))
     panels = [t["name"] for t in inputs.get("tables") or [] if t.get("time")]
+    for i, t in enumerate(inputs.get("tables") or []):
+        years = t.get("years")
+        if years is not None and (not t.get("time") or len(years) != 2 or years[0] > years[1]):
+            errors.add(("inputs", "tables", i, "years"), "give the first and the last period to keep, e.g. "
+                       "years = [2011, 2018], on a panel table (one with 'time')")
 
     for name, d in ((cfg.get("variables") or {}).get("derived") or {}).items():
         for key in REQUIRED_BY_KIND.get(d.get("kind"), ()):
             if not d.get(key):
                 errors.add(("variables", "derived", name, key), f"derived variable of kind {d['kind']!r} needs {key!r}")
+        if d.get("table") and d["table"] not in panels:
+            errors.add(("variables", "derived", name, "table"), f"{d['table']!r} is not a panel table (an "
+                       "[[inputs.tables]] with 'time')." + (suggest(d["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
 
     seen = []
     for i, w in enumerate(cfg.get("weights") or []):

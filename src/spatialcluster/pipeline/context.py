@@ -98,8 +98,8 @@ class Context:
 def map_regions(c: dict, data):
     """What every map draws: the analysed regions, plus Hong Kong, Macao and Taiwan as "No data"
     when ``[outputs] include_sar_taiwan`` is set (the usual way to show China)."""
-    if not c["outputs"].get("include_sar_taiwan"):
-        return data
+    if not c["outputs"].get("include_sar_taiwan") or c["inputs"].get("dataset") != "china_provinces":
+        return data  # own regions files: the maps add the three where the map covers China
     import spatialcluster as sc
 
     full = sc.datasets.china_provinces(include_sar_taiwan=True).to_crs(data.crs)
@@ -132,7 +132,12 @@ def with_geometry(data, frame: pd.DataFrame):
 
 
 def title(notes, name) -> str:
-    """A map title: the variable's description up to its first colon (long ones), else its name."""
+    """A map title: the variable's label in the catalogue (``[labels]``, the bundled columns'),
+    else its description up to its first colon (long ones), else its name."""
+    from .. import labels
+
+    if labels.variable(name).en or labels.variable(name).zh:
+        return labels.label(name)
     text = " ".join(str(notes.get(name) or name).split())
     return text if len(text) <= 70 else text.split(":")[0][:70]
 

@@ -19,6 +19,8 @@ def derive(data: pd.DataFrame, derived: dict, cfg: Config | None = None) -> tupl
     data = data.copy()
     notes = {}
     for name, d in (derived or {}).items():
+        if d.get("table"):  # a panel variable: derive_panels
+            continue
         kind = d["kind"]
         cols = [d[k] for k in ("start", "end", "column", "numerator", "denominator") if d.get(k)]
         missing = [(k, d[k]) for k in ("start", "end", "column", "numerator", "denominator") if d.get(k) and d[k] not in data.columns]
@@ -61,3 +63,22 @@ def _location_quotient(data: pd.DataFrame, activity: str, base: str) -> pd.Serie
                           base: pd.to_numeric(data[base], errors="coerce")}, index=data.index)
     lq = sc.location_quotient(table, numerator=activity, denominator=base).lq
     return lq.reindex(data.index).astype(float).rename(None)
+
+
+def derive_panels(panels: dict, derived: dict, time: dict, cfg: Config | None = None) -> tuple[dict, dict]:
+    """The ``[variables.derived]`` entries with ``table``: derived within that panel, period by period.
+
+    A location quotient then compares each region with the regions' total of the same period.
+    ``time`` maps each panel name to its period column. Returns (panels, descriptions).
+    """
+    panels = dict(panels)
+    notes = {}
+    for name, d in (derived or {}).items():
+        if not d.get("table"):
+            continue
+        panel = panels[d["table"]]
+        spec = {k: v for k, v in d.items() if k != "table"}
+        parts = [derive(part, {name: spec}, cfg)[0] for _, part in panel.groupby(time[d["table"]], sort=False)]
+        panels[d["table"]] = pd.concat(parts).loc[panel.index]
+        notes[name] = d.get("description") or f"{d['kind']} within each period of {d['table']}"
+    return panels, notes

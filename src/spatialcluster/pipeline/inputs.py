@@ -49,6 +49,8 @@ def load_inputs(cfg: Config, progress: Progress):
             require_columns(cfg, table, keys + list(t.columns or []), ("inputs", "tables", i), label)
             if t.columns:
                 table = table[keys + [c for c in t.columns if c not in keys]]
+            if t.years:
+                table = table[pd.to_numeric(table[t.time], errors="coerce").between(*t.years)]
             if t.time:
                 panels[t.name] = long_panel(data, table, on=t.on, how=t.how, time=t.time)
                 progress.info(f"panel {t.name}: {len(panels[t.name])} region-years")

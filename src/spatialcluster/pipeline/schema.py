@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..export.tables import TABLE_FORMATS
 from ..indicators._strata import DISCRETISATIONS
 from ..indicators.composite import METHODS as COMPOSITE_METHODS
 from ..indicators.regions import METHODS as REGION_METHODS
 from ..io.missing import MISSING
+from ..labels import LANGS
 from ..models.cross_section import MODELS as CROSS_SECTION_MODELS
 from ..models.gwr._data import KERNELS as _GWR_KERNELS
 from ..models.gwr.bandwidth import CRITERIA as GWR_CRITERIA
@@ -24,13 +26,15 @@ from ..models.panel_api import DYNAMIC_MODELS as PANEL_DYNAMIC_MODELS
 from ..models.panel_api import EFFECTS as PANEL_EFFECTS
 from ..models.panel_api import RANDOM_MODELS as PANEL_RANDOM_MODELS
 from ..plot._classify import SCHEMES as _SCHEMES
+from ..plot._crs import NAMED_CRS
+from ..plot._save import DPI, FORMATS
 from ..stats.multitest import CORRECTIONS as _CORRECTIONS
 from ..weights._build import ISLAND_POLICIES as ISLANDS
 from ..weights._build import KINDS as _KINDS
 from ..weights._build import TRANSFORMS as _TRANSFORMS
 
 DATASETS = ("china_provinces", "mexico_states")
-TABLE_DATASETS = ("china_facts", "china_urbanization_panel", "mexico_gdp_panel")
+TABLE_DATASETS = ("china_facts", "china_urbanization_panel", "china_provinces_panel", "mexico_gdp_panel")
 #: The canonical weights kinds of :func:`sc.build_weights` (its aliases map onto these).
 WEIGHT_KINDS = tuple(dict.fromkeys(_KINDS.values()))
 #: Kinds built from a variable or a second weights object: Python only (see config's message).
@@ -81,6 +85,7 @@ _DERIVED = Table(
         "denominator": Key(str, doc="ratio / location_quotient: the base column"),
         "scale": Key((int, float), default=1.0, doc="ratio: multiply by this (e.g. 100 for percent)"),
         "description": Key(str, default="", doc="what the variable measures (shown in the report)"),
+        "table": Key(str, doc="derive it within this panel table, period by period (default: the joined data)"),
     },
 )
 
@@ -170,6 +175,8 @@ SCHEMA = Table(
                         "how": Key(str, default="strict", choices=JOIN_HOW),
                         "time": Key(str, doc="time column: the table is a panel (region x year)"),
                         "columns": Key("list[str]", doc="join only these columns"),
+                        "years": Key("list[number]", doc="panel tables: keep the periods from the first to the "
+                                                         "second of these two (inclusive)"),
                         "read": Table(keys={  # options of sc.read_table
                             "sheet": Key((str, int), doc="Excel sheet name or position"),
                             "encoding": Key(str, doc="text encoding, detected when absent"),
@@ -287,12 +294,27 @@ SCHEMA = Table(
                 "bins": Key("list[number]", doc="scheme = 'user_defined': the upper bounds of the classes"),
                 "maps": Key(bool, default=True),
                 "include_sar_taiwan": Key(
-                    bool, default=False,
-                    doc="with dataset = 'china_provinces': draw Hong Kong, Macao and Taiwan on the maps as 'No data'",
+                    bool, default=True,
+                    doc="national maps of China draw Hong Kong, Macao and Taiwan (as 'No data' without statistics) "
+                        "and the South China Sea boundary line, as the standard map does; false opts out",
                 ),
+                "formats": Key("list[str]", default=list(FORMATS), choices=FORMATS,
+                               doc="figure files: png, and pdf / svg (vector) next to it"),
+                "dpi": Key(int, default=DPI, minimum=50, maximum=1200, doc="resolution of the PNG figures"),
+                "lang": Key(str, default="en", choices=LANGS, doc="language of figures, tables and the report"),
+                "tables": Key("list[str]", default=["csv"], choices=TABLE_FORMATS,
+                              doc="table files besides the markdown: csv, tex (booktabs), docx (python-docx)"),
+                "csv_bom": Key(bool, default=True,
+                               doc="CSV as UTF-8 with a byte-order mark, which Excel on Chinese Windows needs"),
                 "gpkg": Key(bool, default=True),
+                "gpkg_crs": Key(str, doc=f"write results.gpkg in this CRS: {', '.join(NAMED_CRS)}, 'auto', "
+                                         "an EPSG code such as 'EPSG:3857', or a WKT / PROJ string"),
                 "report": Key(bool, default=True),
             }
         ),
+        # [labels.<column>]: names and units of a variable on figures and tables (sc.set_label)
+        "labels": Table(named=True, keys={
+            "en": Key(str), "zh": Key(str), "unit": Key(str), "unit_en": Key(str), "unit_zh": Key(str),
+        }),
     }
 )

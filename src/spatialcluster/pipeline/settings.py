@@ -58,6 +58,7 @@ class TableInput:
     dataset: str | None
     time: str | None
     columns: tuple | None
+    years: tuple | None
     read: ReadOptions
 
 
@@ -95,6 +96,7 @@ class Derived:
     denominator: str | None
     scale: float
     description: str
+    table: str | None
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,13 @@ class Outputs:
     bins: tuple | None
     maps: bool
     include_sar_taiwan: bool
+    formats: tuple
+    dpi: int
+    lang: str
+    tables: tuple
+    csv_bom: bool
     gpkg: bool
+    gpkg_crs: str | None
     report: bool
 
 
@@ -271,6 +279,7 @@ class Settings:
     models: Models
     indicators: Indicators
     outputs: Outputs
+    labels: dict  # column -> {"en", "zh", "unit", ...}: the run's variable catalogue entries
     dynamics: Dynamics | None = None
 
     @property
@@ -295,5 +304,7 @@ class Settings:
                          gwr=_make(GWRModel, models["gwr"]) if models.get("gwr") else None),
             indicators=Indicators.from_dict(c.get("indicators")),
             outputs=_make(Outputs, c["outputs"]),
+            labels={k: {key: text for key, text in v.items() if text is not None}
+                    for k, v in (c.get("labels") or {}).items()},
             dynamics=_make(Dynamics, c["dynamics"]) if c.get("dynamics") else None,
         )

@@ -39,10 +39,21 @@ class Writer:
     Two names that sanitise to the same file name (``"gdp growth"``, ``"gdp_growth"``; or differ
     only in case, one file on macOS and Windows) do not overwrite each other: the later one gets
     a suffix from a hash of its name (the same on every run of the same config), with a note.
+
+    Figures are written as PNG (which the report embeds) and the other ``formats`` (vector PDF,
+    SVG) at ``dpi``; tables as CSV (UTF-8 with a byte-order mark when ``csv_bom``) and markdown,
+    plus the ``table_formats`` LaTeX (booktabs) and Word. A table whose rows are regions gets
+    their ``names`` (region id -> name) next to the ids.
     """
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, formats=("png",), dpi: int = 120, table_formats=("csv",), csv_bom: bool = False,
+                 names: pd.Series | None = None):
         self.root = root
+        self.formats = ("png", *(f for f in formats if f != "png"))
+        self.dpi = dpi
+        self.table_formats = tuple(f for f in table_formats if f != "csv")
+        self.csv_bom = csv_bom
+        self.names = names
         (root / "tables").mkdir()
         (root / "maps").mkdir()
         self.files: list[str] = []
@@ -59,11 +70,30 @@ class Writer:
                           f"{name!r} is written as {folder}/{stem}{suffix}", SpatialClusterWarning, stacklevel=3)
         return stem
 
+    def _named(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` with region names next to the ids when its rows (first index level) are regions."""
+        if self.names is None or "name" in df.columns or not len(df):
+            return df
+        ids = df.index.get_level_values(0).astype(str)
+        if not ids.isin(self.names.index).all():
+            return df
+        from ..export.tables import with_names
+
+        return with_names(df, names=self.names)
+
     def table(self, name: str, df: pd.DataFrame) -> Path:
+        from ..export.tables import to_docx, to_latex
+
+        df = self._named(df)
         path = self.root / "tables" / f"{self._stem('tables', name)}.csv"
-        atomic_write_text(path, df.to_csv(lineterminator="\n"))
+        plain = isinstance(df.index, pd.RangeIndex) and df.index.name is None
+        atomic_write_text(path, ("\ufeff" if self.csv_bom else "") + df.to_csv(lineterminator="\n", index=not plain))
         atomic_write_text(path.with_suffix(".md"), markdown_table(df))
         self.files += [f"tables/{path.name}", f"tables/{path.stem}.md"]
+        for fmt in self.table_formats:
+            target = path.with_suffix(f".{fmt}")
+            (to_latex if fmt == "tex" else to_docx)(df, target, caption=name)
+            self.files.append(f"tables/{target.name}")
         return path
 
     def text(self, name: str, text: str) -> Path:
@@ -80,16 +110,17 @@ class Writer:
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(8, 6.5), dpi=120)
+        from ..plot import new_axes, save_figure
+
+        ax = new_axes(None, figsize=(8, 6.5))
+        fig = ax.figure
         try:
             draw(ax)
             fig.tight_layout()
             path = self.root / "maps" / f"{self._stem('maps', name)}.png"
-            tmp = path.with_name(f".{path.name}.tmp.png")
-            # No date in the metadata: the same inputs give the same bytes.
-            fig.savefig(tmp, dpi=120, metadata={"Software": None})
-            tmp.replace(path)
+            # No dates in the files: the same inputs give the same bytes.
+            written = save_figure(fig, path, formats=self.formats, dpi=self.dpi)
         finally:
             plt.close(fig)
-        self.files.append(f"maps/{path.name}")
+        self.files += [f"maps/{p.name}" for p in written]
         return path

@@ -15,6 +15,10 @@ CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +datum=WGS84 +
 # and the part where the regions themselves lie (mainland, Hainan, Taiwan), so that e.g.
 # Vietnam or the Philippines alone do not count as China.
 _CHINA_BOX = (72.0, 3.0, 136.0, 54.5)
+# Names of projected CRSs for files, written as named WKT so QGIS shows the CRS by name:
+# "china_albers" is CHINA_ALBERS; "asia_north_albers" is ESRI:102025 (parallels 15° and 65° N,
+# central meridian 95° E), the Albers ESRI software uses for China.
+NAMED_CRS = ("china_albers", "asia_north_albers")
 _CHINA_CORE = (72.0, 17.0, 136.0, 54.5)
 
 
@@ -65,6 +69,30 @@ def auto_crs(gdf: gpd.GeoDataFrame):
     if np.isclose(lat1, lat2):  # a single point or an east-west line: one standard parallel
         lat2 = lat1 + 1.0
     return f"+proj=aea +lat_1={lat1:.4f} +lat_2={lat2:.4f} +lat_0={(miny + maxy) / 2:.4f} +lon_0={lon0:.4f} +datum=WGS84 +units=m +no_defs"
+
+
+def named_crs(crs, gdf=None):
+    """A pyproj CRS from a name in :data:`NAMED_CRS`, ``"auto"`` (:func:`auto_crs` of ``gdf``) or
+    anything pyproj accepts. ``"china_albers"`` is :data:`CHINA_ALBERS` as a named WKT CRS."""
+    if isinstance(crs, str) and crs == "china_albers":
+        from pyproj.crs import GeographicCRS, ProjectedCRS
+        from pyproj.crs.coordinate_operation import AlbersEqualAreaConversion
+
+        conversion = AlbersEqualAreaConversion(latitude_first_parallel=25, latitude_second_parallel=47,
+                                               latitude_false_origin=0, longitude_false_origin=105)
+        return ProjectedCRS(conversion, name="China Albers Equal Area Conic (WGS 84)",
+                            geodetic_crs=GeographicCRS(datum="WGS84"))
+    if isinstance(crs, str) and crs == "asia_north_albers":
+        return CRS.from_user_input("ESRI:102025")
+    if isinstance(crs, str) and crs == "auto":
+        if gdf is None:
+            raise InputError("crs='auto' needs the data to choose the projection")
+        chosen = auto_crs(gdf)
+        return named_crs("china_albers") if chosen == CHINA_ALBERS else (CRS(chosen) if chosen else gdf.crs)
+    try:
+        return CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj raises CRSError (and others for odd input)
+        raise InputError(f"unknown CRS {crs!r}: use {sorted(NAMED_CRS)}, 'auto', an EPSG code or a WKT / PROJ string") from exc
 
 
 def project(gdf: gpd.GeoDataFrame, crs="auto") -> gpd.GeoDataFrame:

@@ -1,5 +1,9 @@
 """A CJK font as matplotlib's fallback, so Chinese region names and titles render as glyphs.
 
+Every figure spatialcluster draws starts with :func:`new_axes`, which sets the fallback up
+first: a text takes its font list when it is created, so setting it up later (or only when
+the maps module is imported) leaves the first chart of a session with empty boxes.
+
 matplotlib's default DejaVu Sans has no CJK glyphs; since matplotlib 3.6 every family listed in
 ``rcParams["font.family"]`` is a per-glyph fallback, so appending one CJK family keeps Latin text
 in the user's font and draws Chinese characters from the CJK font.
@@ -101,3 +105,20 @@ def use_cjk_font() -> str | None:
     if family not in current:
         mpl.rcParams["font.family"] = [*current, family]
     return family
+
+
+def new_axes(ax=None, figsize=(7, 6)):
+    """``ax``, or the axes of a new figure, with the CJK fallback font in place.
+
+    Texts made with a figure's axes before the fallback was set (titles, axis labels) get it too.
+    """
+    family = use_cjk_font()
+    if ax is not None and family is not None:
+        for a in ax.figure.axes:
+            for text in (a.title, a._left_title, a._right_title, a.xaxis.label, a.yaxis.label):
+                text.set_fontfamily(mpl.rcParams["font.family"])
+    if ax is None:
+        import matplotlib.pyplot as plt  # on first use: importing the package must not pick a backend
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax

@@ -3,6 +3,7 @@
 China's maps show the mainland with Hainan and Taiwan in the main frame and the South China Sea
 islands in an inset box in the lower right (the layout of the official standard maps,
 http://bzdt.ch.mnr.gov.cn), which keeps the main map compact instead of stretching it to 4° N.
+The inset and the main map carry the boundary line (:func:`._china.draw_boundary_line`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from matplotlib.collections import PatchCollection
 from matplotlib.patches import PathPatch
 from shapely.geometry import box
 
+from ..labels import term
+from ._china import draw_boundary_line, is_national
 from ._fonts import cjk_family
 
 # Parts of the regions whose representative point lies south of this latitude go to the inset
@@ -24,8 +27,8 @@ INSET_BOUNDS = (0.80, 0.0, 0.2, 0.34)  # axes fraction: x, y, width, height
 
 
 def needs_inset(gdf: gpd.GeoDataFrame):
-    """The parts north of :data:`SPLIT_LAT` when ``gdf`` is a national map of China with islands
-    south of it, else None."""
+    """The parts north of :data:`SPLIT_LAT` when ``gdf`` is a map of China spanning the country
+    with islands south of it, or a national map of China without them, else None."""
     if gdf.crs is None or not len(gdf):
         return None
     parts = gdf.geometry.dropna().explode(index_parts=False)
@@ -37,7 +40,7 @@ def needs_inset(gdf: gpd.GeoDataFrame):
     south = (pts.y < SPLIT_LAT).to_numpy()
     minx, miny, maxx, maxy = lonlat.total_bounds
     in_china = minx >= 70 and maxx <= 137 and miny >= 0 and maxy <= 56
-    if not in_china or not south.any() or south.all():
+    if not in_china or south.all() or not (south.any() or is_national(gdf)):
         return None
     north = lonlat[~south]
     x0, _, x1, _ = north.total_bounds
@@ -46,7 +49,7 @@ def needs_inset(gdf: gpd.GeoDataFrame):
     return parts[~south]
 
 
-def add_inset(ax, gdf: gpd.GeoDataFrame, north: gpd.GeoSeries):
+def add_inset(ax, gdf: gpd.GeoDataFrame, north: gpd.GeoSeries, lang: str | None = None):
     """Frame ``ax`` on the northern parts and repeat its polygons in a South China Sea inset."""
     x0, y0, x1, y1 = north.total_bounds
     mx, my = 0.03 * (x1 - x0), 0.03 * (y1 - y0)
@@ -78,7 +81,9 @@ def add_inset(ax, gdf: gpd.GeoDataFrame, north: gpd.GeoSeries):
     for spine in inset.spines.values():
         spine.set_edgecolor("#636363")
         spine.set_linewidth(0.6)
-    label = "南海诸岛" if cjk_family() else "South China Sea Islands"
+    draw_boundary_line(inset, gdf.crs)
+    draw_boundary_line(ax, gdf.crs)  # the dash east of Taiwan lies in the main frame
+    label = term("south_china_sea", lang) if cjk_family() else term("south_china_sea", "en")
     inset.text(0.95, 0.04, label, transform=inset.transAxes, ha="right", va="bottom", fontsize=6, color="#252525")
     inset.set_label("south_china_sea_inset")
     return inset

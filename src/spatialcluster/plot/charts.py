@@ -1,4 +1,8 @@
-"""Charts that are not maps: the Moran scatter plot and the spillover effects plot."""
+"""Charts that are not maps: the Moran scatter plot and the spillover effects plot.
+
+Axis labels and titles name variables by their label in the variable catalogue
+(:mod:`spatialcluster.labels`), in ``lang``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ from scipy import stats
 
 from .._errors import InputError
 from .._palette import LISA_COLORS
+from ..labels import check_lang, label, term
 from .maps import _new_ax
 
 EFFECT_COLORS = {"direct": "#1b9e77", "indirect": "#d95f02", "total": "#7570b3"}
 
 
-def moran_scatter(moran_result, ax=None, title=None, color="#3182bd"):
+def moran_scatter(moran_result, ax=None, title=None, color="#3182bd", lang=None):
     """Moran scatter plot: standardised values against their spatial lag (Anselin 1996).
 
     The line through the origin has slope Moran's I (the least-squares slope of the lag on
@@ -31,6 +36,8 @@ def moran_scatter(moran_result, ax=None, title=None, color="#3182bd"):
         Default "Moran's I = ...".
     color : str
         Colour of the points.
+    lang : {"en", "zh"}, optional
+        Language of the axis labels (the variable's catalogue label) and the default title.
 
     Returns
     -------
@@ -50,7 +57,8 @@ def moran_scatter(moran_result, ax=None, title=None, color="#3182bd"):
     if z.shape != lag.shape:
         raise InputError(f".z has {z.size} values but .lag has {lag.size}")
     slope = float(moran_result.I)
-    name = getattr(moran_result, "variable", None) or "value"
+    lang = check_lang(lang)
+    name = label(getattr(moran_result, "variable", None) or "value", lang)
     ax = _new_ax(ax)
     ax.scatter(z, lag, s=18, color=color, edgecolor="white", linewidth=0.4, zorder=3)
     ax.axhline(0, color="#969696", linestyle="--", linewidth=0.8, zorder=1)
@@ -63,9 +71,9 @@ def moran_scatter(moran_result, ax=None, title=None, color="#3182bd"):
     for text, (x, y) in {"HH": (0.97, 0.97), "LH": (0.03, 0.97), "LL": (0.03, 0.03), "HL": (0.97, 0.03)}.items():
         ax.text(x, y, text, transform=ax.transAxes, ha="right" if x > 0.5 else "left",
                 va="top" if y > 0.5 else "bottom", fontsize=10, fontweight="bold", color="#525252")
-    ax.set_xlabel(f"{name} (standardised)")
-    ax.set_ylabel(f"spatial lag of {name}")
-    ax.set_title(title if title is not None else f"Moran's I = {slope:.3f}")
+    ax.set_xlabel(f"{name}（{term('standardised', lang)}）" if lang == "zh" else f"{name} (standardised)")
+    ax.set_ylabel(f"{term('spatial_lag', lang)}{name}" if lang == "zh" else f"spatial lag of {name}")
+    ax.set_title(title if title is not None else f"{term('morans_i', lang)} = {slope:.3f}")
     ax.set_aspect("equal")
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 0.08), fontsize=8, frameon=False)
     return ax
@@ -92,7 +100,33 @@ def _interval_note(effects, kinds, level) -> str:
     return f"{100 * level:g} % normal intervals"
 
 
-def effects_plot(effects, ax=None, title=None, level=0.95):
+def _scales_differ(effects, kinds, ratio=10.0) -> bool:
+    """True when the largest effect of one regressor is more than ``ratio`` times another's."""
+    size = effects[list(kinds)].abs().max(axis=1).to_numpy(float)
+    size = size[np.isfinite(size) & (size > 0)]
+    return size.size > 1 and size.max() / size.min() > ratio
+
+
+def _draw_effects(ax, effects, kinds, level, lang, ylabels, legend=True):
+    n = len(effects)
+    pos = np.arange(n)[::-1].astype(float)
+    offsets = np.linspace(0.22, -0.22, len(kinds)) if len(kinds) > 1 else [0.0]
+    for kind, off in zip(kinds, offsets, strict=True):
+        est = effects[kind].to_numpy(float)
+        bounds = _bounds(effects, kind, level)
+        xerr = None if bounds is None else np.vstack([est - bounds[0], bounds[1] - est])
+        ax.errorbar(est, pos + off, xerr=xerr, fmt="o", color=EFFECT_COLORS[kind], capsize=3, markersize=5,
+                    linewidth=1.4, label=term(kind, lang))
+    ax.axvline(0, color="#636363", linewidth=0.8)
+    ax.set_yticks(pos, ylabels)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if legend:
+        ax.legend(loc="best", fontsize=8)
+
+
+def effects_plot(effects, ax=None, title=None, level=0.95, panels="auto", lang=None):
     """Direct, indirect (spillover) and total effects with their confidence intervals.
 
     Parameters
@@ -104,13 +138,20 @@ def effects_plot(effects, ax=None, title=None, level=0.95):
         ``<effect>_se`` gives a normal interval at ``level``. An object with an ``.effects`` DataFrame (a
         spillover result) is accepted too.
     ax : matplotlib Axes, optional
+        With ``panels``, the panels share its place in the figure.
     title : str, optional
     level : float
         Confidence level of the normal intervals built from standard errors.
+    panels : "auto" or bool
+        One panel per regressor, each with its own scale (the effects of a regressor measured in
+        yuan and of one in percent cannot share an axis); ``"auto"`` when the largest effects of
+        two regressors differ more than tenfold.
+    lang : {"en", "zh"}, optional
+        Language of the labels; regressors are named by their catalogue labels.
 
     Returns
     -------
-    matplotlib Axes
+    matplotlib Axes, or an array of Axes (one per regressor) with panels
 
     References
     ----------
@@ -123,26 +164,35 @@ def effects_plot(effects, ax=None, title=None, level=0.95):
     kinds = [k for k in EFFECT_COLORS if k in effects.columns]
     if not kinds:
         raise InputError(f"no 'direct', 'indirect' or 'total' column in the effects; columns: {list(effects.columns)}")
-    ax = _new_ax(ax)
-    n = len(effects)
-    pos = np.arange(n)[::-1].astype(float)
-    offsets = np.linspace(0.22, -0.22, len(kinds)) if len(kinds) > 1 else [0.0]
-    for kind, off in zip(kinds, offsets, strict=True):
-        est = effects[kind].to_numpy(float)
-        bounds = _bounds(effects, kind, level)
-        xerr = None if bounds is None else np.vstack([est - bounds[0], bounds[1] - est])
-        ax.errorbar(est, pos + off, xerr=xerr, fmt="o", color=EFFECT_COLORS[kind], capsize=3, markersize=5,
-                    linewidth=1.4, label=kind)
-    ax.axvline(0, color="#636363", linewidth=0.8)
-    ax.set_yticks(pos, [str(i) for i in effects.index])
-    ax.set_ylim(-0.6, n - 0.4)
-    ax.set_xlabel(f"effect on the dependent variable ({_interval_note(effects, kinds, level)})")
+    lang = check_lang(lang)
+    xlabel = f"{term('effect_axis', lang)} ({_interval_note(effects, kinds, level)})"
+    names = [label(i, lang) for i in effects.index]
+    if panels == "auto":
+        panels = _scales_differ(effects, kinds)
+    if not panels:
+        ax = _new_ax(ax)
+        _draw_effects(ax, effects, kinds, level, lang, names)
+        ax.set_xlabel(xlabel)
+        if title is not None:
+            ax.set_title(title)
+        return ax
+    created = ax is None
+    ax = _new_ax(ax, figsize=(6.5, 1.2 + 1.3 * len(effects)))
+    fig = ax.figure
+    grid = ax.get_subplotspec().subgridspec(len(effects), 1, hspace=0.9)
+    ax.remove()
+    axes = np.array([fig.add_subplot(g) for g in grid])
+    for i, (a, name) in enumerate(zip(axes, names, strict=True)):
+        rows = effects.iloc[[i]]
+        _draw_effects(a, rows, kinds, level, lang, [""], legend=i == 0)
+        a.set_yticks([])
+        a.set_title(name, fontsize=9, loc="left")
+    axes[-1].set_xlabel(xlabel)
     if title is not None:
-        ax.set_title(title)
-    ax.legend(loc="best", fontsize=8)
-    ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
-    ax.set_axisbelow(True)
-    return ax
+        fig.suptitle(title)
+    if created:
+        fig.tight_layout()  # room for the panels' titles in a figure of our own
+    return axes
 
 
 def reference_distribution(sims, observed, ax=None, statistic="statistic", expected=None, title=None,
@@ -203,10 +253,7 @@ def statistic_by_year(frame, ax=None, statistic="I", alpha=0.05, title=None):
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+    ax = _new_ax(ax, figsize=(7, 3.5))  # the CJK font first: titles may name Chinese variables
     p = frame["p_sim"] if frame["p_sim"].notna().all() else frame["p_rand"]
     x = np.arange(len(frame))
     ax.plot(x, frame[statistic], color="0.3", lw=1.5, zorder=1)

@@ -144,12 +144,10 @@ def density_plot(result, ax=None, cmap="viridis"):
 
 def sigma_plot(result, ax=None, measures=("cv", "gini", "theil", "sd_log")):
     """Dispersion measures over time, each divided by its first value."""
-    ax = _ax(ax, (6, 3.5))
     frame = result.frame[list(measures)]
-    (frame / frame.iloc[0]).plot(ax=ax, marker="o")
+    ax = _over_time(frame / frame.iloc[0], ax, "relative to the first period",
+                    f"Sigma convergence of {result.variable}")
     ax.axhline(1, color="0.6", lw=0.8, ls="--")
-    ax.set_ylabel("relative to the first period")
-    ax.set_title(f"Sigma convergence of {result.variable}")
     return ax
 
 
@@ -170,11 +168,16 @@ def convergence_plot(result, ax=None):
 
 def mobility_plot(result, ax=None):
     """Kendall's tau (and spatial tau) per period pair."""
-    ax = _ax(ax, (6, 3.5))
     cols = [c for c in ("tau", "spatial_tau", "tau_intra", "tau_inter") if c in result.frame]
-    result.frame[cols].astype(float).plot(ax=ax, marker="o")
-    ax.set_ylabel("Kendall's tau")
-    ax.set_title(f"Rank mobility of {result.variable}")
+    return _over_time(result.frame[cols].astype(float), ax, "Kendall's tau", f"Rank mobility of {result.variable}")
+
+
+def _over_time(frame, ax, ylabel, title):
+    """One line with markers per column of ``frame`` (indexed by period)."""
+    ax = _ax(ax, (6, 3.5))
+    frame.plot(ax=ax, marker="o")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     return ax
 
 

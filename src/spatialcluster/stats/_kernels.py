@@ -134,6 +134,48 @@ def _term(values, i, j, squared):
     return total
 
 
+@njit(cache=True)
+def _block_buffers(n, m, k_max, permutations):
+    """Work arrays of one thread's blocks: (scratch, swaps, table, gathered, hit_t, hit_p, hit_i).
+
+    ``gathered[c, t, p]`` holds column c of the value drawn in row t of permutation p; the hit
+    arrays list the (row, permutation, observation) of table entries that fall inside the block.
+    """
+    scratch = np.arange(n).astype(np.int32)  # int32 halves the table: it stays in L1 cache
+    swaps = np.empty(k_max, dtype=np.int64)
+    table = np.empty((k_max, permutations), dtype=np.int32)
+    gathered = np.empty((m, k_max, permutations))
+    hit_t = np.empty(k_max * permutations, dtype=np.int64)
+    hit_p = np.empty(k_max * permutations, dtype=np.int64)
+    hit_i = np.empty(k_max * permutations, dtype=np.int64)
+    return scratch, swaps, table, gathered, hit_t, hit_p, hit_i
+
+
+@njit(cache=True, inline="always")
+def _draw_gather(buffers, seed, b0, b1, values):
+    """Draw the table of the block starting at ``b0`` and gather its ``values`` (n x m) into the
+    buffers of :func:`_block_buffers`; return the number of table entries inside ``b0..b1-1``.
+
+    Shared by the one-period kernel (:func:`_local_block`) and the panel kernel of emerging hot
+    spots, so both draw the same neighbours from the same seed.
+    """
+    scratch, swaps, table, gathered, hit_t, hit_p, hit_i = buffers
+    n, m = values.shape
+    _draw_table(table, scratch, swaps, seed, b0 // _BLOCK, n)
+    hits = 0
+    for t in range(table.shape[0]):
+        for p in range(table.shape[1]):
+            j = table[t, p]
+            for c in range(m):
+                gathered[c, t, p] = values[j, c]
+            if b0 <= j < b1:
+                hit_t[hits] = t
+                hit_p[hits] = p
+                hit_i[hits] = j
+                hits += 1
+    return hits
+
+
 @njit(cache=True, error_model="numpy")
 def _local_block(start, stop, base, indptr, indices, weights, selfw, values, squared, scale, permutations,
                  seed, keep, k_max, n_ge, n_le, mean, sd, observed, sims):
@@ -167,29 +209,12 @@ def _local_block(start, stop, base, indptr, indices, weights, selfw, values, squ
     for j in range(n):
         for c in range(m):
             vmax[c] = max(vmax[c], abs(values[j, c]))
-    scratch = np.arange(n).astype(np.int32)  # int32 halves the table: it stays in L1 cache
-    swaps = np.empty(k_max, dtype=np.int64)
-    table = np.empty((k_max, permutations), dtype=np.int32)
-    gathered = np.empty((m, k_max, permutations))
+    buffers = _block_buffers(n, m, k_max, permutations)
+    table, gathered, hit_t, hit_p, hit_i = buffers[2:]
     acc = np.empty(permutations)
-    # (row, column, observation) of table entries that fall inside the block
-    hit_t = np.empty(k_max * permutations, dtype=np.int64)
-    hit_p = np.empty(k_max * permutations, dtype=np.int64)
-    hit_i = np.empty(k_max * permutations, dtype=np.int64)
     for b0 in range(start, stop, _BLOCK):
         b1 = min(stop, b0 + _BLOCK)
-        _draw_table(table, scratch, swaps, seed, b0 // _BLOCK, n)
-        hits = 0
-        for t in range(k_max):
-            for p in range(permutations):
-                j = table[t, p]
-                for c in range(m):
-                    gathered[c, t, p] = values[j, c]
-                if b0 <= j < b1:
-                    hit_t[hits] = t
-                    hit_p[hits] = p
-                    hit_i[hits] = j
-                    hits += 1
+        hits = _draw_gather(buffers, seed, b0, b1, values)
         for i in range(b0, b1):
             r = i - base
             lo = indptr[r]

@@ -74,9 +74,10 @@ class MoranPanelResult(Result):
     def plot(self, ax=None, alpha=0.05, **kwargs):
         """Line plot of I by year; filled markers where p_sim (else p_rand) <= ``alpha``
         (:func:`~spatialcluster.plot.statistic_by_year`)."""
+        from ..labels import label
         from ..plot import statistic_by_year
 
-        kwargs.setdefault("title", f"Moran's I of {self.variable}")
+        kwargs.setdefault("title", f"Moran's I of {label(self.variable)}")
         return statistic_by_year(self.to_frame(), ax=ax, alpha=alpha, **kwargs)
 
     def to_record(self) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..context import Context, Section, result_frame
+from ..context import Context, Section, result_frame, title
 from ..writer import markdown_table
 from ._base import Step, Variable, listed
 
@@ -78,7 +78,7 @@ class ModelsStep(Step):
                     tabs.append((f"{model.upper()} direct, indirect and total effects", eff))
                     if ctx.maps:
                         imgs.append(ctx.wr.figure(f"effects_{model}", lambda ax, r=res, m=model: sc.plot.effects_plot(
-                            r, ax=ax, title=f"{m.upper()}: direct, indirect and total effects on {y}")))
+                            r, ax=ax, title=f"{m.upper()}: direct, indirect and total effects on {title(ctx.notes, y)}")))
                 logs.append(res.summary())
         across = _across_weights(ctx, y, x, fitted)
         robust = _effects_across_weights(across)

@@ -1,0 +1,284 @@
+"""Consistency tests of the bundled province panel ``sc.datasets.china_provinces_panel()``.
+
+References: the China Statistical Yearbooks 2009 (table 3-4), 2012 (3-5) and 2016 (2-8) and the
+facts table, all cited in ``src/spatialcluster/datasets/data/SOURCES.md``; the tests also keep
+that file's coverage and outlier tables in step with the data.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import spatialcluster as sc
+from spatialcluster._errors import InputError
+from spatialcluster.datasets._panel import DATA, INTERPOLABLE, PANEL_COLUMNS
+
+SOURCES = (DATA / "SOURCES.md").read_text(encoding="utf-8")
+PANEL_DOC = SOURCES[SOURCES.index("# Sources for `china_provinces_panel.csv`") :]
+
+# Which source keys each column may draw on: one release per column (SOURCES.md, "One release").
+ALLOWED = {
+    "urban_rate": {"NBSDB-pop", "CSY2012-3-5", "CSY2016-2-8", "SN-STATS-2017", "SX-2019", "AH-2019", "QH-2019",
+                   "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019", "JS-2019", "FJ-2019",
+                   "SD-2019", "HN-2019", "GD-2019", "CQ-2019", "SC-2019", "SN-2019", "JX-2019", "HI-2019",
+                   "GS-2019", "XJ-2019", "NX-2019"},
+    "urban_pop": {"NBSDB-pop"},
+    "pop": {"NBSDB-pop"},
+    "gdp": {"NBSDB-gdp"},
+    "va_primary": {"NBSDB-gdp"},
+    "va_secondary": {"NBSDB-gdp"},
+    "va_tertiary": {"NBSDB-gdp"},
+    "gdp_index": {"NBSDB-gdpi"},
+    "urban_rate_rev": {"NXYB2023-4-2", "HLJYB2021", "CENSUS2020-prov", "JS-2021", "AH-2021", "AH-2022", "SD-2022", "GD-2022",
+                       "BJ-2021", "NM-2021", "GX-2021", "GX-2022", "XJ-2021", "NX-2021", "NX-2022", "GS-2022",
+                       "CQ-2022", "ZJ-2021", "SN-2021", "SN-2022", "SC-2021", "GZ-2021", "GZ-2022", "HI-2021",
+                       "JS-2022", "JX-2022"},
+    "pop_rev": {"NBSDB2024-pop"},
+    "pop_census": {"CENSUS2010-NBS", "CENSUS2020-NBS"},
+    "gdp_first_release": {"GDP2020-first"},
+    "gdp_index_first_release": {"GDP2020-first"},
+}
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return sc.datasets.china_provinces_panel()
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return sc.datasets.china_facts()
+
+
+def _md_table(title: str) -> list[list[str]]:
+    """Body rows of the first Markdown table after the heading ``title`` in the panel section."""
+    block = PANEL_DOC[PANEL_DOC.index(title) :].split("\n\n|", 1)[1]
+    lines = ("|" + block).split("\n\n")[0].splitlines()
+    return [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
+
+
+def _sources(panel: pd.DataFrame) -> pd.DataFrame:
+    """The ``source`` column as one row per (code, year, column, key)."""
+    rows = []
+    for r in panel.itertuples():
+        for part in r.source.split("; "):
+            cols, key = part.split("=")
+            rows += [(r.code, r.year, c, key) for c in cols.split(",")]
+    return pd.DataFrame(rows, columns=["code", "year", "column", "key"])
+
+
+def test_layout(panel, facts):
+    assert list(panel.columns) == ["code", "year", *PANEL_COLUMNS, "source"]
+    assert panel["code"].map(type).eq(str).all() and panel["code"].str.fullmatch(r"\d{6}").all()
+    assert panel["year"].dtype.kind == "i" and panel["year"].between(2005, 2022).all()
+    assert not panel.duplicated(["code", "year"]).any()
+    assert set(panel["code"]) == set(facts.index)
+    assert panel[list(PANEL_COLUMNS)].notna().any(axis=1).all()
+
+
+def test_every_value_has_one_source_of_its_release(panel):
+    src = _sources(panel)
+    assert not src.duplicated(["code", "year", "column"]).any()
+    for col in PANEL_COLUMNS:
+        has = set(map(tuple, panel.loc[panel[col].notna(), ["code", "year"]].to_numpy()))
+        named = src[src["column"] == col]
+        assert has == set(zip(named["code"], named["year"])), col
+        assert set(named["key"]) <= ALLOWED[col], (col, set(named["key"]) - ALLOWED[col])
+    documented = {row[0] for row in _md_table("## Source keys")}
+    for key in set(src["key"]):
+        assert any(key in cell for cell in documented), f"source key {key} missing from SOURCES.md"
+
+
+def test_no_release_mixing_over_time(panel):
+    # The pre-census urban_rate stops before the census year; the revised one never uses a
+    # first-release table; GDP of the revised release stops where the first release begins.
+    assert panel.loc[panel["urban_rate"].notna(), "year"].max() <= 2019
+    assert panel.loc[panel["gdp"].notna(), "year"].max() <= 2019
+    both = panel.dropna(subset=["urban_rate", "urban_rate_rev"])
+    assert (both["urban_rate"] != both["urban_rate_rev"]).all()  # e.g. Ningxia 2012: 50.67 vs 51.15
+
+
+def test_urban_rate_is_urban_over_total_population(panel):
+    both = panel.dropna(subset=["urban_rate", "urban_pop", "pop"])
+    assert len(both) > 400
+    ratio = both["urban_pop"] / both["pop"] * 100
+    # Bound from the rounding of the printed numbers: the rate to half its last decimal (some
+    # provincial releases print one decimal), each whole-number count to 0.5.
+    one_decimal = (both["urban_rate"] * 10 - (both["urban_rate"] * 10).round()).abs() < 1e-9
+    rate_half = np.where(one_decimal, 0.05, 0.005)
+    half = both["urban_pop"].map(lambda v: 0.5 if float(v).is_integer() else 0.0)
+    tol = rate_half + 100 * (half / both["pop"] + half * both["urban_pop"] / both["pop"] ** 2) + 1e-9
+    bad = both[(both["urban_rate"] - ratio).abs() > tol]
+    assert bad.empty, bad[["code", "year", "urban_rate", "urban_pop", "pop"]]
+    # Where the rate was read back from the database, it is exact.
+    nbs = both[both["source"].str.contains("urban_rate,urban_pop,pop=NBSDB-pop")]
+    np.testing.assert_allclose(nbs["urban_rate"], nbs["urban_pop"] / nbs["pop"] * 100, atol=1e-6)
+
+
+def test_population_releases_differ_only_where_revised(panel):
+    """pop_rev (after the 2020 census) equals pop rounded before 2011 and departs from it 2011-2019."""
+    both = panel.dropna(subset=["pop", "pop_rev"])
+    early = both[both["year"] <= 2010]
+    np.testing.assert_array_equal(early["pop_rev"], np.floor(early["pop"] + 0.5))
+    late = both[both["year"].between(2011, 2019)]
+    assert (late["pop_rev"] != np.floor(late["pop"] + 0.5)).mean() > 0.9
+    # year-end 2020 vs the census two months earlier: within 1 %
+    y2020 = panel[panel["year"] == 2020]
+    assert ((y2020["pop_rev"] / y2020["pop_census"] - 1).abs() < 0.01).all()
+
+
+def test_sector_value_added_sums_to_gdp(panel):
+    g = panel.dropna(subset=["gdp"])
+    total = g["va_primary"] + g["va_secondary"] + g["va_tertiary"]
+    # three one-decimal roundings: at most 0.15 apart; observed at most 0.1
+    assert (total - g["gdp"]).abs().max() <= 0.15 + 1e-9
+
+
+def test_2020_and_census_figures_equal_the_facts_table(panel, facts):
+    p = panel.set_index(["code", "year"])
+    y2020 = p.xs(2020, level="year").reindex(facts.index)
+    np.testing.assert_array_equal(y2020["urban_rate_rev"], facts["urban_rate_2020"])
+    np.testing.assert_allclose(y2020["pop_census"] * 1e4, facts["pop_2020"], rtol=0, atol=0.5)
+    np.testing.assert_array_equal(y2020["gdp_first_release"], facts["gdp_2020"])
+    np.testing.assert_allclose(y2020["gdp_index_first_release"], 100 + facts["gdp_real_growth_2020"], atol=1e-9)
+    y2019 = p.xs(2019, level="year").reindex(facts.index)
+    np.testing.assert_array_equal(y2019["gdp_first_release"], facts["gdp_2019"])
+    y2010 = p.xs(2010, level="year").reindex(facts.index)
+    np.testing.assert_allclose(y2010["pop_census"] * 1e4, facts["pop_2010"], rtol=0, atol=0.5)
+
+
+def test_urban_rate_equals_the_yearbook_tables(panel, facts):
+    """CSY2012 t3-5 (2011, all 31) and CSY2016 t2-8 (2015, 27) and the provincial first releases."""
+    p = panel.set_index(["code", "year"])["urban_rate"]
+    np.testing.assert_array_equal(p.xs(2011, level="year").reindex(facts.index), facts["urban_rate_2011_yearend"])
+    old = sc.datasets.china_urbanization_panel()
+    first = old[old["source_table"].str.contains("CSY|first vintage") & (old["year"] < 2020)]
+    ours = p.reindex(list(zip(first["code"], first["year"])))
+    # exact, except the 1-decimal Jiangsu yearbook (68.8, 69.6 for 68.76, 69.61)
+    tol = np.where(first["source_table"].str.contains("Jiangsu"), 0.05 + 1e-9, 1e-9)
+    assert (np.abs(ours.to_numpy() - first["urban_rate"].to_numpy()) <= tol).all()
+    assert len(first) >= 70
+
+
+# CSY2009 table 3-4, year-end 2008 (http://www.stats.gov.cn/tjsj/ndsj/2009/html/D0304e.htm)
+CSY2009_URBAN_2008 = {
+    "110000": 84.90, "120000": 77.23, "150000": 51.71, "210000": 60.05, "220000": 53.21, "230000": 55.40,
+    "310000": 88.60, "320000": 54.30, "330000": 57.60, "340000": 40.50, "350000": 49.90, "360000": 41.36,
+    "370000": 47.60, "410000": 36.03, "420000": 45.20, "430000": 42.15, "440000": 63.37, "450000": 38.16,
+    "460000": 48.00, "500000": 49.99, "510000": 37.40, "520000": 29.11, "530000": 33.00, "540000": 22.61,
+    "610000": 42.10, "620000": 32.15,
+}  # fmt: skip
+
+
+def test_2008_against_csy2009_with_the_documented_revisions(panel):
+    p = panel[panel["year"] == 2008].set_index("code")["urban_rate"]
+    differ = {c for c, v in CSY2009_URBAN_2008.items() if abs(p[c] - v) > 1e-9}
+    assert differ == {"350000", "540000", "620000"}  # Fujian, Tibet, Gansu: listed in SOURCES.md
+    for c in differ:
+        assert f"{p[c]:g}" in PANEL_DOC and f"{CSY2009_URBAN_2008[c]:.2f}" in PANEL_DOC
+
+
+def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
+    """Year-to-year changes outside the documented plausibility rules (SOURCES.md)."""
+    p = panel.sort_values(["code", "year"])
+    g = p.groupby("code")
+    consecutive = (p["year"] - g["year"].shift()) == 1
+    change = {
+        "urban_rate": (g["urban_rate"].diff(), -0.5, 3.5),
+        "urban_rate_rev": (g["urban_rate_rev"].diff(), -0.5, 3.5),
+        "pop": (g["pop"].pct_change(fill_method=None), -0.04, 0.04),
+        "pop_rev": (g["pop_rev"].pct_change(fill_method=None), -0.04, 0.04),
+        "gdp": (g["gdp"].pct_change(fill_method=None), -0.10, 0.30),
+        "deflator": ((1 + g["gdp"].pct_change(fill_method=None)) / (p["gdp_index"] / 100), 0.90, 1.15),
+    }
+    for col in ("va_primary", "va_secondary", "va_tertiary"):
+        change[col] = (g[col].pct_change(fill_method=None), -0.20, 0.40)
+    found = set()
+    for col, (value, lo, hi) in change.items():
+        flag = consecutive & ((value < lo) | (value > hi))
+        found |= {(col, c, int(y)) for c, y in zip(p.loc[flag, "code"], p.loc[flag, "year"])}
+    return found
+
+
+def test_year_to_year_changes_are_plausible_or_documented(panel):
+    documented = {(r[0], r[1], int(r[2])) for r in _md_table("## Year-to-year outliers")}
+    assert _outliers(panel) == documented
+
+
+def test_coverage_table_in_sources_is_current(panel):
+    cov = sc.datasets.panel_coverage(panel)
+    rows = _md_table("## Coverage")
+    doc = pd.DataFrame([[0 if v == "·" else int(v) for v in r[1:]] for r in rows], index=[r[0] for r in rows])
+    doc.columns = range(2005, 2005 + doc.shape[1])
+    pd.testing.assert_frame_equal(cov.reindex(columns=doc.columns, fill_value=0), doc, check_names=False,
+                                  check_dtype=False)
+    # GDP, sectors, index and population complete 2005-2019 (15 consecutive years)
+    for col in ("gdp", "va_primary", "va_secondary", "va_tertiary", "gdp_index", "pop"):
+        assert (cov.loc[col, 2005:2019] == 31).all(), col
+    assert (cov.loc["pop_rev"] == 31).all()
+
+
+def test_interpolation_is_explicit_and_reported(panel):
+    with pytest.warns(sc.SpatialClusterWarning, match=r"14 province-years interpolated") as rec:
+        filled = sc.datasets.china_provinces_panel(interpolate=["urban_rate"])
+    assert "110000 2010: urban_rate" in str(rec[0].message)
+    merged = filled.merge(panel, on=["code", "year"], how="left", suffixes=("", "_raw"))
+    new = merged["urban_rate"].notna() & merged["urban_rate_raw"].isna()
+    assert (merged.loc[new, "interpolated"] == "urban_rate").all() and new.sum() == 14
+    kept = merged["urban_rate_raw"].notna()
+    np.testing.assert_array_equal(merged.loc[kept, "urban_rate"], merged.loc[kept, "urban_rate_raw"])
+    # linear in the year: Shaanxi 2013-2014 between 2012 (50.02) and 2015 (53.92)
+    sx = filled.set_index(["code", "year"])["urban_rate"]
+    np.testing.assert_allclose([sx["610000", 2013], sx["610000", 2014]], [51.32, 52.62], atol=1e-9)
+    assert np.isnan(sx["130000", 2005])  # before the first sourced year: stays missing
+    assert "interpolated" not in panel.columns
+
+
+def test_bad_arguments_name_the_fix(panel):
+    with pytest.raises(InputError, match="urban_rate_rev.*cannot be interpolated"):
+        sc.datasets.china_provinces_panel(interpolate=["urban_rate_rev"])
+    with pytest.raises(InputError, match=r"\['nope'\] not in the panel"):
+        sc.datasets.panel_coverage(panel, ["nope"])
+    assert set(INTERPOLABLE) < set(PANEL_COLUMNS)
+
+
+def test_vintages_documented():
+    for col in PANEL_COLUMNS:
+        assert col in sc.datasets.VINTAGES and re.search(rf"`{col}`", PANEL_DOC), col
+
+
+def test_demo_panel_section_derives_the_lq_year_by_year():
+    """The demo's [models.panel] input: the panel 2015-2018 and the secondary sector's LQ per year.
+
+    Reference: sc.location_quotient on each year's cross-section (ratio layout, Isserman 1977).
+    """
+    from spatialcluster import pipeline
+    from spatialcluster.pipeline.derive import derive_panels
+
+    cfg = pipeline.load_config(pipeline.demo_config_path())
+    spec = cfg.settings.inputs.table("panel")
+    assert spec.dataset == "china_provinces_panel" and spec.years == (2015, 2018)
+    panel = sc.datasets.china_provinces_panel()
+    panel = panel[panel["year"].between(*spec.years)].reset_index(drop=True)
+    assert panel[["urban_rate", "gdp_index", "va_secondary", "gdp"]].notna().all().all() and len(panel) == 4 * 31
+    out, notes = derive_panels({"panel": panel}, cfg.data["variables"]["derived"], {"panel": "year"}, cfg)
+    assert "lq_secondary" in notes
+    for year, part in out["panel"].groupby("year"):
+        ref = sc.location_quotient(part.set_index("code")[["va_secondary", "gdp"]], numerator="va_secondary",
+                                   denominator="gdp").lq
+        np.testing.assert_allclose(part.set_index("code")["lq_secondary"], ref.reindex(part["code"]), rtol=1e-12)
+
+
+def test_panel_years_and_table_are_checked():
+    from spatialcluster import pipeline
+    from spatialcluster.pipeline.config import ConfigError
+
+    text = pipeline.demo_config_path().read_text(encoding="utf-8")
+    with pytest.raises(ConfigError, match="first and the last period"):
+        pipeline.parse_config(text.replace("years = [2015, 2018]", "years = [2018, 2015]"))
+    with pytest.raises(ConfigError, match="'panl' is not a panel table.*'panel'"):
+        pipeline.parse_config(text.replace('table = "panel"\ndescription', 'table = "panl"\ndescription'))
