@@ -52,28 +52,24 @@ def moran(regions: Regions, table: Table, on: On, column: Column,
     _one_off("moran", read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug)
 
 
-@app.command()
-def lisa(regions: Regions, table: Table, on: On, column: Column,
-         id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
-         threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
-         alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None,
-         layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
-         quiet: Quiet = False, debug: Debug = False):
-    """Local Moran's I (LISA) clusters of one column."""
-    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
-    _one_off("lisa", read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
-             alpha=alpha, correction=correction)
+def _local_command(kind_name: str, doc: str):
+    """``lisa`` and ``hotspots`` take the same options; only the statistic differs."""
+
+    def command(regions: Regions, table: Table, on: On, column: Column,
+                id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
+                threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
+                alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None,
+                layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None,
+                regions_encoding: RegionsEncoding = None, quiet: Quiet = False, debug: Debug = False):
+        read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
+        _one_off(kind_name, read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
+                 alpha=alpha, correction=correction)
+
+    command.__name__ = command.__qualname__ = kind_name
+    command.__doc__ = doc
+    return app.command(kind_name)(command)
 
 
-@app.command()
-def hotspots(regions: Regions, table: Table, on: On, column: Column,
-             id: Id = None, how: How = "strict", weights: WKind = "queen", islands: Islands = "error", k: K = None,
-             threshold: Threshold = None, permutations: Perms = 999, seed: Seed = 0,
-             alpha: Alpha = 0.05, correction: Correction = "fdr", gpkg: Gpkg = None,
-             layer: Layer = None, sheet: Sheet = None, encoding: Encoding = None, regions_encoding: RegionsEncoding = None,
-             quiet: Quiet = False, debug: Debug = False):
-    """Getis-Ord Gi* hot and cold spots of one column."""
-    read = _Read(regions, table, on, id, how, layer, sheet, encoding, regions_encoding)
-    _one_off("hotspots", read, column, weights, islands, k, threshold, permutations, seed, gpkg, quiet, debug,
-             alpha=alpha, correction=correction)
+lisa = _local_command("lisa", "Local Moran's I (LISA) clusters of one column.")
+hotspots = _local_command("hotspots", "Getis-Ord Gi* hot and cold spots of one column.")
 
