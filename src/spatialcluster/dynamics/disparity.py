@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._errors import InputError
 from .._result import Result
-from .._validate import _names
+from .._validate import _by_region, _names
 from . import _panel
 
 
@@ -170,8 +170,9 @@ def dagum_gini(data, column, group, time=None, id=None):
         if c not in data.columns:
             raise InputError(f"column {c!r} is not in the data (columns: {_names(data.columns)})")
     y_all = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
-    labels = data.index if id is None else data[id]
-    where = lambda mask: _names(pd.Index(labels)[mask])  # noqa: E731 - message helper
+    labels = pd.Index(data.index if id is None else data[id])
+    periods = None if time is None else pd.Index(data[time])
+    where = lambda mask: _by_region(labels[mask], None if periods is None else periods[mask])  # noqa: E731
     if np.isnan(y_all).any():
         raise InputError(f"column {column!r} is missing or non-numeric for {where(np.isnan(y_all))}; drop or fill them")
     if (y_all < 0).any():
