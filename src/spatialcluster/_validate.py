@@ -11,10 +11,12 @@ import scipy.sparse as sp
 from ._errors import InputError, WeightsError
 
 
-def _names(ids, limit=20) -> str:
+def _names(ids, limit=20, *, sep=", ", noun="") -> str:
+    """Items of an error message, cut after ``limit``: ``a, b ... and 5 more`` (``noun="regions"``:
+    ``... and 5 more regions``)."""
     ids = [str(i) for i in ids]
-    more = f" ... and {len(ids) - limit} more" if len(ids) > limit else ""
-    return ", ".join(ids[:limit]) + more
+    more = f" ... and {len(ids) - limit} more" + (f" {noun}" if noun else "") if len(ids) > limit else ""
+    return sep.join(ids[:limit]) + more
 
 
 def _by_region(ids, periods=None, limit=10) -> str:

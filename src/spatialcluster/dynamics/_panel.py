@@ -66,18 +66,17 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     if holes.any():
         rows = np.flatnonzero(holes.any(axis=1))
         report = {ids[r]: [periods[c] for c in np.flatnonzero(holes[r])] for r in rows}
-        listing = "; ".join(f"{k}: {_names(v, 6)}" for k, v in list(report.items())[:10])
-        more = f" ... and {len(report) - 10} more regions" if len(report) > 10 else ""
+        listing = _names((f"{k}: {_names(v, 6)}" for k, v in report.items()), 10, sep="; ", noun="regions")
         if not balance:
             raise InputError(
-                f"unbalanced panel: {len(report)} of {n} regions lack {column!r} in some periods ({listing}{more}). "
+                f"unbalanced panel: {len(report)} of {n} regions lack {column!r} in some periods ({listing}). "
                 f"{what} needs every region in every period: pass balance=True to drop these regions (a warning "
                 "lists them), or fill/drop them yourself with sc.handle_missing(...).")
-        warnings.warn(f"balance=True dropped {len(report)} region(s) with missing {column!r}: {listing}{more}",
+        warnings.warn(f"balance=True dropped {len(report)} region(s) with missing {column!r}: {listing}",
                       SpatialClusterWarning, stacklevel=3)
         keep = ~holes.any(axis=1)
         if keep.sum() < 2:
-            raise InputError(f"after dropping incomplete regions fewer than 2 remain ({listing}{more})")
+            raise InputError(f"after dropping incomplete regions fewer than 2 remain ({listing})")
         matrix, ids, dropped = matrix[keep], ids[keep], report
     return Panel(values=matrix, ids=ids, periods=periods, variable=str(column), dropped=dropped)
 
