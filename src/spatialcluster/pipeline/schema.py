@@ -284,6 +284,11 @@ SCHEMA = Table(
                 "model": Key(str, default="ols", choices=("ols", "sar", "sem", "sdm"), doc="beta convergence model"),
                 "balance": Key(bool, default=True,
                                doc="drop regions missing in some period (listed in the report) instead of failing"),
+                "complete_run": Key(bool, default=False,
+                                    doc="each column on its own longest run of consecutive periods with a value for "
+                                        "every region (columns of one table with different coverage)"),
+                "permutations": Key(int, minimum=1,
+                                    doc="emerging hot spots: Gi* permutations per period (default: [statistics]'s)"),
             }
         ),
         "outputs": Table(

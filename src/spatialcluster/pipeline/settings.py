@@ -264,6 +264,8 @@ class Dynamics:
     group: str | None
     model: str
     balance: bool
+    complete_run: bool
+    permutations: int | None
 
 
 @dataclass(frozen=True)
