@@ -290,8 +290,6 @@ SCHEMA = Table(
                 "complete_run": Key(bool, default=False,
                                     doc="each column on its own longest run of consecutive periods with a value for "
                                         "every region (columns of one table with different coverage)"),
-                "permutations": Key(int, minimum=1,
-                                    doc="emerging hot spots: Gi* permutations per period (default: [statistics]'s)"),
             }
         ),
         "outputs": Table(

@@ -276,7 +276,6 @@ class Dynamics:
     model: str
     balance: bool
     complete_run: bool
-    permutations: int | None
 
 
 @dataclass(frozen=True)

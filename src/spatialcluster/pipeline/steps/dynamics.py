@@ -96,7 +96,7 @@ def _variable(ctx, d, panel, id_name, time, var, notes) -> Section:
 
     frame = panel[[id_name, time, var]].copy()
     frame[id_name] = frame[id_name].astype(str)
-    w, perms, seed = ctx.w0, d.permutations or ctx.settings.statistics.permutations, ctx.seed
+    w, perms, seed = ctx.w0, ctx.settings.statistics.permutations, ctx.seed
     tabs, imgs, logs = [], [], []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SpatialClusterWarning)
