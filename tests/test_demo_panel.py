@@ -128,6 +128,11 @@ def test_demo_maps_show_two_years_on_one_classification(demo_panel):
             assert (out / "maps" / f"choropleth_{column}_{year}.png").is_file()
 
 
+def test_with_static_needs_a_dynamic_model():
+    with pytest.raises(sc.ConfigError, match=r"key \"with_static\".*set dynamic = \"time\" or \"spacetime\""):
+        pipeline.parse_config(DEMO.replace('dynamic = "spacetime"', 'dynamic = "none"'))
+
+
 def test_panel_maps_table_and_periods_are_checked(tmp_path):
     with pytest.raises(sc.ConfigError, match=r"panel_maps\] key \"table\".*'panel_lng' is not a panel table"):
         pipeline.parse_config(DEMO.replace('table = "panel_long"\ncolumns = ["gdp_per_head", "urban_rate"]\n',

@@ -397,6 +397,9 @@ def _check_panel(panel: dict, errors: _Collector):
                    f"{' or '.join(map(repr, PANEL_RANDOM_MODELS))}; the model is {model!r} (the default is 'sdm')")
     if panel.get("hausman") and dynamic != "none":
         errors.add(where + ("hausman",), "the Hausman test compares static panels: set dynamic = \"none\"")
+    if panel.get("with_static") and dynamic == "none":
+        errors.add(where + ("with_static",), "with_static adds the static model to a dynamic one: set dynamic = "
+                   "\"time\" or \"spacetime\", or remove with_static")
 
 
 def _check_file(value: str, path, base: Path, errors: _Collector):
