@@ -17,6 +17,15 @@ def _names(ids, limit=20) -> str:
     return ", ".join(ids[:limit]) + more
 
 
+def _by_region(ids, periods=None, limit=10) -> str:
+    """Offending cells grouped by region, ``"110000: 2005, 2006; 120000: 2010"``, each region once."""
+    if periods is None:
+        return _names(pd.unique(pd.Index(ids).astype(str)), limit)
+    cells = pd.Series(list(periods)).groupby(pd.Index(ids).astype(str), sort=False).agg(list)
+    listing = "; ".join(f"{region}: {_names(ps, 6)}" for region, ps in cells.iloc[:limit].items())
+    return listing + (f" ... and {len(cells) - limit} more regions" if len(cells) > limit else "")
+
+
 def align(data: pd.DataFrame, w) -> pd.DataFrame:
     """Return ``data`` reordered to the order of ``w.unique_ids``.
 
