@@ -53,6 +53,12 @@ EXPECTED = [
     "tables/lisa_urban_rate_2011_yearend.csv", "tables/gistar_lq_gdp_pop_2020.csv",
     "tables/model_selection.csv", "tables/model_selection_log.txt", "tables/model_sdm.csv",
     "tables/model_sdm_journal.md", "tables/effects_sdm.csv", "tables/effects_sdm.md", "tables/effects_by_weights.csv",
+    # the panel: static and dynamic SDM, change over time, maps of two years
+    "tables/panel_sdm.csv", "tables/panel_effects_sdm.csv", "tables/panel_dynamic_sdm.csv",
+    "tables/panel_dynamic_effects_long_sdm.csv", "tables/markov_gdp_per_head.csv", "tables/dagum_gdp_per_head.csv",
+    "tables/emerging_hotspots_gdp_per_head.csv", "tables/emerging_hotspots_urban_rate.csv",
+    "maps/choropleth_gdp_per_head_2005.png", "maps/choropleth_gdp_per_head_2019.png",
+    "maps/emerging_map_gdp_per_head.png",
 ]
 
 
