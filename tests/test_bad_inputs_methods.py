@@ -90,6 +90,33 @@ def markov_balance_drops_and_names_the_region(tmp_path):
 
 
 @case("dynamics")
+def markov_over_a_gap_in_the_years(tmp_path):
+    """2005, 2006, 2009: a chain would pool one- and three-year transitions."""
+    p = long_panel()
+    with raises(sc.InputError, "gaps", "2007, 2008 missing", "adjacent periods"):
+        sc.markov(p[~p["year"].isin([2007, 2008])], "income", id="code", time="year", k=2)
+
+
+@case("dynamics")
+def rank_mobility_over_a_gap_in_the_years(tmp_path):
+    p = long_panel()
+    with raises(sc.InputError, "gaps", "2006 missing"):
+        sc.rank_mobility(p[p["year"] != 2006], "income", id="code", time="year")
+
+
+@case("dynamics")
+def sigma_convergence_takes_years_with_a_gap(tmp_path):
+    """Dispersion per year and its trend need no adjacent years: the gap is accepted, each year's
+    standard deviation of logs is the one computed directly."""
+    p = long_panel()
+    p = p[p["year"] != 2006]
+    result = sc.sigma_convergence(p, "income", id="code", time="year")
+    direct = np.log(p["income"]).groupby(p["year"]).std(ddof=0)
+    got = result.to_frame().filter(like="sd_log").iloc[:, 0]
+    np.testing.assert_allclose(got.to_numpy(), direct.to_numpy(), rtol=1e-12)
+
+
+@case("dynamics")
 def spatial_markov_weights_of_other_regions(tmp_path):
     p = long_panel()
     with raises(sc.WeightsError, "in the weights but not in the panel", "110000", "same regions"):

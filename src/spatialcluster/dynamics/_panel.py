@@ -45,7 +45,7 @@ class Panel:
         return self.values[:, self.periods.index(t)]
 
 
-def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this method") -> Panel:
+def panel(long_df, column, id, time, *, balance=False, min_periods=2, adjacent=False, what="this method") -> Panel:
     """Validate a long panel and return it as a :class:`Panel` (regions in first-seen order).
 
     The table is checked by :meth:`spatialcluster.Panel.from_long` (columns, rows without a key,
@@ -53,8 +53,11 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     fault. Here: fewer than ``min_periods`` periods are refused, and missing cells (a region-period
     without a row or without a value) make the panel unbalanced: refused, or with ``balance=True``
     the incomplete regions are dropped with a :class:`SpatialClusterWarning` listing them.
+    ``adjacent``: refuse gaps between evenly spaced periods (2011, 2012, 2015), for methods that
+    read consecutive periods as one step (a chain would pool 1- and 3-year transitions).
     """
-    checked = LongPanel.from_long(long_df, id=id, time=time, columns=[column], balance="ignore", missing="ignore")
+    checked = LongPanel.from_long(long_df, id=id, time=time, columns=[column], balance="ignore", missing="ignore",
+                                  regular=adjacent)
     ids, periods = checked.first_seen, checked.periods.tolist()
     n, t = len(ids), len(periods)
     if t < min_periods:
