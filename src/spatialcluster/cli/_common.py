@@ -154,7 +154,8 @@ Islands = Annotated[str, typer.Option("--islands", help="error, nearest or drop.
 K = Annotated[Optional[int], typer.Option("--k", min=1, help="Neighbours for knn weights.")]
 Threshold = Annotated[Optional[float], typer.Option("--threshold", min=0.0,
                                                    help="Distance band in metres of the projected CRS.")]
-Perms = Annotated[int, typer.Option("--permutations", min=1, max=MAX_PERMUTATIONS)]
+Perms = Annotated[int, typer.Option("--permutations", min=1, max=MAX_PERMUTATIONS,
+                                    help="Random relabellings for the pseudo p-values (with --seed, reproducible).")]
 Seed = Annotated[int, typer.Option("--seed", min=0, help="Seed of the permutations (0 or more).")]
 Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled layer into this "
                                                "GeoPackage (its other layers are kept; never an input).")]

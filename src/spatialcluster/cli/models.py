@@ -20,7 +20,7 @@ ROBUSTNESS_FORMATS = {".csv": "to_frame", ".md": "to_markdown", ".tex": "to_late
 
 @app.command()
 @one_off(Table)
-def regress(y: Annotated[str, typer.Option("--y")],
+def regress(y: Annotated[str, typer.Option("--y", help="Dependent variable (a column of the table).")],
             x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
             model: Annotated[str, typer.Option("--model", help="ols, slx, sar, sem, sdm, sdem, sac or 'select'")] = "select",
             read: _Read = None, weights: WKinds = None, islands: Islands = "error", k: K = None,
@@ -73,7 +73,7 @@ def regress(y: Annotated[str, typer.Option("--y")],
 
 @app.command()
 @one_off(Table)
-def gwr(y: Annotated[str, typer.Option("--y")],
+def gwr(y: Annotated[str, typer.Option("--y", help="Dependent variable (a column of the table).")],
         x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
         bandwidth: Annotated[Optional[float], typer.Option(
             "--bandwidth", min=0.0, help="Neighbours (adaptive) or metres (--fixed); default: searched by AICc.")] = None,
@@ -105,7 +105,7 @@ def gwr(y: Annotated[str, typer.Option("--y")],
 
 @app.command()
 @one_off(LongTable)
-def panel(y: Annotated[str, typer.Option("--y")],
+def panel(y: Annotated[str, typer.Option("--y", help="Dependent variable (a column of the long table).")],
           x: Annotated[list[str], typer.Option("--x", help="Explanatory variable (repeat for several).")],
           time: Annotated[str, typer.Option("--time", help="Period column of the table.")] = "year",
           model: Annotated[str, typer.Option("--model", help="sdm, sar or sem.")] = "sdm",
