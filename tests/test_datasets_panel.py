@@ -25,7 +25,8 @@ ALLOWED = {
     "urban_rate": {"NBSDB-pop", "CSY2012-3-5", "CSY2016-2-8", "SN-STATS-2017", "SX-2019", "AH-2019", "QH-2019",
                    "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019", "JS-2019", "FJ-2019",
                    "SD-2019", "HN-2019", "GD-2019", "CQ-2019", "SC-2019", "SN-2019", "JX-2019", "HI-2019",
-                   "GS-2019", "XJ-2019", "NX-2019", "CSY2009-3-4", "BJ-2010", "QH-STATS-2013", "SN-NBSSO-2015"},
+                   "GS-2019", "XJ-2019", "NX-2019", "CSY2009-3-4", "BJ-2010", "QH-STATS-2013", "SN-NBSSO-2015",
+                   "XZ-2019", "YN-2019", "GX-2019", "HA-2019"},
     "urban_pop": {"NBSDB-pop"},
     "pop": {"NBSDB-pop"},
     "gdp": {"NBSDB-gdp"},
@@ -183,39 +184,51 @@ def test_2008_against_csy2009_with_the_documented_revisions(panel):
 
 
 # urban_rate cells the database leaves without a printed rate, filled from a first release of the
-# same year (SOURCES.md, "Filling the database gaps"): key, printed rate, and where the page prints
+# same year (SOURCES.md, "How `urban_rate` is read"): key, rate as printed, and where the page prints
 # them the urban and total population (10,000 persons) with half a unit of their last digit.
 QUOTED = {
-    ("130000", 2008): ("CSY2009-3-4", 41.90, (2928, 6989, 0.5)),
-    ("140000", 2008): ("CSY2009-3-4", 45.11, (1539, 3411, 0.5)),
-    ("110000", 2010): ("BJ-2010", 85.96, (1686.4, 1961.9, 0.05)),
-    ("610000", 2013): ("QH-STATS-2013", 51.31, None),
-    ("610000", 2014): ("SN-NBSSO-2015", 52.6, None),  # printed with one decimal
+    ("130000", 2008): ("CSY2009-3-4", "41.90", (2928, 6989, 0.5)),
+    ("140000", 2008): ("CSY2009-3-4", "45.11", (1539, 3411, 0.5)),
+    ("110000", 2010): ("BJ-2010", "85.96", (1686.4, 1961.9, 0.05)),
+    ("610000", 2013): ("QH-STATS-2013", "51.31", None),
+    ("610000", 2014): ("SN-NBSSO-2015", "52.6", None),  # printed with one decimal
+    ("540000", 2019): ("XZ-2019", "31.5", (110.57, 350.56, 0.005)),  # one decimal
+    ("530000", 2019): ("YN-2019", "48.91", None),
+    ("450000", 2019): ("GX-2019", "51.09", None),
+    ("410000", 2019): ("HA-2019", "53.21", None),
 }
-# The other 2013 rates the Qinghai release quotes (its Gansu figure, 41.3, is not the bundled 40.13: see SOURCES.md)
-QH_STATS_2013_OTHERS = {"630000": 48.51, "640000": 52.01, "650000": 44.47}
+# Other rates the same pages quote, equal to bundled values of other sources: the Qinghai release on
+# 2013 (its Gansu figure, 41.3, is not the bundled 40.13: see SOURCES.md) and the Yicai 2019 list.
+PAGE_OTHERS = {
+    "QH-STATS-2013": (2013, {"630000": 48.51, "640000": 52.01, "650000": 44.47}),
+    "GX-2019": (2019, {"340000": 55.81, "430000": 57.22}),
+}
 
 
 def test_first_release_fills_equal_the_quoted_figures(panel):
     """Each filled rate is the printed one, under its key; the page's own urban / total population agrees.
 
     References: CSY2009 table 3-4, Beijing 2010 (SSAP Beijing blue book quoting the municipal yearbook),
-    Qinghai statistics bureau 2013 release, NBS Shaanxi survey team 2015 (URLs in SOURCES.md). The
+    Qinghai statistics bureau 2013 release, NBS Shaanxi survey team 2015, the Tibet 2019 communiqué, the
+    Yunnan 2020-12-22 press conference and the Yicai 2019 list (URLs in SOURCES.md). The
     agreement with the database's urban_pop / pop is checked for every row by
     ``test_urban_rate_is_urban_over_total_population``.
     """
     p = panel.set_index(["code", "year"])["urban_rate"]
     keys = _sources(panel).set_index(["code", "year", "column"])["key"]
-    for (code, year), (key, rate, counts) in QUOTED.items():
+    for (code, year), (key, printed, counts) in QUOTED.items():
+        rate = float(printed)
         assert keys[code, year, "urban_rate"] == key and p[code, year] == rate, (code, year)
         assert key in PANEL_DOC
         if counts is not None:
             urban, total, half = counts
-            tol = 0.005 + 100 * (half / total + half * urban / total**2)  # rate and both counts rounded
+            rate_half = 0.5 * 10.0 ** -len(printed.split(".")[1])
+            tol = rate_half + 100 * (half / total + half * urban / total**2)  # rate and both counts rounded
             assert abs(urban / total * 100 - rate) <= tol, (code, year)
-    # the Qinghai release quotes the same release as the bundled neighbours
-    for code, rate in QH_STATS_2013_OTHERS.items():
-        assert p[code, 2013] == rate, code
+    # the pages quote the same release as the bundled neighbours
+    for year, others in PAGE_OTHERS.values():
+        for code, rate in others.items():
+            assert p[code, year] == rate, (code, year)
 
 def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
     """Year-to-year changes outside the documented plausibility rules (SOURCES.md)."""
