@@ -25,7 +25,8 @@ ALLOWED = {
     "urban_rate": {"NBSDB-pop", "CSY2012-3-5", "CSY2016-2-8", "SN-STATS-2017", "SX-2019", "AH-2019", "QH-2019",
                    "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019", "JS-2019", "FJ-2019",
                    "SD-2019", "HN-2019", "GD-2019", "CQ-2019", "SC-2019", "SN-2019", "JX-2019", "HI-2019",
-                   "GS-2019", "XJ-2019", "NX-2019"},
+                   "GS-2019", "XJ-2019", "NX-2019", "CSY2009-3-4", "BJ-2010", "QH-STATS-2013", "SN-NBSSO-2015",
+                   "XZ-2019", "YN-2019", "GX-2019", "HA-2019"},
     "urban_pop": {"NBSDB-pop"},
     "pop": {"NBSDB-pop"},
     "gdp": {"NBSDB-gdp"},
@@ -166,8 +167,8 @@ def test_urban_rate_equals_the_yearbook_tables(panel, facts):
 
 # CSY2009 table 3-4, year-end 2008 (http://www.stats.gov.cn/tjsj/ndsj/2009/html/D0304e.htm)
 CSY2009_URBAN_2008 = {
-    "110000": 84.90, "120000": 77.23, "150000": 51.71, "210000": 60.05, "220000": 53.21, "230000": 55.40,
-    "310000": 88.60, "320000": 54.30, "330000": 57.60, "340000": 40.50, "350000": 49.90, "360000": 41.36,
+    "110000": 84.90, "120000": 77.23, "130000": 41.90, "140000": 45.11, "150000": 51.71, "210000": 60.05,
+    "220000": 53.21, "230000": 55.40, "310000": 88.60, "320000": 54.30, "330000": 57.60, "340000": 40.50, "350000": 49.90, "360000": 41.36,
     "370000": 47.60, "410000": 36.03, "420000": 45.20, "430000": 42.15, "440000": 63.37, "450000": 38.16,
     "460000": 48.00, "500000": 49.99, "510000": 37.40, "520000": 29.11, "530000": 33.00, "540000": 22.61,
     "610000": 42.10, "620000": 32.15,
@@ -181,6 +182,53 @@ def test_2008_against_csy2009_with_the_documented_revisions(panel):
     for c in differ:
         assert f"{p[c]:g}" in PANEL_DOC and f"{CSY2009_URBAN_2008[c]:.2f}" in PANEL_DOC
 
+
+# urban_rate cells the database leaves without a printed rate, filled from a first release of the
+# same year (SOURCES.md, "How `urban_rate` is read"): key, rate as printed, and where the page prints
+# them the urban and total population (10,000 persons) with half a unit of their last digit.
+QUOTED = {
+    ("130000", 2008): ("CSY2009-3-4", "41.90", (2928, 6989, 0.5)),
+    ("140000", 2008): ("CSY2009-3-4", "45.11", (1539, 3411, 0.5)),
+    ("110000", 2010): ("BJ-2010", "85.96", (1686.4, 1961.9, 0.05)),
+    ("610000", 2013): ("QH-STATS-2013", "51.31", None),
+    ("610000", 2014): ("SN-NBSSO-2015", "52.6", None),  # printed with one decimal
+    ("540000", 2019): ("XZ-2019", "31.5", (110.57, 350.56, 0.005)),  # one decimal
+    ("530000", 2019): ("YN-2019", "48.91", None),
+    ("450000", 2019): ("GX-2019", "51.09", None),
+    ("410000", 2019): ("HA-2019", "53.21", None),
+}
+# Other rates the same pages quote, equal to bundled values of other sources: the Qinghai release on
+# 2013 (its Gansu figure, 41.3, is not the bundled 40.13: see SOURCES.md) and the Yicai 2019 list.
+PAGE_OTHERS = {
+    "QH-STATS-2013": (2013, {"630000": 48.51, "640000": 52.01, "650000": 44.47}),
+    "GX-2019": (2019, {"340000": 55.81, "430000": 57.22}),
+}
+
+
+def test_first_release_fills_equal_the_quoted_figures(panel):
+    """Each filled rate is the printed one, under its key; the page's own urban / total population agrees.
+
+    References: CSY2009 table 3-4, Beijing 2010 (SSAP Beijing blue book quoting the municipal yearbook),
+    Qinghai statistics bureau 2013 release, NBS Shaanxi survey team 2015, the Tibet 2019 communiqué, the
+    Yunnan 2020-12-22 press conference and the Yicai 2019 list (URLs in SOURCES.md). The
+    agreement with the database's urban_pop / pop is checked for every row by
+    ``test_urban_rate_is_urban_over_total_population``.
+    """
+    p = panel.set_index(["code", "year"])["urban_rate"]
+    keys = _sources(panel).set_index(["code", "year", "column"])["key"]
+    for (code, year), (key, printed, counts) in QUOTED.items():
+        rate = float(printed)
+        assert keys[code, year, "urban_rate"] == key and p[code, year] == rate, (code, year)
+        assert key in PANEL_DOC
+        if counts is not None:
+            urban, total, half = counts
+            rate_half = 0.5 * 10.0 ** -len(printed.split(".")[1])
+            tol = rate_half + 100 * (half / total + half * urban / total**2)  # rate and both counts rounded
+            assert abs(urban / total * 100 - rate) <= tol, (code, year)
+    # the pages quote the same release as the bundled neighbours
+    for year, others in PAGE_OTHERS.values():
+        for code, rate in others.items():
+            assert p[code, year] == rate, (code, year)
 
 def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
     """Year-to-year changes outside the documented plausibility rules (SOURCES.md)."""
@@ -223,18 +271,18 @@ def test_coverage_table_in_sources_is_current(panel):
 
 
 def test_interpolation_is_explicit_and_reported(panel):
-    with pytest.warns(sc.SpatialClusterWarning, match=r"14 province-years interpolated") as rec:
+    with pytest.warns(sc.SpatialClusterWarning, match=r"12 province-years interpolated") as rec:
         filled = sc.datasets.china_provinces_panel(interpolate=["urban_rate"])
-    assert "110000 2010: urban_rate" in str(rec[0].message)
+    assert "110000 2009: urban_rate" in str(rec[0].message)
     merged = filled.merge(panel, on=["code", "year"], how="left", suffixes=("", "_raw"))
     new = merged["urban_rate"].notna() & merged["urban_rate_raw"].isna()
-    assert (merged.loc[new, "interpolated"] == "urban_rate").all() and new.sum() == 14
+    assert (merged.loc[new, "interpolated"] == "urban_rate").all() and new.sum() == 12
     kept = merged["urban_rate_raw"].notna()
     np.testing.assert_array_equal(merged.loc[kept, "urban_rate"], merged.loc[kept, "urban_rate_raw"])
-    # linear in the year: Shaanxi 2013-2014 between 2012 (50.02) and 2015 (53.92)
+    # linear in the year: Hebei 2009-2010 between 2008 (41.90, CSY2009) and 2011 (45.60, CSY2012)
     sx = filled.set_index(["code", "year"])["urban_rate"]
-    np.testing.assert_allclose([sx["610000", 2013], sx["610000", 2014]], [51.32, 52.62], atol=1e-9)
-    assert np.isnan(sx["130000", 2005])  # before the first sourced year: stays missing
+    np.testing.assert_allclose([sx["130000", 2009], sx["130000", 2010]], [41.9 + 3.7 / 3, 41.9 + 7.4 / 3], atol=1e-9)
+    assert np.isnan(sx["130000", 2007])  # before the first sourced year: stays missing
     assert "interpolated" not in panel.columns
 
 

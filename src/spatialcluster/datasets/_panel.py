@@ -37,7 +37,8 @@ PANEL_COLUMNS = (
 #: The vintage (release) each column holds; two vintages of one quantity never share a column.
 VINTAGES = {
     "urban_rate": "year-end %, NBS provincial database before the 2020-census revision (2011-2018 "
-    "equal the first-release yearbook tables)",
+    "equal the first-release yearbook tables); where the database prints no rate, the first release of "
+    "the same year (keys in data/SOURCES.md)",
     "urban_pop": "year-end urban population, 10,000 persons, same release as urban_rate",
     "pop": "year-end resident population, 10,000 persons, same release as urban_rate",
     "gdp": "GDP at current prices, 100 million yuan, NBS provincial database as revised after the "
