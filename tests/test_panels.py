@@ -87,3 +87,35 @@ def test_regions_checked_against_the_weights(long):
         panel.in_order(w)
     w4 = w.subgraph(ids[:4][::-1])
     assert list(panel.in_order(w4)) == ["R3", "R2", "R1", "R0"]
+
+
+def _coverage_panel(years, holes):
+    """Three regions over ``years``; ``holes`` lists the (region, year) cells left empty."""
+    rows = [(r, t, np.nan if (r, t) in holes else 1.0) for r in ("a", "b", "c") for t in years]
+    return pd.DataFrame(rows, columns=["code", "year", "v"])
+
+
+def test_complete_periods_and_runs_by_hand():
+    years = [2008, 2009, 2010, 2011, 2012, 2013, 2014]
+    p = _coverage_panel(years, {("a", 2010), ("c", 2013)})
+    assert sc.complete_periods(p, "v") == [2008, 2009, 2011, 2012, 2014]
+    assert sc.complete_run(p, "v") == [2011, 2012]  # ties go to the latest run
+    # a year without rows breaks a run too: 2012 and 2015 are not adjacent when 2013-2014 are absent
+    p = _coverage_panel([2011, 2012, 2015, 2016, 2017], set())
+    assert sc.complete_run(p, "v") == [2015, 2016, 2017]
+    # census decades: a common step of 10 years
+    p = _coverage_panel([1990, 2000, 2010, 2020], {("b", 1990)})
+    assert sc.complete_run(p, "v") == [2000, 2010, 2020]
+    assert sc.complete_run(_coverage_panel([2001, 2002], {("a", 2001), ("b", 2002)}), "v") == []
+    with pytest.raises(sc.InputError, match="'w'"):
+        sc.complete_periods(p, "w")
+
+
+def test_complete_run_of_the_bundled_urbanization_equals_the_coverage_table():
+    """The bundled panel: the run equals the longest stretch of years with 31 provinces in panel_coverage."""
+    panel = sc.datasets.china_provinces_panel()
+    row = sc.datasets.panel_coverage(panel, ["urban_rate"]).loc["urban_rate"]
+    full = [int(t) for t, n in row.items() if n == 31]
+    runs = np.split(np.array(full), np.flatnonzero(np.diff(full) != 1) + 1)
+    longest = max(runs, key=lambda r: (len(r), r[-1])).tolist()
+    assert sc.complete_run(panel, "urban_rate") == longest and len(longest) >= 4

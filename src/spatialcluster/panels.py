@@ -41,6 +41,42 @@ def region_periods(frame: pd.DataFrame, id: str, time: str) -> str:
     return _names([f"{r} {t}" for r, t in zip(frame[id], frame[time])])
 
 
+def complete_periods(long_df: pd.DataFrame, column: str, id: str = "code", time: str = "year") -> list:
+    """The periods in which every region of a long panel has a value of ``column``, ascending.
+
+    Examples
+    --------
+    >>> panel = sc.datasets.china_provinces_panel()
+    >>> sc.complete_periods(panel, "urban_rate")          # doctest: +SKIP
+    """
+    require_columns(long_df, [id, time, column])
+    values = pd.to_numeric(long_df[column], errors="coerce")
+    filled = values.notna().groupby(long_df[time]).sum()
+    regions = long_df[id].nunique()
+    return sorted(t for t, n in filled.items() if n == regions)
+
+
+def complete_run(long_df: pd.DataFrame, column: str, id: str = "code", time: str = "year") -> list:
+    """The longest run of adjacent periods in which every region has a value of ``column`` (the latest
+    run on a tie), e.g. to fit a Markov chain or a dynamic panel on one gap-free stretch of years.
+
+    Periods are adjacent when they follow each other in the table and, for integer periods, lie one
+    step apart (the table's common spacing: 1 for years, 10 for census decades), so 2012 and 2015
+    never join a run when 2013-2014 are absent. Returns an empty list when no period is complete.
+    """
+    periods = sorted(long_df[time].dropna().unique()) if time in long_df.columns else []
+    complete = set(complete_periods(long_df, column, id, time))
+    ints = len(periods) > 1 and pd.api.types.is_integer_dtype(pd.Series(periods).dtype)
+    step = int(np.gcd.reduce(np.diff(np.asarray(periods, dtype=np.int64)))) if ints else None
+    best, run = [], []
+    for t in periods:
+        follows = bool(run) and (step is None or t - run[-1] == step)
+        run = (run + [t] if follows else [t]) if t in complete else []
+        if len(run) >= len(best):
+            best = run
+    return best
+
+
 @dataclass(frozen=True)
 class BalanceReport:
     """What :meth:`Panel.from_long` dropped to balance the panel (nothing unless asked).

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ... import panels
 from ..._errors import InputError
 from ..context import Context, Section, title, variables_text
 from ._base import Step, listed
-from .dynamics import complete_periods
 
 PANEL_TEXT = ("{var} in {periods} (panel table '{table}'): one classification ('{scheme}') of the values of all "
               "these periods, so a colour means the same value on each map.")
@@ -76,7 +76,7 @@ def _panel_maps(ctx: Context, out, var: str) -> tuple[list, str]:
 
 
 def _first_and_last_complete(panel: pd.DataFrame, id_name: str, time: str, var: str, table: str) -> list:
-    complete = complete_periods(panel, id_name, time, var)
+    complete = panels.complete_periods(panel, var, id_name, time)
     if not complete:
         raise InputError(f"[outputs.panel_maps] column {var!r} of panel table {table!r} has no period with a value "
                          "for every region: name the periods to map in [outputs.panel_maps] periods")

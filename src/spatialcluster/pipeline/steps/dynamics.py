@@ -12,6 +12,7 @@ import warnings
 
 import pandas as pd
 
+from ... import panels
 from ..._errors import InputError, SpatialClusterWarning
 from ..context import Context, Section, result_frame, title, with_geometry
 from ._base import Step, Variable, listed
@@ -62,30 +63,17 @@ class DynamicsStep(Step):
         return sections
 
 
-def complete_periods(panel: pd.DataFrame, id_name: str, time: str, var: str) -> list:
-    """The periods of a long panel in which every region of the panel has a value of ``var``."""
-    values = pd.to_numeric(panel[var], errors="coerce")
-    filled = values.notna().groupby(panel[time]).sum()
-    regions = panel[id_name].nunique()
-    return sorted(t for t, n in filled.items() if n == regions)
-
-
 def complete_run(panel: pd.DataFrame, id_name: str, time: str, var: str, table: str) -> tuple[pd.DataFrame, str]:
     """The panel cut to the longest run of consecutive periods (of the table's periods) in which every
     region has a value of ``var`` (the latest run on a tie), and a sentence saying what was kept."""
-    periods = sorted(panel[time].unique())
-    complete = set(complete_periods(panel, id_name, time, var))
-    best, run = [], []
-    for t in periods:
-        run = run + [t] if t in complete else []
-        if len(run) >= len(best):
-            best = run
+    best = panels.complete_run(panel, var, id_name, time)
     if len(best) < 2:
+        complete = panels.complete_periods(panel, var, id_name, time)
         raise InputError(
             f"[dynamics] complete_run: column {var!r} of panel table {table!r} has no two consecutive periods with a "
-            f"value for every region (complete periods: {', '.join(map(str, sorted(complete))) or 'none'}). Fill the "
+            f"value for every region (complete periods: {', '.join(map(str, complete)) or 'none'}). Fill the "
             "gaps from a sourced value, or set complete_run = false to drop the regions with gaps instead.")
-    left = [t for t in periods if t not in best]
+    left = [t for t in sorted(panel[time].unique()) if t not in best]
     note = (f"{var}: periods {best[0]}-{best[-1]}, the longest run of consecutive periods with a value for all "
             f"{panel[id_name].nunique()} regions" + (f" (left out: {', '.join(map(str, left))})." if left else "."))
     return panel[panel[time].isin(best)], note
