@@ -204,6 +204,9 @@ PAGE_OTHERS = {
     "QH-STATS-2013": (2013, {"630000": 48.51, "640000": 52.01, "650000": 44.47}),
     "GX-2019": (2019, {"340000": 55.81, "430000": 57.22}),
 }
+# The Yicai list's rural population 2019 (million, as printed) against the database's pop - urban_pop
+YICAI_2019_RURAL = {"410000": "45.11", "420000": "23.12", "450000": "24.26", "530000": "24.82", "340000": "28.13",
+                    "430000": "29.6"}
 
 
 def test_first_release_fills_equal_the_quoted_figures(panel):
@@ -230,6 +233,11 @@ def test_first_release_fills_equal_the_quoted_figures(panel):
     for year, others in PAGE_OTHERS.values():
         for code, rate in others.items():
             assert p[code, year] == rate, (code, year)
+    y2019 = panel[panel["year"] == 2019].set_index("code")
+    for code, printed in YICAI_2019_RURAL.items():
+        rural = y2019.loc[code, "pop"] - y2019.loc[code, "urban_pop"]  # whole 10,000s in 2019
+        tol = 100 * 0.5 * 10.0 ** -len(printed.partition(".")[2]) + 1.0
+        assert abs(100 * float(printed) - rural) <= tol, code
 
 def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
     """Year-to-year changes outside the documented plausibility rules (SOURCES.md)."""
