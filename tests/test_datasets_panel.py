@@ -309,9 +309,11 @@ def test_vintages_documented():
 
 
 def test_demo_panel_section_derives_the_lq_year_by_year():
-    """The demo's [models.panel] input: the panel 2015-2018 and the secondary sector's LQ per year.
+    """The demo's [models.panel] input: the panel 2015-2018 and the secondary sector's LQ per year; its
+    [dynamics] input: GDP per head 2005-2019, complete for all 31 provinces.
 
-    Reference: sc.location_quotient on each year's cross-section (ratio layout, Isserman 1977).
+    Reference: sc.location_quotient on each year's cross-section (ratio layout, Isserman 1977); GDP per head
+    computed here as 10,000 * gdp (100 million yuan) / pop (10,000 persons), in yuan.
     """
     from spatialcluster import pipeline
     from spatialcluster.pipeline.derive import derive_panels
@@ -322,8 +324,15 @@ def test_demo_panel_section_derives_the_lq_year_by_year():
     panel = sc.datasets.china_provinces_panel()
     panel = panel[panel["year"].between(*spec.years)].reset_index(drop=True)
     assert panel[["urban_rate", "gdp_index", "va_secondary", "gdp"]].notna().all().all() and len(panel) == 4 * 31
-    out, notes = derive_panels({"panel": panel}, cfg.data["variables"]["derived"], {"panel": "year"}, cfg)
-    assert "lq_secondary" in notes
+    long_spec = cfg.settings.inputs.table("panel_long")
+    assert long_spec.dataset == "china_provinces_panel" and long_spec.years == (2005, 2019)
+    full = sc.datasets.china_provinces_panel()
+    long = full[full["year"].between(*long_spec.years)].reset_index(drop=True)
+    assert long[["gdp", "pop"]].notna().all().all() and len(long) == 15 * 31
+    out, notes = derive_panels({"panel": panel, "panel_long": long}, cfg.data["variables"]["derived"],
+                               {"panel": "year", "panel_long": "year"}, cfg)
+    assert {"lq_secondary", "gdp_per_head"} <= set(notes)
+    np.testing.assert_allclose(out["panel_long"]["gdp_per_head"], 1e4 * long["gdp"] / long["pop"], rtol=1e-12)
     for year, part in out["panel"].groupby("year"):
         ref = sc.location_quotient(part.set_index("code")[["va_secondary", "gdp"]], numerator="va_secondary",
                                    denominator="gdp").lq
