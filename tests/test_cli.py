@@ -53,6 +53,12 @@ EXPECTED = [
     "tables/lisa_urban_rate_2011_yearend.csv", "tables/gistar_lq_gdp_pop_2020.csv",
     "tables/model_selection.csv", "tables/model_selection_log.txt", "tables/model_sdm.csv",
     "tables/model_sdm_journal.md", "tables/effects_sdm.csv", "tables/effects_sdm.md", "tables/effects_by_weights.csv",
+    # the panel: static and dynamic SDM, change over time, maps of two years
+    "tables/panel_sdm.csv", "tables/panel_effects_sdm.csv", "tables/panel_dynamic_sdm.csv",
+    "tables/panel_dynamic_effects_long_sdm.csv", "tables/markov_gdp_per_head.csv", "tables/dagum_gdp_per_head.csv",
+    "tables/emerging_hotspots_gdp_per_head.csv", "tables/emerging_hotspots_urban_rate.csv",
+    "maps/choropleth_gdp_per_head_2005.png", "maps/choropleth_gdp_per_head_2019.png",
+    "maps/emerging_map_gdp_per_head.png",
 ]
 
 
@@ -321,3 +327,19 @@ def test_one_off_regress(user_files, tmp_path):
                     "--id", "code", "--islands", "nearest", "--y", "gdp_real_growth_2020",
                     "--x", "urban_rate_2011_yearend", "--model", "sdm")
     assert "rho" in result.stdout and "indirect" in result.stdout
+
+
+def test_every_option_and_argument_has_help_text():
+    """``--help`` explains every option: a bare ``--y`` tells a user nothing."""
+    import typer.main
+
+    def commands(cmd, path=()):
+        if hasattr(cmd, "commands"):  # a group (typer ships its own click, so no isinstance check)
+            for name, sub in cmd.commands.items():
+                yield from commands(sub, (*path, name))
+        else:
+            yield " ".join(path), cmd
+
+    bare = [f"{path} {p.opts[0] if p.opts else p.name}" for path, cmd in commands(typer.main.get_command(app))
+            for p in cmd.params if not (getattr(p, "help", None) or "").strip()]
+    assert not bare, f"options without help text: {bare}"

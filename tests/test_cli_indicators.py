@@ -97,6 +97,18 @@ def test_ellipse_equals_the_api_in_a_projected_crs(files):
     assert len(sc.read_regions(files / "el.gpkg", layer="ellipse", id="period")) == 1
 
 
+def test_ellipse_keeps_the_order_of_the_weight_columns(files):
+    """--weight pop --weight b: the ellipses, the centre's shift and the layer follow that order, not the
+    alphabet (b would come first)."""
+    _run(files, "ellipse", "--weight", "pop", "--weight", "b", "--csv", files / "el.csv", "--gpkg", files / "el.gpkg")
+    frame = pd.read_csv(files / "el.csv", index_col=0)
+    assert list(frame.index) == ["pop", "b"]
+    assert np.isnan(frame.loc["pop", "shift"]) and np.isfinite(frame.loc["b", "shift"])
+    import pyogrio
+
+    assert list(pyogrio.read_dataframe(files / "el.gpkg", layer="ellipse")["period"]) == ["pop", "b"]
+
+
 def test_join_counts_and_regionalize_equal_the_api(files):
     data = _data(files)
     w = sc.build_weights(data, kind="rook")

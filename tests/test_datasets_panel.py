@@ -26,7 +26,7 @@ ALLOWED = {
                    "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019", "JS-2019", "FJ-2019",
                    "SD-2019", "HN-2019", "GD-2019", "CQ-2019", "SC-2019", "SN-2019", "JX-2019", "HI-2019",
                    "GS-2019", "XJ-2019", "NX-2019", "CSY2009-3-4", "BJ-2010", "QH-STATS-2013", "SN-NBSSO-2015",
-                   "XZ-2019", "YN-2019", "GX-2019", "HA-2019"},
+                   "XZ-2019", "YN-2019", "GX-2019", "HA-2019", "HB-2019"},
     "urban_pop": {"NBSDB-pop"},
     "pop": {"NBSDB-pop"},
     "gdp": {"NBSDB-gdp"},
@@ -303,6 +303,7 @@ QUOTED = {
     ("530000", 2019): ("YN-2019", "48.91", None),
     ("450000", 2019): ("GX-2019", "51.09", None),
     ("410000", 2019): ("HA-2019", "53.21", None),
+    ("420000", 2019): ("HB-2019", "61", (3615.47, 5927, 0.5)),  # printed as a whole number
 }
 # Other rates the same pages quote, equal to bundled values of other sources: the Qinghai release on
 # 2013 (its Gansu figure, 41.3, is not the bundled 40.13: see SOURCES.md) and the Yicai 2019 list.
@@ -310,6 +311,9 @@ PAGE_OTHERS = {
     "QH-STATS-2013": (2013, {"630000": 48.51, "640000": 52.01, "650000": 44.47}),
     "GX-2019": (2019, {"340000": 55.81, "430000": 57.22}),
 }
+# The Yicai list's rural population 2019 (million, as printed) against the database's pop - urban_pop
+YICAI_2019_RURAL = {"410000": "45.11", "420000": "23.12", "450000": "24.26", "530000": "24.82", "340000": "28.13",
+                    "430000": "29.6"}
 
 
 def test_first_release_fills_equal_the_quoted_figures(panel):
@@ -329,13 +333,18 @@ def test_first_release_fills_equal_the_quoted_figures(panel):
         assert key in PANEL_DOC
         if counts is not None:
             urban, total, half = counts
-            rate_half = 0.5 * 10.0 ** -len(printed.split(".")[1])
+            rate_half = 0.5 * 10.0 ** -len(printed.partition(".")[2])
             tol = rate_half + 100 * (half / total + half * urban / total**2)  # rate and both counts rounded
             assert abs(urban / total * 100 - rate) <= tol, (code, year)
     # the pages quote the same release as the bundled neighbours
     for year, others in PAGE_OTHERS.values():
         for code, rate in others.items():
             assert p[code, year] == rate, (code, year)
+    y2019 = panel[panel["year"] == 2019].set_index("code")
+    for code, printed in YICAI_2019_RURAL.items():
+        rural = y2019.loc[code, "pop"] - y2019.loc[code, "urban_pop"]  # whole 10,000s in 2019
+        tol = 100 * 0.5 * 10.0 ** -len(printed.partition(".")[2]) + 1.0
+        assert abs(100 * float(printed) - rural) <= tol, code
 
 def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
     """Year-to-year changes outside the documented plausibility rules (SOURCES.md)."""
@@ -409,9 +418,11 @@ def test_vintages_documented():
 
 
 def test_demo_panel_section_derives_the_lq_year_by_year():
-    """The demo's [models.panel] input: the panel 2015-2018 and the secondary sector's LQ per year.
+    """The demo's [models.panel] input: the panel 2015-2018 and the secondary sector's LQ per year; its
+    [dynamics] input: GDP per head 2005-2019, complete for all 31 provinces.
 
-    Reference: sc.location_quotient on each year's cross-section (ratio layout, Isserman 1977).
+    Reference: sc.location_quotient on each year's cross-section (ratio layout, Isserman 1977); GDP per head
+    computed here as 10,000 * gdp (100 million yuan) / pop (10,000 persons), in yuan.
     """
     from spatialcluster import pipeline
     from spatialcluster.pipeline.derive import derive_panels
@@ -422,8 +433,15 @@ def test_demo_panel_section_derives_the_lq_year_by_year():
     panel = sc.datasets.china_provinces_panel()
     panel = panel[panel["year"].between(*spec.years)].reset_index(drop=True)
     assert panel[["urban_rate", "gdp_index", "va_secondary", "gdp"]].notna().all().all() and len(panel) == 4 * 31
-    out, notes = derive_panels({"panel": panel}, cfg.data["variables"]["derived"], {"panel": "year"}, cfg)
-    assert "lq_secondary" in notes
+    long_spec = cfg.settings.inputs.table("panel_long")
+    assert long_spec.dataset == "china_provinces_panel" and long_spec.years == (2005, 2019)
+    full = sc.datasets.china_provinces_panel()
+    long = full[full["year"].between(*long_spec.years)].reset_index(drop=True)
+    assert long[["gdp", "pop"]].notna().all().all() and len(long) == 15 * 31
+    out, notes = derive_panels({"panel": panel, "panel_long": long}, cfg.data["variables"]["derived"],
+                               {"panel": "year", "panel_long": "year"}, cfg)
+    assert {"lq_secondary", "gdp_per_head"} <= set(notes)
+    np.testing.assert_allclose(out["panel_long"]["gdp_per_head"], 1e4 * long["gdp"] / long["pop"], rtol=1e-12)
     for year, part in out["panel"].groupby("year"):
         ref = sc.location_quotient(part.set_index("code")[["va_secondary", "gdp"]], numerator="va_secondary",
                                    denominator="gdp").lq

@@ -156,3 +156,19 @@ def test_spatial_tau_mexico_giddy():
     r = sc.rank_mobility(sc.datasets.mexico_gdp_panel(), "pcgdp", w, id="state", time="year")
     consecutive = r.frame.drop(index="overall")["spatial_tau"].to_numpy()
     np.testing.assert_allclose(consecutive, [0.397, 0.492, 0.651, 0.714, 0.683, 0.810], atol=5e-4)
+
+
+def test_dagum_group_as_a_series_of_regions_equals_the_column():
+    """``group`` as region id -> group (like ``sc.inequality``'s ``groups``) gives the same decomposition
+    as the group merged in as a column; regions the Series does not know are named."""
+    rng = np.random.default_rng(8)
+    ids = [f"r{i}" for i in range(12)]
+    long = pd.DataFrame({"code": np.tile(ids, 3), "year": np.repeat([2001, 2002, 2003], 12),
+                         "v": rng.gamma(2.0, size=36)})
+    by_region = pd.Series(np.repeat(["east", "west", "north"], 4), index=ids, name="region")
+    merged = sc.dagum_gini(long.merge(by_region, left_on="code", right_index=True), "v", "region", time="year", id="code")
+    direct = sc.dagum_gini(long, "v", by_region, time="year", id="code")
+    pd.testing.assert_frame_equal(direct.table, merged.table)
+    assert sc.dagum_gini(long, "v", by_region.to_dict(), time="year", id="code").table.equals(merged.table)
+    with pytest.raises(InputError, match=r"missing for r11: 2001, 2002, 2003"):
+        sc.dagum_gini(long, "v", by_region.drop("r11"), time="year", id="code")

@@ -207,6 +207,16 @@ def test_empty_class_and_unbalanced_panel_errors():
         sc.markov(dup, "v", id="code", time="year")
 
 
+def test_unbalanced_panel_lists_ten_regions_then_counts_the_rest():
+    """12 incomplete regions: the message names 10 (with their periods) and counts the other 2."""
+    ids = [f"r{i:02d}" for i in range(14)]
+    long = pd.DataFrame({"code": ids * 3, "year": np.repeat([1, 2, 3], 14), "v": np.arange(42.0)})
+    holes = long.drop(index=range(14, 26))  # year 2 of r00 .. r11
+    with pytest.raises(InputError, match=r"\(r00: 2; r01: 2; .*; r09: 2 \.\.\. and 2 more regions\)") as err:
+        sc.markov(holes, "v", id="code", time="year", k=2)
+    assert "r10" not in str(err.value)
+
+
 def test_results_protocol(us_income):  # noqa: F811
     """to_frame / summary / to_record / plot of the Markov results."""
     import json

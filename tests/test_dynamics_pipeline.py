@@ -54,20 +54,91 @@ def test_dynamics_step_on_mexico(tmp_path):
     assert "Change over time: pcgdp" in report
 
 
-def test_dynamics_step_on_the_china_demo_panel(tmp_path):
-    """Two broad years: the chains, beta and Dagum run, trend methods are skipped and the report says why;
-    the three provinces without a 2015 value are dropped and named."""
+def _gdp_per_head_panel():
+    """GDP per head (yuan) of the bundled panel 2005-2019, computed here from its gdp and pop columns."""
+    p = sc.datasets.china_provinces_panel()
+    p = p[p["year"].between(2005, 2019)].copy()
+    p["gdp_per_head"] = 1e4 * p["gdp"] / p["pop"]
+    return p.sort_values(["code", "year"]).reset_index(drop=True)
+
+
+def _longest_complete_run(panel, column):
+    """The longest run of consecutive years in which all 31 provinces have ``column`` (years minus their rank
+    are constant within a run of consecutive years)."""
+    counts = panel.groupby("year")[column].count()
+    years = [y for y, n in counts.items() if n == 31]
+    runs = pd.Series(years).groupby([y - i for i, y in enumerate(years)]).agg(list)
+    return max(runs, key=len)
+
+
+@pytest.fixture(scope="module")
+def china_demo(tmp_path_factory):
+    """The shipped demo with its [dynamics] section only (few permutations, no maps)."""
     demo = pipeline.demo_config_path().read_text(encoding="utf-8")
-    start = demo.index("[statistics]")
-    end = demo.index("[dynamics]")
-    light = demo[:start] + "[statistics]\npermutations = 9\n\n" + demo[end:]
+    start, end = demo.index("\n[statistics]") + 1, demo.index("\n[dynamics]") + 1
+    light = demo[:start] + "[statistics]\npermutations = 99\n\n" + demo[end:]
     light = light.replace("maps = true", "maps = false")
-    (tmp_path / "cn.toml").write_text(light, encoding="utf-8")
-    pipeline.run(pipeline.load_config(tmp_path / "cn.toml"), tmp_path / "out", quiet=True)
-    out = tmp_path / "out"
+    tmp = tmp_path_factory.mktemp("cn")
+    (tmp / "cn.toml").write_text(light, encoding="utf-8")
+    pipeline.run(pipeline.load_config(tmp / "cn.toml"), tmp / "out", quiet=True)
+    return tmp / "out", pipeline.load_config(tmp / "cn.toml").settings
+
+
+def test_dynamics_step_on_the_china_demo_panel(china_demo):
+    """GDP per head 2005-2019: every method of the step runs (15 periods), and its Markov chain, beta and sigma
+    convergence, Dagum Gini by the NBS regions and emerging hot spots equal the library called directly on GDP
+    per head computed here from the bundled gdp and pop (Rey 2001; Barro and Sala-i-Martin 1992; Dagum 1997)."""
+    out, s = china_demo
+    panel = _gdp_per_head_panel()
+    frame = panel[["code", "year", "gdp_per_head"]]
+    kw = dict(id="code", time="year")
+    mk = sc.markov(frame, "gdp_per_head", k=4, **kw)
+    got = pd.read_csv(out / "tables" / "markov_gdp_per_head.csv", index_col=0)
+    assert abs(got.to_numpy() - mk.p.to_numpy()).max() < 1e-12
+    cv = sc.convergence(frame, "gdp_per_head", model="ols", **kw)
+    beta = pd.read_csv(out / "tables" / "beta_convergence_gdp_per_head.csv", index_col=0)
+    assert beta.loc["beta", "estimate"] == pytest.approx(cv.to_frame().loc["beta", "estimate"], rel=1e-10)
+    assert beta.loc["beta", "estimate"] < 0  # poorer provinces grew faster over 2005-2019
+    sigma = pd.read_csv(out / "tables" / "sigma_convergence_gdp_per_head.csv", index_col=0)
+    ref = sc.sigma_convergence(frame, "gdp_per_head", **kw).to_frame()
+    assert list(sigma.index) == list(range(2005, 2020))
+    assert abs(sigma["cv"].to_numpy() - ref["cv"].to_numpy()).max() < 1e-12
+    groups = sc.datasets.china_provinces()["group"]
+    dg = sc.dagum_gini(frame.assign(g=frame["code"].map(groups)), "gdp_per_head", group="g", **kw)
+    dagum = pd.read_csv(out / "tables" / "dagum_gdp_per_head.csv", index_col=0)
+    assert list(dagum.index) == list(range(2005, 2020))
+    assert abs(dagum["total"].to_numpy() - dg.to_frame()["total"].to_numpy()).max() < 1e-12
+    with pytest.warns(sc.SpatialClusterWarning, match="460000"):
+        w = sc.build_weights(sc.datasets.china_provinces(), kind="queen", islands="nearest")
+    ehs = sc.emerging_hotspots(frame, "gdp_per_head", w, permutations=s.statistics.permutations, seed=s.project.seed, **kw)
+    got = pd.read_csv(out / "tables" / "emerging_hotspots_gdp_per_head.csv", dtype={"code": str}).set_index("code")
+    ref = ehs.to_frame()
+    assert list(got["category"]) == list(ref.loc[got.index, "category"])
+    assert abs(got["trend_tau"].to_numpy() - ref.loc[got.index, "trend_tau"].to_numpy()).max() < 1e-12
+
+
+def test_dynamics_china_demo_urbanization_on_its_complete_years(china_demo):
+    """Urbanization runs on its own longest run of years with all 31 provinces (complete_run), not on GDP's."""
+    out, _ = china_demo
+    panel = sc.datasets.china_provinces_panel()
+    years = _longest_complete_run(panel[panel["year"].between(2005, 2019)], "urban_rate")
+    assert len(years) >= 3  # the trend tests and emerging hot spots run
     dagum = pd.read_csv(out / "tables" / "dagum_urban_rate.csv", index_col=0)
-    assert list(dagum.index) == [2011, 2015]
-    assert (dagum["within"] + dagum["between"] + dagum["transvariation"] - dagum["total"]).abs().max() < 1e-12
-    assert not (out / "tables" / "emerging_hotspots_urban_rate.csv").exists()
+    assert list(dagum.index) == years
+    frame = panel[panel["year"].isin(years)][["code", "year", "urban_rate"]]
+    mk = sc.markov(frame, "urban_rate", id="code", time="year", k=4)
+    got = pd.read_csv(out / "tables" / "markov_urban_rate.csv", index_col=0)
+    assert abs(got.to_numpy() - mk.p.to_numpy()).max() < 1e-12
+    assert (out / "tables" / "emerging_hotspots_urban_rate.csv").exists()
     report = next(out.glob("*.html")).read_text(encoding="utf-8")
-    assert "need at least 3 periods" in report and "620000" in report
+    assert f"urban_rate: periods {years[0]}-{years[-1]}, the longest run" in report
+
+
+def test_complete_run_needs_two_consecutive_complete_periods():
+    from spatialcluster.pipeline.steps.dynamics import complete_run
+
+    panel = pd.DataFrame({"id": ["a", "b"] * 3, "t": [1, 1, 2, 2, 3, 3], "x": [1.0, 2.0, None, 1.0, 3.0, 4.0]})
+    with pytest.raises(sc.InputError, match=r"column 'x' of panel table 'p'.*complete periods: 1, 3"):
+        complete_run(panel, "id", "t", "x", "p")
+    kept, note = complete_run(panel.fillna({"x": 0.5}).iloc[:4], "id", "t", "x", "p")
+    assert sorted(kept["t"].unique()) == [1, 2] and "left out" not in note

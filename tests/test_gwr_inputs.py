@@ -36,6 +36,15 @@ def test_coincident_points_under_fixed_kernel(georgia):
     assert np.isfinite(g.params.to_numpy()).all()
 
 
+def test_coincident_groups_are_cut_after_ten(georgia):
+    """12 coincident pairs: the message shows 10 groups and counts the other 2."""
+    df = georgia.copy()
+    for a, b in zip(df.index[0:24:2], df.index[1:24:2]):
+        df.loc[b, ["X", "Y"]] = df.loc[a, ["X", "Y"]].to_numpy()
+    with pytest.raises(InputError, match=r"24 regions share a location.*\) \.\.\. and 2 more groups\. The minimum"):
+        _data.check_fixed_locations(_data.design(df, "PctBach", X, coords=("X", "Y")))
+
+
 def test_too_few_observations(georgia):
     with pytest.raises(InputError, match="too few observations for GWR: 6 regions for 4 parameters"):
         sc.gwr(georgia.iloc[:6], y="PctBach", x=X, coords=("X", "Y"))

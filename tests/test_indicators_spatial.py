@@ -101,6 +101,27 @@ def test_ellipse_along_a_line_and_periods_with_shift():
     assert res.plot(regions=None).get_title().startswith("Standard deviational ellipse")
 
 
+def test_ellipse_periods_follow_the_users_order_or_natural_order():
+    """Periods are not sorted as text: a categorical keeps its order (the shift follows it), and text
+    labels sort with their digits read as numbers ("gdp_9" before "gdp_10"). Hand case: the same
+    points 3 km further north in the second set, so the centre moves 3000 m due north or due south."""
+    line = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]) * 1000 + [500000, 3000000]
+    south, north = _points(line, np.ones(4)), _points(line + [0, 3000], np.ones(4))
+    order = ["gdp_2019", "gdp_2005"]  # as a user listed them, against the alphabet
+    two = pd.concat([south.assign(period="gdp_2005"), north.assign(period="gdp_2019")])
+    two["period"] = pd.Categorical(two["period"], categories=order)
+    res = sc.standard_ellipse(two, time="period")
+    assert list(res.frame.index) == order
+    assert res.frame.loc["gdp_2005", "shift"] == pytest.approx(3000.0, rel=1e-12)
+    assert res.frame.loc["gdp_2005", "shift_azimuth"] == pytest.approx(180.0, abs=1e-9)  # 2019 -> 2005: south
+    assert list(res.ellipses.index) == order
+    labels = ["gdp_10", "gdp_9", "gdp_2005"]
+    three = pd.concat([south.assign(period=labels[0]), north.assign(period=labels[1]), south.assign(period=labels[2])])
+    res = sc.standard_ellipse(three, time="period")
+    assert list(res.frame.index) == ["gdp_9", "gdp_10", "gdp_2005"]
+    assert res.frame.loc["gdp_10", "shift_azimuth"] == pytest.approx(180.0, abs=1e-9)  # gdp_9 (north) -> gdp_10
+
+
 def test_ellipse_refuses_geographic_or_missing_crs():
     with pytest.raises(InputError, match="geographic coordinates.*projected"):
         sc.standard_ellipse(_points(PTS / 1e5, crs="EPSG:4326"))

@@ -58,10 +58,24 @@ def test_unbalanced_panel_lists_missing_region_years(panel):
         call(bad, g)
 
 
-def test_gap_in_periods(panel):
+def test_static_model_takes_periods_with_gaps(panel):
+    """A static panel only needs each period's cross-section: years 2001-2003, 2005-2006 give the
+    same estimates as the same rows relabelled 1..5 (the labels only name the time effects)."""
     df, g = panel
-    with pytest.raises(InputError, match=r"gaps: 2004 missing"):
-        call(df[df.year != 2004], g)
+    gappy = df[df.year != 2004]
+    relabelled = gappy.assign(year=gappy.year.map({2001: 1, 2002: 2, 2003: 3, 2005: 4, 2006: 5}))
+    for effects in ("region", "twoway"):
+        pd.testing.assert_series_equal(call(gappy, g, effects=effects).params, call(relabelled, g, effects=effects).params)
+
+
+def test_dynamic_model_refuses_gaps(panel):
+    """The lag of a dynamic model must be the previous period: a gap is refused, with the fix."""
+    df, g = panel
+    with pytest.raises(InputError, match=r"gaps: 2004 missing.*adjacent periods"):
+        call(df[df.year != 2004], g, effects="region", dynamic="time", model="sar")
+    decades = df.assign(year=1940 + 10 * (df.year - 2001))
+    with pytest.raises(InputError, match=r"gaps: 1970 missing .*every 10"):
+        call(decades[decades.year != 1970], g, effects="region", dynamic="time", model="sar")
 
 
 def test_evenly_spaced_periods_are_not_gaps(panel):
@@ -69,8 +83,6 @@ def test_evenly_spaced_periods_are_not_gaps(panel):
     decades = df.assign(year=1940 + 10 * (df.year - 2001))
     relabelled = call(decades, g)
     pd.testing.assert_series_equal(relabelled.params, call(df, g).params)
-    with pytest.raises(InputError, match=r"gaps: 1970 missing .*every 10"):
-        call(decades[decades.year != 1970], g)
 
 
 def test_missing_values_listed(panel):

@@ -38,8 +38,8 @@ def test_demo_config_validates_and_fills_defaults():
     assert d["weights"][0]["islands"] == "nearest"
     assert d["weights"][1]["transform"] == "r"  # default filled in
     assert d["models"]["cross_section"] == ["sdm"]
-    assert set(d["variables"]["derived"]) == {"pop_growth_2010_2020", "lq_gdp_pop_2020", "lq_secondary"}
-    assert d["inputs"]["tables"][0]["name"] == "urban_panel"
+    assert set(d["variables"]["derived"]) == {"pop_growth_2010_2020", "lq_gdp_pop_2020", "lq_secondary", "gdp_per_head"}
+    assert [t["name"] for t in d["inputs"]["tables"]] == ["panel", "panel_long"]
 
 
 def test_starter_config_validates_once_its_files_exist(tmp_path):
@@ -92,7 +92,7 @@ def test_list_element_location():
 
 
 def test_all_problems_reported_together():
-    bad = DEMO.replace("k = 4", 'k = "4"').replace('how = "left"', 'how = "outer"').replace("alpha = 0.05", "alpha = 5")
+    bad = DEMO.replace("k = 4", 'k = "4"').replace("complete_run = true", 'complete_run = "yes"').replace("alpha = 0.05", "alpha = 5")
     msg = _error(bad)
     assert msg.splitlines()[0].endswith("3 problems in the config")
 
@@ -117,7 +117,7 @@ def test_missing_files_are_reported_relative_to_config(tmp_path):
 
 
 def test_unknown_bundled_file_lists_bundled_files():
-    msg = _error(DEMO.replace("bundled:china_provinces_urban_rate_panel.csv", "bundled:urban_panel.csv"))
+    msg = _error(DEMO.replace('dataset = "china_provinces_panel"\nname = "panel"\n', 'path = "bundled:urban_panel.csv"\nname = "panel"\n'))
     assert "no bundled file 'urban_panel.csv'" in msg and "china_provinces_urban_rate_panel.csv" in msg
 
 
@@ -140,9 +140,9 @@ def test_duplicate_weights_names():
 
 
 def test_by_year_must_name_a_panel_table():
-    bad = DEMO.replace('[statistics.by_year]\ntable = "panel"', '[statistics.by_year]\ntable = "urban_panl"')
+    bad = DEMO.replace('[statistics.by_year]\ntable = "panel"', '[statistics.by_year]\ntable = "panl"')
     msg = _error(bad)
-    assert "'urban_panl' is not a panel table" in msg and "Did you mean 'urban_panel'?" in msg
+    assert "'panl' is not a panel table" in msg and "Did you mean 'panel'?" in msg
 
 
 def test_statistics_need_weights():

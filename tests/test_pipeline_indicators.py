@@ -92,6 +92,25 @@ def test_indicator_steps_equal_the_api_and_write_tables_maps_layers(project):
         assert heading in report
 
 
+def test_ellipse_step_keeps_the_order_of_the_weights(project):
+    """[indicators] ellipse = { weights = ["w2", "w1"] }: the table, the layer and the shift follow the
+    config's order, not the alphabet."""
+    root, gdf = project
+    (root / "e.toml").write_text('inputs = { regions = "grid.gpkg", id = "code" }\n[indicators]\n'
+                                 'ellipse = { weights = ["w2", "w1"] }\n', encoding="utf-8")
+    out = root / "out"
+    pipeline.run(pipeline.load_config(root / "e.toml"), out, quiet=True)
+    el = pd.read_csv(out / "tables" / "ellipse.csv", index_col=0)
+    assert list(el.index) == ["w2", "w1"]
+    centres = {w: np.average(gdf.centroid.x, weights=gdf[w]) + 1j * np.average(gdf.centroid.y, weights=gdf[w])
+               for w in ("w1", "w2")}
+    assert el.loc["w1", "shift"] == pytest.approx(abs(centres["w1"] - centres["w2"]), rel=1e-9)
+    import pyogrio
+
+    layer = pyogrio.read_dataframe(out / "results.gpkg", layer="ellipse")
+    assert list(layer["period"]) == ["w2", "w1"]
+
+
 def test_indicator_config_is_checked_and_typed(project):
     root, _ = project
     with pytest.raises(sc.ConfigError, match="method"):

@@ -11,10 +11,21 @@ import scipy.sparse as sp
 from ._errors import InputError, WeightsError
 
 
-def _names(ids, limit=20) -> str:
+def _names(ids, limit=20, *, sep=", ", noun="") -> str:
+    """Items of an error message, cut after ``limit``: ``a, b ... and 5 more`` (``noun="regions"``:
+    ``... and 5 more regions``)."""
     ids = [str(i) for i in ids]
-    more = f" ... and {len(ids) - limit} more" if len(ids) > limit else ""
-    return ", ".join(ids[:limit]) + more
+    more = f" ... and {len(ids) - limit} more" + (f" {noun}" if noun else "") if len(ids) > limit else ""
+    return sep.join(ids[:limit]) + more
+
+
+def _by_region(ids, periods=None, limit=10) -> str:
+    """Offending cells grouped by region, ``"110000: 2005, 2006; 120000: 2010"``, each region once."""
+    if periods is None:
+        return _names(pd.unique(pd.Index(ids).astype(str)), limit)
+    cells = pd.Series(list(periods)).groupby(pd.Index(ids).astype(str), sort=False).agg(list)
+    listing = "; ".join(f"{region}: {_names(ps, 6)}" for region, ps in cells.iloc[:limit].items())
+    return listing + (f" ... and {len(cells) - limit} more regions" if len(cells) > limit else "")
 
 
 def align(data: pd.DataFrame, w) -> pd.DataFrame:

@@ -14,6 +14,7 @@ use it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -116,7 +117,79 @@ TERMS = {
     "self_contained": ("Self-contained report: images are embedded, no external files are needed.",
                        "独立报告：图片已嵌入，无需其他文件。"),
     "generated": ("Generated {when} by spatialcluster {version}.", "由 spatialcluster {version} 生成于 {when}。"),
+    # change over time (plot.dynamics); {var} is the variable's label
+    "period": ("period", "时期"),
+    "from_t": ("from (t)", "t 期类别"),
+    "to_t1": ("to (t + 1)", "t + 1 期类别"),
+    "to_t1_by_lag": ("to (t + 1), by the neighbours' class at t", "t + 1 期类别（按 t 期邻居类别）"),
+    "neighbour_class": ("neighbours: class {lag}", "邻居：第 {lag} 类"),
+    "var_standardised": ("{var} (standardised)", "{var}（标准化）"),
+    "spatial_lag_axis": ("spatial lag", "空间滞后"),
+    "lisa_paths_title": ("LISA time paths of {var}", "{var}的LISA时间路径"),
+    "emerging_hotspots": ("Emerging hot spots", "新兴热点"),
+    "gini_share": ("share of the Gini", "占基尼系数的比重"),
+    "within_share": ("within", "区域内"),
+    "between_share": ("between", "区域间"),
+    "transvariation_share": ("transvariation", "超变密度"),
+    "dagum_title": ("Dagum decomposition of the Gini of {var}", "{var}基尼系数的Dagum分解"),
+    "density_axis": ("density", "密度"),
+    "density_title": ("Distribution of {var} by period (Gaussian KDE, {rule})", "{var}的分时期分布（高斯核密度，{rule}）"),
+    "relative_to_first": ("relative to the first period", "相对于首期"),
+    "sigma_title": ("Sigma convergence of {var}", "{var}的σ收敛"),
+    "beta_line": ("beta = {beta:.3f}, half-life = {half_life:.1f}", "β = {beta:.3f}，半衰期 = {half_life:.1f}"),
+    "log_initial": ("log {var} (initial)", "初期{var}（对数）"),
+    "log_growth": ("log growth", "对数增长率"),
+    "absolute_beta_title": ("Absolute beta convergence ({model})", "绝对β收敛（{model}）"),
+    "conditional_beta_title": ("Conditional beta convergence ({model})", "条件β收敛（{model}）"),
+    "kendall_tau": ("Kendall's tau", "Kendall τ"),
+    "mobility_title": ("Rank mobility of {var}", "{var}的位序流动性"),
+    "divergent": ("divergent", "发散"),
+    "club_n": ("club {club}", "俱乐部 {club}"),
+    "transition_path": ("relative transition path h", "相对转移路径 h"),
+    "clubs_title": ("Convergence clubs of {var} (Phillips & Sul)", "{var}的收敛俱乐部（Phillips & Sul）"),
+    "ellipse_title": ("Standard deviational ellipse and centre of gravity", "标准差椭圆与重心"),
+    # emerging hot-spot categories (ArcGIS Pro's, as in dynamics.emerging)
+    "new hot spot": ("New hot spot", "新增热点"),
+    "consecutive hot spot": ("Consecutive hot spot", "连续热点"),
+    "intensifying hot spot": ("Intensifying hot spot", "加强热点"),
+    "persistent hot spot": ("Persistent hot spot", "持续热点"),
+    "diminishing hot spot": ("Diminishing hot spot", "减弱热点"),
+    "sporadic hot spot": ("Sporadic hot spot", "零星热点"),
+    "oscillating hot spot": ("Oscillating hot spot", "振荡热点"),
+    "historical hot spot": ("Historical hot spot", "历史热点"),
+    "new cold spot": ("New cold spot", "新增冷点"),
+    "consecutive cold spot": ("Consecutive cold spot", "连续冷点"),
+    "intensifying cold spot": ("Intensifying cold spot", "加强冷点"),
+    "persistent cold spot": ("Persistent cold spot", "持续冷点"),
+    "diminishing cold spot": ("Diminishing cold spot", "减弱冷点"),
+    "sporadic cold spot": ("Sporadic cold spot", "零星冷点"),
+    "oscillating cold spot": ("Oscillating cold spot", "振荡冷点"),
+    "historical cold spot": ("Historical cold spot", "历史冷点"),
+    "no pattern detected": ("No pattern detected", "无显著模式"),
 }
+
+# The phrases that open the figure titles the pipeline steps and the results write ("Emerging hot spots:
+# gdp"), with their Chinese: :func:`caption` translates them where they are written, so the steps need
+# no language of their own.
+CAPTIONS = {
+    "Emerging hot spots": "新兴热点",
+    "Markov chain": "马尔可夫链",
+    "Spatial Markov chain": "空间马尔可夫链",
+    "LISA Markov chain": "LISA马尔可夫链",
+    "LISA clusters": "LISA聚类",
+    "Gi* hot and cold spots": "Gi*冷热点",
+    "Local Geary clusters": "局部Geary聚类",
+    "Local join counts": "局部连接计数",
+    "Composite index": "综合指数",
+    "Moran scatter plot": "莫兰散点图",
+    "Geary scatter plot": "Geary散点图",
+    "Krugman specialisation index (vs the nation)": "克鲁格曼专业化指数（相对全国）",
+}
+# Run details in brackets after a caption: (999 permutations, fdr correction, alpha 0.05), (queen weights).
+_DETAILS = (
+    (re.compile(r" ?\((\d+) permutations, (\S+) correction, alpha ([\d.]+)\)"), r"（\1次置换，\2校正，显著性水平\3）"),
+    (re.compile(r" ?\(([^()]+) weights\)"), r"（\1权重）"),
+)
 
 _catalogue: dict[str, Variable] = {v.column: v for v in _PRESET}
 _default = {"lang": "en"}
@@ -195,6 +268,27 @@ def term(key: str, lang: str | None = None) -> str:
     """A fixed word of the figures (see :data:`TERMS`) in ``lang``."""
     en, zh = TERMS[key]
     return zh if check_lang(lang) == "zh" else en
+
+
+def caption(text: str, lang: str | None = None) -> str:
+    """A figure title or caption in ``lang``.
+
+    In Chinese, a line opening with a phrase of :data:`CAPTIONS` (``"Emerging hot spots: gdp"``) gets
+    the Chinese phrase and a full-width colon, a catalogued column after it its label, and the run
+    details in brackets are put into Chinese too; other text is kept as it is. English text is
+    returned unchanged.
+    """
+    if check_lang(lang) != "zh" or not text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        for pattern, zh in _DETAILS:
+            line = pattern.sub(zh, line)
+        head, colon, rest = line.partition(": ")
+        if colon and head in CAPTIONS:
+            line = f"{CAPTIONS[head]}：{label(rest, 'zh') if rest in _catalogue else rest}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 @contextmanager

@@ -342,8 +342,8 @@ def _check_gaps(periods: pd.Index) -> None:
     if len(gaps):
         raise InputError(
             f"the periods have gaps: {_names(gaps.tolist())} missing between {periods.min()} and "
-            f"{periods.max()} (every {step}). Use evenly spaced periods (or relabel them) so fixed "
-            "effects and any dynamics refer to adjacent periods."
+            f"{periods.max()} (every {step}). Use evenly spaced periods (or relabel them) so that "
+            "lags and transitions refer to adjacent periods."
         )
 
 

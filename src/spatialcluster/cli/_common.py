@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import re
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -142,6 +144,7 @@ def _message(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- one-off analyses
 Regions = Annotated[Path, typer.Argument(help="Regions file (shapefile, GeoPackage, GeoJSON, zip).")]
 Table = Annotated[Path, typer.Argument(help="Table with the variables (CSV, Excel, NBS export).")]
+LongTable = Annotated[Path, typer.Argument(help="Long table: one row per region and period (CSV, Excel).")]
 On = Annotated[str, typer.Option("--on", help="Key column of the table (codes or names of the regions).")]
 Id = Annotated[Optional[str], typer.Option("--id", help="Region id column of the regions file.")]
 How = Annotated[str, typer.Option("--how", help="Join: strict (every key must match), left or inner.")]
@@ -151,7 +154,8 @@ Islands = Annotated[str, typer.Option("--islands", help="error, nearest or drop.
 K = Annotated[Optional[int], typer.Option("--k", min=1, help="Neighbours for knn weights.")]
 Threshold = Annotated[Optional[float], typer.Option("--threshold", min=0.0,
                                                    help="Distance band in metres of the projected CRS.")]
-Perms = Annotated[int, typer.Option("--permutations", min=1, max=MAX_PERMUTATIONS)]
+Perms = Annotated[int, typer.Option("--permutations", min=1, max=MAX_PERMUTATIONS,
+                                    help="Random relabellings for the pseudo p-values (with --seed, reproducible).")]
 Seed = Annotated[int, typer.Option("--seed", min=0, help="Seed of the permutations (0 or more).")]
 Gpkg = Annotated[Optional[Path], typer.Option("--gpkg", help="Also write the result as a styled layer into this "
                                                "GeoPackage (its other layers are kept; never an input).")]
@@ -166,7 +170,7 @@ RegionsEncoding = Annotated[Optional[str], typer.Option("--regions-encoding",
                                                         help="Text encoding of a shapefile's attributes (e.g. gbk).")]
 
 
-@dataclass
+@dataclasses.dataclass
 class _Read:
     """How to read the one-off commands' two files: the reader options, and where the results may not go."""
 
@@ -220,6 +224,47 @@ def _session(read: _Read, gpkg, quiet: bool, debug: bool, csv=None):
         yield
 
 
+#: (name, type, default) of the options every one-off command has: ``--id``/``--how`` and the last ones; one place,
+#: so that the commands cannot drift apart (see :func:`one_off`).
+_READER = (("id", Id, None), ("how", How, "strict"))
+_TAIL = (("layer", Layer, None), ("sheet", Sheet, None), ("encoding", Encoding, None),
+         ("regions_encoding", RegionsEncoding, None), ("quiet", Quiet, False), ("debug", Debug, False))
+
+
+def one_off(table=Table):
+    """Make ``func(..., read, ...)`` a one-off command with the options all of them share.
+
+    The command takes REGIONS, TABLE (argument type ``table``) and ``--on`` first, then ``func``'s own
+    options, with ``--id`` and ``--how`` where ``func`` has its ``read`` parameter, and ``--layer``,
+    ``--sheet``, ``--encoding``, ``--regions-encoding``, ``--quiet``, ``--debug`` last. ``func`` runs inside
+    :func:`_session` (its ``--gpkg`` and ``--csv`` checked first) and gets ``read``, the :class:`_Read` of
+    those options. Register the result with ``app.command()`` as usual.
+    """
+    def params(spec):
+        return [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind, default=default)
+                for name, kind, default in spec]
+
+    def decorate(func):
+        own = inspect.signature(func, eval_str=True)
+        required = inspect.Parameter.empty
+        head = params((("regions", Regions, required), ("table", table, required), ("on", On, required)))
+        middle = [q for p in own.parameters.values() for q in (params(_READER) if p.name == "read" else [p])]
+        signature = own.replace(parameters=head + middle + params(_TAIL))
+
+        @functools.wraps(func)
+        def command(**kw):
+            read = _Read(**{field.name: kw.pop(field.name) for field in dataclasses.fields(_Read)})
+            quiet, debug = kw.pop("quiet"), kw.pop("debug")
+            with _session(read, kw.get("gpkg"), quiet, debug, kw.get("csv")):
+                func(read=read, **kw)
+
+        command.__signature__ = signature  # what typer reads the options from
+        command.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+        return command
+
+    return decorate
+
+
 def _joined(read: _Read):
     import spatialcluster as sc
 
@@ -228,7 +273,6 @@ def _joined(read: _Read):
 
 
 def _prepare(read: _Read, kind, islands, k, threshold):
-    import spatialcluster as sc
     from ..weights import build_info
 
     data = _joined(read)

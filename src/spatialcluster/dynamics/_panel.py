@@ -45,7 +45,7 @@ class Panel:
         return self.values[:, self.periods.index(t)]
 
 
-def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this method") -> Panel:
+def panel(long_df, column, id, time, *, balance=False, min_periods=2, adjacent=False, what="this method") -> Panel:
     """Validate a long panel and return it as a :class:`Panel` (regions in first-seen order).
 
     The table is checked by :meth:`spatialcluster.Panel.from_long` (columns, rows without a key,
@@ -53,8 +53,11 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     fault. Here: fewer than ``min_periods`` periods are refused, and missing cells (a region-period
     without a row or without a value) make the panel unbalanced: refused, or with ``balance=True``
     the incomplete regions are dropped with a :class:`SpatialClusterWarning` listing them.
+    ``adjacent``: refuse gaps between evenly spaced periods (2011, 2012, 2015), for methods that
+    read consecutive periods as one step (a chain would pool 1- and 3-year transitions).
     """
-    checked = LongPanel.from_long(long_df, id=id, time=time, columns=[column], balance="ignore", missing="ignore")
+    checked = LongPanel.from_long(long_df, id=id, time=time, columns=[column], balance="ignore", missing="ignore",
+                                  regular=adjacent)
     ids, periods = checked.first_seen, checked.periods.tolist()
     n, t = len(ids), len(periods)
     if t < min_periods:
@@ -66,18 +69,17 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, what="this
     if holes.any():
         rows = np.flatnonzero(holes.any(axis=1))
         report = {ids[r]: [periods[c] for c in np.flatnonzero(holes[r])] for r in rows}
-        listing = "; ".join(f"{k}: {_names(v, 6)}" for k, v in list(report.items())[:10])
-        more = f" ... and {len(report) - 10} more regions" if len(report) > 10 else ""
+        listing = _names((f"{k}: {_names(v, 6)}" for k, v in report.items()), 10, sep="; ", noun="regions")
         if not balance:
             raise InputError(
-                f"unbalanced panel: {len(report)} of {n} regions lack {column!r} in some periods ({listing}{more}). "
+                f"unbalanced panel: {len(report)} of {n} regions lack {column!r} in some periods ({listing}). "
                 f"{what} needs every region in every period: pass balance=True to drop these regions (a warning "
                 "lists them), or fill/drop them yourself with sc.handle_missing(...).")
-        warnings.warn(f"balance=True dropped {len(report)} region(s) with missing {column!r}: {listing}{more}",
+        warnings.warn(f"balance=True dropped {len(report)} region(s) with missing {column!r}: {listing}",
                       SpatialClusterWarning, stacklevel=3)
         keep = ~holes.any(axis=1)
         if keep.sum() < 2:
-            raise InputError(f"after dropping incomplete regions fewer than 2 remain ({listing}{more})")
+            raise InputError(f"after dropping incomplete regions fewer than 2 remain ({listing})")
         matrix, ids, dropped = matrix[keep], ids[keep], report
     return Panel(values=matrix, ids=ids, periods=periods, variable=str(column), dropped=dropped)
 

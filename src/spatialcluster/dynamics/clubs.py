@@ -192,7 +192,7 @@ def club_convergence(long_df, column, id="code", time="year", log=True, hp_lambd
     Phillips, P. C. B., Sul, D. (2009). Economic transition and growth. Journal of Applied
     Econometrics 24(7), 1153-1185.
     """
-    p = _panel.panel(long_df, column, id, time, balance=balance, min_periods=5, what="the log t test")
+    p = _panel.panel(long_df, column, id, time, balance=balance, min_periods=5, adjacent=True, what="the log t test")
     X = p.values
     if log:
         _positive(X, p, "the logs of the log t test")

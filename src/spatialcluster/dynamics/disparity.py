@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 
 from .._errors import InputError
 from .._result import Result
-from .._validate import _names
+from .._validate import _by_region, _names
 from . import _panel
 
 
@@ -129,6 +130,19 @@ class DagumResult(Result):
                                 **{k: float(last[k]) for k in self.table.columns}})
 
 
+def _with_group_column(data, groups, id):
+    """``data`` with the groups of a region id -> group Series or mapping as a column, and its name."""
+    if not isinstance(groups, (pd.Series, Mapping)):
+        raise InputError(f"group must be a column name or a region id -> group Series or mapping, got {type(groups).__name__}")
+    groups = pd.Series(groups)
+    groups.index = groups.index.astype(str)
+    name = groups.name if isinstance(groups.name, str) and groups.name not in data.columns else "group"
+    while name in data.columns:
+        name = f"_{name}"
+    keys = pd.Index(data.index if id is None else data[id]).astype(str)
+    return data.assign(**{name: groups.reindex(keys).to_numpy()}), name
+
+
 def dagum_gini(data, column, group, time=None, id=None):
     """Dagum's (1997) decomposition of the Gini coefficient by groups (e.g. NBS's four regions).
 
@@ -149,8 +163,9 @@ def dagum_gini(data, column, group, time=None, id=None):
         One row per region (and period when ``time`` is given).
     column : str
         Non-negative variable with a positive mean.
-    group : str
-        Column with each region's group; every group needs at least two members.
+    group : str, Series or mapping
+        Column with each region's group, or region id -> group (as ``sc.inequality``'s
+        ``groups``, e.g. ``provinces["group"]``); every group needs at least two members.
     time : str, optional
         Period column: one decomposition per period (the groups' order is that of their
         overall means, so it does not change between periods).
@@ -166,12 +181,15 @@ def dagum_gini(data, column, group, time=None, id=None):
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"data must be a DataFrame, got {type(data).__name__}")
+    if not isinstance(group, str):
+        data, group = _with_group_column(data, group, id)
     for c in (column, group, *([time] if time is not None else [])):
         if c not in data.columns:
             raise InputError(f"column {c!r} is not in the data (columns: {_names(data.columns)})")
     y_all = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
-    labels = data.index if id is None else data[id]
-    where = lambda mask: _names(pd.Index(labels)[mask])  # noqa: E731 - message helper
+    labels = pd.Index(data.index if id is None else data[id])
+    periods = None if time is None else pd.Index(data[time])
+    where = lambda mask: _by_region(labels[mask], None if periods is None else periods[mask])  # noqa: E731
     if np.isnan(y_all).any():
         raise InputError(f"column {column!r} is missing or non-numeric for {where(np.isnan(y_all))}; drop or fill them")
     if (y_all < 0).any():

@@ -96,7 +96,7 @@ def lisa_markov(long_df, column, w, id="code", time="year", significant=False, p
     Rey, S. J. (2001). Spatial empirics for economic growth and convergence. Geographical
     Analysis 33(3), 195-214.
     """
-    p = _panel.panel(long_df, column, id, time, balance=balance, what="a LISA Markov chain")
+    p = _panel.panel(long_df, column, id, time, balance=balance, adjacent=True, what="a LISA Markov chain")
     p, W, g = _panel.with_weights(p, w, "r")
     Z, L = moran_space(p, W)
     q = quadrants(Z, L)
@@ -219,7 +219,7 @@ def lisa_paths(long_df, column, w, id="code", time="year", balance=False):
     Rey, S. J., Murray, A. T., Anselin, L. (2011). Visualizing regional income distribution
     dynamics. Letters in Spatial and Resource Sciences 4(1), 81-90.
     """
-    p = _panel.panel(long_df, column, id, time, balance=balance, what="a LISA time path")
+    p = _panel.panel(long_df, column, id, time, balance=balance, adjacent=True, what="a LISA time path")
     p, W, _ = _panel.with_weights(p, w, "r")
     Z, L = moran_space(p, W)
     steps = np.hypot(np.diff(Z, axis=1), np.diff(L, axis=1))

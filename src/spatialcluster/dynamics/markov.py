@@ -162,7 +162,7 @@ def markov(long_df, column, id="code", time="year", k=4, classes="quantiles", ba
     Analysis 33(3), 195-214.
     Kemeny, J. G., Snell, J. L. (1976). Finite Markov Chains. Springer.
     """
-    p = _panel.panel(long_df, column, id, time, balance=balance, what="a Markov chain")
+    p = _panel.panel(long_df, column, id, time, balance=balance, adjacent=True, what="a Markov chain")
     codes, cuts, k = _chain.classify(p.values, k, classes)
     labels = list(range(k))
     _chain.check_classes(codes, k, labels, p.periods)
@@ -292,7 +292,7 @@ def spatial_markov(long_df, column, w, id="code", time="year", k=4, m=4, classes
     Bickenbach, F., Bode, E. (2003). Evaluating the Markov property in studies of economic
     convergence. International Regional Science Review 26(3), 363-392.
     """
-    p = _panel.panel(long_df, column, id, time, balance=balance, what="a spatial Markov chain")
+    p = _panel.panel(long_df, column, id, time, balance=balance, adjacent=True, what="a spatial Markov chain")
     p, W, _ = _panel.with_weights(p, w, transform)
     codes, cuts, k = _chain.classify(p.values, k, classes)
     lag = np.asarray(W @ p.values)

@@ -116,7 +116,7 @@ def rank_mobility(long_df, column, w=None, id="code", time="year", regime=None, 
     Association of Geographers 106(4), 788-803.
     """
     permutations = _core.check_permutations(permutations)
-    p = _panel.panel(long_df, column, id, time, balance=balance, what="rank mobility")
+    p = _panel.panel(long_df, column, id, time, balance=balance, adjacent=True, what="rank mobility")
     pi = pj = None
     if w is not None:
         p, W, _ = _panel.with_weights(p, w, None)

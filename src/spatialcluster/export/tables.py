@@ -12,6 +12,7 @@ three-line (booktabs) tables in LaTeX and Word, CSV that Excel on Chinese Window
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._errors import InputError, SpatialClusterWarning
+from .._validate import _names
 from ..labels import check_lang, label, term
 
 TABLE_FORMATS = ("csv", "tex", "docx")
@@ -97,6 +99,11 @@ def with_names(frame: pd.DataFrame, names=None, lang: str | None = None, id_name
         name = out[own]
     else:
         name = pd.Series(region_names(ids, lang).to_numpy(), index=out.index)
+    unnamed = ids[pd.isna(name.to_numpy())].unique()
+    if len(unnamed):
+        warnings.warn(f"with_names: no name for {len(unnamed)} region id(s): {_names(unnamed)}; their name cell is "
+                      "left empty. Pass names={id: name} (or a name column) to name them.", SpatialClusterWarning,
+                      stacklevel=2)
     out = out.drop(columns=[c for c in ("name", "name_zh", "name_en") if c in out.columns])
     out.insert(out.columns.get_loc(id_name) + 1, "name", name.to_numpy())
     return out.reset_index(drop=True)

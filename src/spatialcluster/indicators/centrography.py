@@ -8,6 +8,8 @@ shapes; tests compare the axes with pointpats and with ArcGIS's documented formu
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -78,6 +80,21 @@ class StandardEllipse(Result):
                 "periods": frame_record(self.frame, cols)}
 
 
+def period_order(values: pd.Series) -> list:
+    """The periods present in ``values``, in order: a categorical's own order (the CLI and the pipeline
+    pass the weights columns so, in the order the user gave them), numbers ascending, and text in
+    natural order, its digits read as numbers ("gdp_9" before "gdp_10", "2005q4" before "2010q1")."""
+    present = values.dropna()
+    if isinstance(present.dtype, pd.CategoricalDtype):
+        seen = set(present)
+        return [c for c in present.cat.categories if c in seen]
+    unique = present.unique().tolist()
+    if pd.api.types.is_numeric_dtype(present) or pd.api.types.is_datetime64_any_dtype(present):
+        return sorted(unique)
+    # re.split with a group alternates text and digits, so the same positions always compare alike
+    return sorted(unique, key=lambda v: [int(p) if i % 2 else p for i, p in enumerate(re.split(r"(\d+)", str(v)))])
+
+
 def _polygon(x, y, major, minor, azimuth, n=120):
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
     a = np.deg2rad(azimuth)
@@ -142,6 +159,8 @@ def standard_ellipse(
         Column of non-negative weights (default: every region counts once).
     time : str, optional
         Period column: one ellipse and centre per period, and the centre's shift between periods.
+        Periods follow a categorical column's order, else ascending (text in natural order:
+        ``gdp_9`` before ``gdp_10``); see :func:`period_order`.
     sqrt2 : bool, default True
         Include the :math:`\\sqrt 2` factor (see :data:`CONVENTIONS`).
 
@@ -180,7 +199,7 @@ def standard_ellipse(
     pts = data.geometry.centroid
     w = numeric(data, weights) if weights is not None else pd.Series(1.0, index=data.index)
     periods = [("all", np.ones(len(data), dtype=bool))] if time is None else [
-        (t, (data[time] == t).to_numpy()) for t in sorted(data[time].dropna().unique())]
+        (t, (data[time] == t).to_numpy()) for t in period_order(data[time])]
     rows = {}
     for t, m in periods:
         label = "" if time is None else f" in {time} {t}"

@@ -112,9 +112,10 @@ _EFFECT_WORDS = {"region": "region", "time": "time", "twoway": "region and time"
 # ---------------------------------------------------------------------------------------------
 
 
-def _panel_arrays(long_df, y, x, w, id, time):
+def _panel_arrays(long_df, y, x, w, id, time, regular=False):
     """Validate a long panel (:meth:`Panel.from_long`) and return ``(ids, periods, Y (T, N), X (T, N, k))``
-    in ``w`` order."""
+    in ``w`` order. ``regular``: refuse gaps between periods (a dynamic model's lag must be the previous
+    period; a static model only needs each period's cross-section, so 2012, 2013, 2016 is fine)."""
     if not isinstance(long_df, pd.DataFrame):
         raise InputError(f"the panel must be a pandas DataFrame (one row per region and period), got {type(long_df).__name__}")
     if not hasattr(w, "unique_ids") or not hasattr(w, "sparse"):
@@ -123,7 +124,7 @@ def _panel_arrays(long_df, y, x, w, id, time):
         raise InputError(f"{y!r} is both the dependent variable and a regressor")
     if len(set(x)) != len(x):
         raise InputError(f"regressors listed twice: {_names(sorted({v for v in x if x.count(v) > 1}))}")
-    panel = Panel.from_long(long_df, id=id, time=time, columns=[y, *x], regular=True)
+    panel = Panel.from_long(long_df, id=id, time=time, columns=[y, *x], regular=regular)
     ids = panel.in_order(w)
     Y = panel.wide(y, ids)
     X = np.stack([panel.wide(c, ids) for c in x], axis=2)

@@ -248,7 +248,7 @@ def spillover_dynamic(long_df, y, x, w, id="code", time="year", model="sdm", eff
     if model not in MODELS:
         raise InputError(f"dynamic panels are SAR or SDM models, not {model!r}: use model='sar' or 'sdm'")
     with progress_bar(f"dynamic spatial panel {model.upper()} ({effects} effects)", 4, progress) as advance:
-        ids, periods, Y, X = _panel_arrays(long_df, y, x, w, id, time)
+        ids, periods, Y, X = _panel_arrays(long_df, y, x, w, id, time, regular=True)
         T, N = Y.shape
         need = 2 if effects == "time" else 3
         if T < need:

@@ -365,6 +365,10 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
     if models.get("robustness") and (len(cfg.get("weights") or []) < 2 or not spatial):
         errors.add(("models", "robustness"), "the robustness table compares spatial cross-section models across "
                    "weights: it needs a spatial model in 'cross_section' (e.g. \"sdm\") and at least two [[weights]]")
+    maps = (cfg.get("outputs") or {}).get("panel_maps")
+    if maps and maps.get("table") and maps["table"] not in panels:
+        errors.add(("outputs", "panel_maps", "table"), f"{maps['table']!r} is not a panel table (an [[inputs.tables]] "
+                   "with 'time')." + (suggest(maps["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
     dyn = cfg.get("dynamics")
     if dyn and dyn.get("table") and dyn["table"] not in panels:
         errors.add(("dynamics", "table"), f"{dyn['table']!r} is not a panel table (an [[inputs.tables]] with 'time')."
@@ -393,6 +397,9 @@ def _check_panel(panel: dict, errors: _Collector):
                    f"{' or '.join(map(repr, PANEL_RANDOM_MODELS))}; the model is {model!r} (the default is 'sdm')")
     if panel.get("hausman") and dynamic != "none":
         errors.add(where + ("hausman",), "the Hausman test compares static panels: set dynamic = \"none\"")
+    if panel.get("with_static") and dynamic == "none":
+        errors.add(where + ("with_static",), "with_static adds the static model to a dynamic one: set dynamic = "
+                   "\"time\" or \"spacetime\", or remove with_static")
 
 
 def _check_file(value: str, path, base: Path, errors: _Collector):

@@ -256,6 +256,9 @@ SCHEMA = Table(
                         "lm_tests": Key(bool, default=False, doc="panel LM tests for a spatial lag and error"),
                         "hausman": Key(bool, default=False,
                                        doc="fit region fixed and random effects and test them (Hausman)"),
+                        "with_static": Key(bool, default=False,
+                                           doc="with a dynamic model: the static model (same y, x and effects) too, "
+                                               "each in its own section (the dynamic one's files: panel_dynamic_*)"),
                     }
                 ),
                 "gwr": Table(
@@ -284,11 +287,22 @@ SCHEMA = Table(
                 "model": Key(str, default="ols", choices=("ols", "sar", "sem", "sdm"), doc="beta convergence model"),
                 "balance": Key(bool, default=True,
                                doc="drop regions missing in some period (listed in the report) instead of failing"),
+                "complete_run": Key(bool, default=False,
+                                    doc="each column on its own longest run of consecutive periods with a value for "
+                                        "every region (columns of one table with different coverage)"),
             }
         ),
         "outputs": Table(
             keys={
                 "choropleths": Key("list[str]", default=[]),
+                "panel_maps": Table(
+                    keys={
+                        "table": Key(str, required=True, doc="name of a panel table in [[inputs.tables]]"),
+                        "columns": Key("list[str]", required=True, doc="one map per column and period"),
+                        "periods": Key("list[number]", doc="the periods to map (default: each column's first and "
+                                                           "last period with a value for every region)"),
+                    }
+                ),
                 "scheme": Key(str, default="quantiles", choices=SCHEMES),
                 "classes": Key(int, default=5, minimum=2, maximum=12),
                 "bins": Key("list[number]", doc="scheme = 'user_defined': the upper bounds of the classes"),

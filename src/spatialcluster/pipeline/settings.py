@@ -144,6 +144,7 @@ class PanelModel:
     bias_correction: bool
     lm_tests: bool
     hausman: bool
+    with_static: bool
 
 
 @dataclass(frozen=True)
@@ -235,8 +236,18 @@ class Indicators:
 
 
 @dataclass(frozen=True)
+class PanelMaps:
+    """``[outputs.panel_maps]``: panel columns mapped period by period, one classification for all periods."""
+
+    table: str
+    columns: tuple
+    periods: tuple | None
+
+
+@dataclass(frozen=True)
 class Outputs:
     choropleths: tuple
+    panel_maps: PanelMaps | None
     scheme: str
     classes: int
     bins: tuple | None
@@ -264,6 +275,7 @@ class Dynamics:
     group: str | None
     model: str
     balance: bool
+    complete_run: bool
 
 
 @dataclass(frozen=True)
@@ -303,7 +315,8 @@ class Settings:
             models=_make(Models, models, panel=_make(PanelModel, models["panel"]) if models.get("panel") else None,
                          gwr=_make(GWRModel, models["gwr"]) if models.get("gwr") else None),
             indicators=Indicators.from_dict(c.get("indicators")),
-            outputs=_make(Outputs, c["outputs"]),
+            outputs=_make(Outputs, c["outputs"], panel_maps=_make(PanelMaps, c["outputs"]["panel_maps"])
+                          if c["outputs"].get("panel_maps") else None),
             labels={k: {key: text for key, text in v.items() if text is not None}
                     for k, v in (c.get("labels") or {}).items()},
             dynamics=_make(Dynamics, c["dynamics"]) if c.get("dynamics") else None,

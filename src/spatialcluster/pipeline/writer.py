@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import SpatialClusterWarning
+from ..labels import caption
 from .outdir import atomic_write_text
 
 
@@ -116,6 +117,8 @@ class Writer:
         fig = ax.figure
         try:
             draw(ax)
+            for each in fig.axes:  # the steps' captions ("Emerging hot spots: ...") in the run's language
+                each.title.set_text(caption(each.title.get_text()))
             fig.tight_layout()
             path = self.root / "maps" / f"{self._stem('maps', name)}.png"
             # No dates in the files: the same inputs give the same bytes.

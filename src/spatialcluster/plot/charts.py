@@ -291,10 +291,10 @@ def label_counts_by_year(counts, ax=None, colors=None, title=None):
     ax = _new_ax(ax)
     x = np.arange(counts.shape[1])
     bottom = np.zeros(counts.shape[1])
-    for label, row in counts.iterrows():
+    for key, row in counts.iterrows():
         values = row.to_numpy(dtype=float)
-        ax.bar(x, values, bottom=bottom, color=colors.get(label, "#bdbdbd"), edgecolor="#636363", linewidth=0.4,
-               label=str(label))
+        ax.bar(x, values, bottom=bottom, color=colors.get(key, "#bdbdbd"), edgecolor="#636363", linewidth=0.4,
+               label=str(key))
         bottom += values
     ax.set_xticks(x, [str(c) for c in counts.columns], rotation=45 if len(x) > 10 else 0)
     ax.set_xlabel("year")

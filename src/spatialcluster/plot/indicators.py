@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from ..labels import term
 from .maps import _new_ax, choropleth
 
 GRADE_CMAP = "RdYlGn"
@@ -138,9 +139,9 @@ def geodetector_chart(result, ax=None, kind: str = "factors", title=None):
     return ax
 
 
-def ellipse_map(result, ax=None, regions=None, title=None, cmap: str = "viridis"):
+def ellipse_map(result, ax=None, regions=None, title=None, cmap: str = "viridis", lang=None):
     """Standard deviational ellipses per period with the centre's migration path (arrows), over
-    ``regions`` (projected to the ellipses' CRS) when given."""
+    ``regions`` (projected to the ellipses' CRS) when given; the default title in ``lang``."""
     import matplotlib as mpl
 
     ax = _new_ax(ax)
@@ -159,7 +160,7 @@ def ellipse_map(result, ax=None, regions=None, title=None, cmap: str = "viridis"
     ax.set_axis_off()
     if len(ell) > 1:
         ax.legend(title=result.time, fontsize=7, title_fontsize=8, loc="lower left")
-    ax.set_title(title or "Standard deviational ellipse and centre of gravity")
+    ax.set_title(title or term("ellipse_title", lang))
     return ax
 
 

@@ -224,6 +224,15 @@ def choropleth(
     return _finish_with(ax, gdf, opts, handles, label(column, opts["lang"]))
 
 
+def _category_codes(gdf, column: str, allowed, what: str) -> pd.Series:
+    """The category column as objects (None where missing); labels outside ``allowed`` are refused."""
+    codes = gdf[column].astype(object).where(gdf[column].notna(), None)
+    unknown = sorted(set(codes.dropna().astype(str)) - set(allowed))
+    if unknown:
+        raise InputError(f"unknown {what} {unknown}; expected {list(allowed)}")
+    return codes
+
+
 def _category_map(ax, gdf, codes, order, colors, names, hatches, title, legend, legend_title, labels, always=(),
                   missing_label=None, legend_kwds=None, inset=True, *, lang=None, include_sar_taiwan=None):
     """Draw one fill per category in ``order`` and the regions whose code is missing; legend entries with
@@ -283,10 +292,7 @@ def lisa_map(result_or_gdf, regions=None, ax=None, crs="auto", title=None, legen
     ax = _new_ax(ax)
     lang = check_lang(lang)
     gdf = project(_as_geoframe(result_or_gdf, ["cluster"], regions), crs)
-    codes = gdf["cluster"].astype(object).where(gdf["cluster"].notna(), None)
-    unknown = sorted(set(codes.dropna().astype(str)) - set(LISA_COLORS))
-    if unknown:
-        raise InputError(f"unknown cluster labels {unknown}; expected {list(LISA_ORDER)}")
+    codes = _category_codes(gdf, "cluster", LISA_ORDER, "cluster labels")
     names = {key: term(key, lang) for key in LISA_ORDER}
     return _category_map(
         ax, gdf, codes, LISA_ORDER, LISA_COLORS, names, {"island": ".."}, title, legend, term("lisa_cluster", lang),

@@ -173,11 +173,10 @@ def check_fixed_locations(d: Design) -> None:
     """Fixed kernels measure distances between distinct locations: refuse coincident points by name."""
     groups = coincident(d.coords, d.ids)
     if groups:
-        shown = "; ".join("(" + ", ".join(g) + ")" for g in groups[:10])
-        more = f" and {len(groups) - 10} more groups" if len(groups) > 10 else ""
+        shown = _names((f"({_names(g)})" for g in groups), 10, sep="; ", noun="groups")
         raise InputError(
             f"{sum(len(g) for g in groups)} regions share a location with another one under a fixed kernel: "
-            f"{shown}{more}. The minimum distance is 0, so a fixed bandwidth search has no lower bound. "
+            f"{shown}. The minimum distance is 0, so a fixed bandwidth search has no lower bound. "
             "Aggregate the coincident regions, or use an adaptive bandwidth (fixed=False), which counts "
             "coincident neighbours as GWR4 does."
         )

@@ -2,6 +2,8 @@
 emerging hot spots of each listed variable, with the primary weights.
 
 Methods the panel is too short for (trend tests need 3 periods) are skipped and the report says so.
+With ``complete_run`` each variable keeps its own longest run of consecutive periods in which every
+region has a value, so one table can hold variables with different coverage.
 """
 
 from __future__ import annotations
@@ -51,18 +53,51 @@ class DynamicsStep(Step):
         sections = []
         with ctx.progress.step("change over time", total=len(d.columns)) as advance:
             for var in d.columns:
-                sections.append(_variable(ctx, d, panel, id_name, time, var))
+                frame, notes = panel, []
+                if d.complete_run:
+                    frame, note = complete_run(panel, id_name, time, var, d.table)
+                    notes.append(note)
+                sections.append(_variable(ctx, d, frame, id_name, time, var, notes))
                 advance()
         return sections
 
 
-def _variable(ctx, d, panel, id_name, time, var) -> Section:
+def complete_periods(panel: pd.DataFrame, id_name: str, time: str, var: str) -> list:
+    """The periods of a long panel in which every region of the panel has a value of ``var``."""
+    values = pd.to_numeric(panel[var], errors="coerce")
+    filled = values.notna().groupby(panel[time]).sum()
+    regions = panel[id_name].nunique()
+    return sorted(t for t, n in filled.items() if n == regions)
+
+
+def complete_run(panel: pd.DataFrame, id_name: str, time: str, var: str, table: str) -> tuple[pd.DataFrame, str]:
+    """The panel cut to the longest run of consecutive periods (of the table's periods) in which every
+    region has a value of ``var`` (the latest run on a tie), and a sentence saying what was kept."""
+    periods = sorted(panel[time].unique())
+    complete = set(complete_periods(panel, id_name, time, var))
+    best, run = [], []
+    for t in periods:
+        run = run + [t] if t in complete else []
+        if len(run) >= len(best):
+            best = run
+    if len(best) < 2:
+        raise InputError(
+            f"[dynamics] complete_run: column {var!r} of panel table {table!r} has no two consecutive periods with a "
+            f"value for every region (complete periods: {', '.join(map(str, sorted(complete))) or 'none'}). Fill the "
+            "gaps from a sourced value, or set complete_run = false to drop the regions with gaps instead.")
+    left = [t for t in periods if t not in best]
+    note = (f"{var}: periods {best[0]}-{best[-1]}, the longest run of consecutive periods with a value for all "
+            f"{panel[id_name].nunique()} regions" + (f" (left out: {', '.join(map(str, left))})." if left else "."))
+    return panel[panel[time].isin(best)], note
+
+
+def _variable(ctx, d, panel, id_name, time, var, notes) -> Section:
     import spatialcluster as sc
 
     frame = panel[[id_name, time, var]].copy()
     frame[id_name] = frame[id_name].astype(str)
     w, perms, seed = ctx.w0, ctx.settings.statistics.permutations, ctx.seed
-    tabs, imgs, logs, notes = [], [], [], []
+    tabs, imgs, logs = [], [], []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SpatialClusterWarning)
         mk = sc.markov(frame, var, id=id_name, time=time, k=d.k, classes=d.classes, balance=d.balance)

@@ -1,7 +1,9 @@
 """Step: the ``[models.panel]`` spatial panel model on a panel table.
 
 Static or dynamic (``dynamic``), fixed or random effects (``effects``), with the panel LM tests
-(``lm_tests``) and the Hausman test of random against fixed effects (``hausman``) when asked. Every
+(``lm_tests``) and the Hausman test of random against fixed effects (``hausman``) when asked. With
+``with_static`` a dynamic model comes with its static counterpart (same y, x and effects), each in its
+own section; the dynamic one's files then start ``panel_dynamic_``. Every
 number is that of the API call the section names (:func:`sc.spillover_panel`,
 :func:`sc.panel_lm_tests`, :func:`sc.panel_hausman`); the results' ``to_record()`` go to the manifest.
 """
@@ -45,29 +47,37 @@ class PanelModelStep(Step):
             return []
         return [Variable(("models", "panel", "y"), p.y, p.table)] + listed(("models", "panel", "x"), p.x, p.table)
 
-    def run(self, ctx: Context) -> Section:
-        import spatialcluster as sc
-
+    def run(self, ctx: Context) -> Section | list[Section]:
         spec = ctx.settings.models.panel
         panel, id_name, time = ctx.panel(spec.table)
         _require_balanced(panel, id_name, time, spec.table)
         data = dict(long_df=panel, y=spec.y, x=list(spec.x), w=ctx.w0, id=id_name, time=time)
         dynamic = None if spec.dynamic == "none" else spec.dynamic
+        if not (dynamic and spec.with_static):
+            return self._fit(ctx, spec, data, dynamic, spec.lm_tests, "", "")
+        # the LM tests test the static model's residuals: they go with it
+        return [self._fit(ctx, spec, data, None, spec.lm_tests, "_static", ": static"),
+                self._fit(ctx, spec, data, dynamic, False, "", f": dynamic ({dynamic})", prefix="panel_dynamic_")]
+
+    def _fit(self, ctx, spec, data, dynamic, lm_tests, record_suffix, title_suffix, prefix="panel_") -> Section:
+        import spatialcluster as sc
+
         what = f"{'dynamic (' + dynamic + ') ' if dynamic else ''}panel {spec.model.upper()} ({spec.effects} effects)"
         with ctx.progress.step(what):
             tables, record, logs = fit_panel(sc, data, spec.model, spec.effects, dynamic, spec.bias_correction,
-                                             spec.lm_tests, spec.hausman, ctx.seed)
+                                             lm_tests, spec.hausman and not dynamic, ctx.seed)
+        tables = [(prefix + name.removeprefix("panel_"), caption, frame) for name, caption, frame in tables]
         for name, _, frame in tables:
             ctx.wr.table(name, frame)
-        ctx.records[self.name] = record
+        ctx.records[self.name + record_suffix] = record
         cites = [CITATION] + ([DYNAMIC_CITATION] if dynamic else []) + \
             ([RANDOM_CITATION] if spec.effects == "random" else []) + \
-            ([TESTS_CITATION] if spec.lm_tests or spec.hausman else [])
+            ([TESTS_CITATION] if lm_tests or spec.hausman and not dynamic else [])
         text = TEXT.format(model=spec.model.upper(), y=spec.y, x=", ".join(spec.x), table=spec.table,
                            effects=spec.effects, w=ctx.primary,
                            dynamic=f" with dynamic = {dynamic!r}" if dynamic else "") + (DYNAMIC_TEXT if dynamic else "")
-        return Section("Panel spillover model", "\n\n".join([text, *cites]), tables=[(c, f) for _, c, f in tables],
-                       log="\n\n".join(logs))
+        return Section("Panel spillover model" + title_suffix, "\n\n".join([text, *cites]),
+                       tables=[(c, f) for _, c, f in tables], log="\n\n".join(logs))
 
 
 def fit_panel(sc, data: dict, model: str, effects: str, dynamic: str | None, bias_correction: bool,
