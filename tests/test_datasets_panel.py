@@ -145,6 +145,14 @@ def _count_rounding(urban, pop):
     return 50 * (urban + pop) / (pop * (pop - 0.5))
 
 
+def test_count_rounding_bound_is_the_worst_corner():
+    """The closed form equals a brute-force maximum over true values within 0.5 of the printed counts."""
+    for urban, pop in [(131, 366), (468, 721), (9361, 12624), (1, 3)]:
+        du, dp = np.meshgrid(np.linspace(-0.5, 0.5, 101), np.linspace(-0.5, 0.5, 101))
+        worst = np.abs((urban + du) / (pop + dp) - urban / pop).max() * 100
+        np.testing.assert_allclose(_count_rounding(urban, pop), worst, rtol=1e-12)
+
+
 def _half_last_digit(rate):
     """Half a unit of the last printed decimal of a rate (one- or two-decimal releases)."""
     return np.where(np.abs(rate * 10 - np.round(rate * 10)) < 1e-9, 0.05, 0.005)

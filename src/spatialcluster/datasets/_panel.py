@@ -72,8 +72,8 @@ def china_provinces_panel(interpolate: bool | list[str] = False) -> pd.DataFrame
     ----------
     interpolate : bool or list of str
         ``False`` (default): only sourced values, gaps stay missing. ``True`` or a list of
-        columns (from ``urban_rate``, ``urban_pop``, ``pop``, ``gdp``, ``gdp_index``,
-        ``va_*``): fill gaps *between* two sourced years of a province linearly in the year;
+        columns (from ``INTERPOLABLE``: ``urban_rate``, ``urban_pop``, ``pop``, ``gdp``, ``gdp_index``,
+        ``va_*``, ``urban_pop_rev``, ``pop_rev``): fill gaps *between* two sourced years of a province linearly in the year;
         leading and trailing gaps stay missing. Filled cells are named in the column
         ``interpolated`` and reported by a :class:`~spatialcluster.SpatialClusterWarning`.
 
