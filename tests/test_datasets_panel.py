@@ -26,7 +26,7 @@ ALLOWED = {
                    "BJ-2019", "TJ-2019", "HE-2019", "NM-2019", "LN-2019", "JL-2019", "HL-2019", "JS-2019", "FJ-2019",
                    "SD-2019", "HN-2019", "GD-2019", "CQ-2019", "SC-2019", "SN-2019", "JX-2019", "HI-2019",
                    "GS-2019", "XJ-2019", "NX-2019", "CSY2009-3-4", "BJ-2010", "QH-STATS-2013", "SN-NBSSO-2015",
-                   "XZ-2019", "YN-2019", "GX-2019", "HA-2019"},
+                   "XZ-2019", "YN-2019", "GX-2019", "HA-2019", "HB-2019"},
     "urban_pop": {"NBSDB-pop"},
     "pop": {"NBSDB-pop"},
     "gdp": {"NBSDB-gdp"},
@@ -37,7 +37,9 @@ ALLOWED = {
     "urban_rate_rev": {"NXYB2023-4-2", "HLJYB2021", "CENSUS2020-prov", "JS-2021", "AH-2021", "AH-2022", "SD-2022", "GD-2022",
                        "BJ-2021", "NM-2021", "GX-2021", "GX-2022", "XJ-2021", "NX-2021", "NX-2022", "GS-2022",
                        "CQ-2022", "ZJ-2021", "SN-2021", "SN-2022", "SC-2021", "GZ-2021", "GZ-2022", "HI-2021",
-                       "JS-2022", "JX-2022"},
+                       "JS-2022", "JX-2022", "BJ-2022", "HE-2022", "SX-2022", "NM-2022", "HL-2022", "ZJ-2022",
+                       "HA-2022", "HN-2022", "SC-2022", "XZ-2022", "QH-2022"},
+    "urban_pop_rev": {"NBSDB2023-pop"},
     "pop_rev": {"NBSDB2024-pop"},
     "pop_census": {"CENSUS2010-NBS", "CENSUS2020-NBS"},
     "gdp_first_release": {"GDP2020-first"},
@@ -99,6 +101,8 @@ def test_no_release_mixing_over_time(panel):
     # first-release table; GDP of the revised release stops where the first release begins.
     assert panel.loc[panel["urban_rate"].notna(), "year"].max() <= 2019
     assert panel.loc[panel["gdp"].notna(), "year"].max() <= 2019
+    # urban_pop_rev is one database export (2005-2021); no 2022 first release is mixed in
+    assert panel.loc[panel["urban_pop_rev"].notna(), "year"].max() <= 2021
     both = panel.dropna(subset=["urban_rate", "urban_rate_rev"])
     assert (both["urban_rate"] != both["urban_rate_rev"]).all()  # e.g. Ningxia 2012: 50.67 vs 51.15
 
@@ -130,6 +134,117 @@ def test_population_releases_differ_only_where_revised(panel):
     # year-end 2020 vs the census two months earlier: within 1 %
     y2020 = panel[panel["year"] == 2020]
     assert ((y2020["pop_rev"] / y2020["pop_census"] - 1).abs() < 0.01).all()
+
+
+def _count_rounding(urban, pop):
+    """Largest |u/p - U/P| * 100 (pp) when the true U, P lie within 0.5 of the printed whole numbers u, p.
+
+    The extremes are (u + 0.5) / (p - 0.5) and (u - 0.5) / (p + 0.5); the first is the farther:
+    (u + 0.5) / (p - 0.5) - u / p = 0.5 (u + p) / (p (p - 0.5)).
+    """
+    return 50 * (urban + pop) / (pop * (pop - 0.5))
+
+
+def test_count_rounding_bound_is_the_worst_corner():
+    """The closed form equals a brute-force maximum over true values within 0.5 of the printed counts."""
+    for urban, pop in [(131, 366), (468, 721), (9361, 12624), (1, 3)]:
+        du, dp = np.meshgrid(np.linspace(-0.5, 0.5, 101), np.linspace(-0.5, 0.5, 101))
+        worst = np.abs((urban + du) / (pop + dp) - urban / pop).max() * 100
+        np.testing.assert_allclose(_count_rounding(urban, pop), worst, rtol=1e-12)
+
+
+def _half_last_digit(rate):
+    """Half a unit of the last printed decimal of a rate (one- or two-decimal releases)."""
+    return np.where(np.abs(rate * 10 - np.round(rate * 10)) < 1e-9, 0.05, 0.005)
+
+
+def test_revised_urban_population_is_one_release_with_pop_rev(panel, facts):
+    """urban_pop_rev / pop_rev reproduces every published post-census rate within rounding.
+
+    References: the 2020 census shares (facts ``urban_rate_2020``, 25 provinces), the revised Ningxia
+    2010-2015 (宁夏统计年鉴2023 t4-2) and Heilongjiang 2015 (黑龙江统计年鉴2021) values and the provinces'
+    2021 releases, all in ``urban_rate_rev`` (keys in SOURCES.md).
+    """
+    rev = panel.dropna(subset=["urban_pop_rev"])
+    assert rev["year"].between(2005, 2021).all() and len(rev) == 31 * 17
+    assert rev["pop_rev"].notna().all() and (rev["urban_pop_rev"] % 1 == 0).all()
+    ratio = rev["urban_pop_rev"] / rev["pop_rev"] * 100
+    bound = _count_rounding(rev["urban_pop_rev"], rev["pop_rev"])
+    assert bound.max() < 0.22  # Tibet; provinces above 50 million: < 0.02 pp
+    y2020 = rev[rev["year"] == 2020].set_index("code")
+    census = facts["urban_rate_2020"].dropna()
+    gap = (y2020["urban_pop_rev"] / y2020["pop_rev"] * 100).reindex(census.index) - census
+    tol = bound[rev["year"] == 2020].set_axis(y2020.index).reindex(census.index) + _half_last_digit(census)
+    assert len(census) == 25 and (gap.abs() <= tol).all(), gap[gap.abs() > tol]
+    both = rev.dropna(subset=["urban_rate_rev"])
+    assert len(both) == 25 + 12 + 7  # census 2020, 2021 releases, Ningxia 2010-2015 and Heilongjiang 2015
+    gap = ratio[both.index] - both["urban_rate_rev"]
+    assert (gap.abs() <= bound[both.index] + _half_last_digit(both["urban_rate_rev"])).all()
+    # unrevised 2005-2010: the pre-census urban_pop rounded; revised 2011-2019: different
+    early = rev[rev["year"] <= 2010]
+    np.testing.assert_array_equal(early["urban_pop_rev"], np.floor(early["urban_pop"] + 0.5))
+    late = rev[rev["year"].between(2011, 2019)]
+    assert (late["urban_pop_rev"] != np.floor(late["urban_pop"] + 0.5)).mean() > 0.99
+
+
+# The export's own 年末常住人口 (data/分省常住人口.csv, same commit as urban_pop_rev) equals pop_rev in all
+# 527 province-years 2005-2021 (checked by /work/notes/add_rev_columns.py before writing); a few of them
+# with the export's 城镇人口 as printed (GitHub lemon1022/BirthTrends@3dd7633 data/分省城镇人口.csv).
+EXPORT = {  # (code, year): (城镇人口, 年末常住人口)
+    ("110000", 2005): (1286, 1538), ("110000", 2011): (1745, 2024), ("110000", 2019): (1913, 2190),
+    ("110000", 2021): (1916, 2189), ("230000", 2015): (2134, 3529), ("440000", 2019): (9073, 12489),
+    ("540000", 2012): (72, 315), ("640000", 2021): (479, 725),
+}  # fmt: skip
+
+
+def test_revised_urban_population_equals_the_export(panel):
+    p = panel.set_index(["code", "year"])
+    for (code, year), (urban, pop) in EXPORT.items():
+        assert (p.loc[(code, year), "urban_pop_rev"], p.loc[(code, year), "pop_rev"]) == (urban, pop), (code, year)
+
+
+# urban_rate_rev 2022 from the provinces' own releases (pages in SOURCES.md): key, rate as printed,
+# population and urban population as printed (10,000 persons) and half a unit of their last digit.
+RELEASES_2022 = {
+    "110000": ("BJ-2022", "87.6", 2184.3, 1912.8, 0.05), "130000": ("HE-2022", "61.65", 7420, 4575, 0.5),
+    "140000": ("SX-2022", "63.96", 3481.35, 2226.50, 0.005), "150000": ("NM-2022", "68.60", 2401.17, 1647.20, 0.005),
+    "230000": ("HL-2022", "66.2", 3099, 2052, 0.5), "330000": ("ZJ-2022", "73.4", 6577, 4826, 0.5),
+    "410000": ("HA-2022", "57.07", 9872, 5633, 0.5), "430000": ("HN-2022", "60.31", 6604.0, 3983.0, 0.05),
+    "510000": ("SC-2022", "58.35", 8374, 4886.2, 0.05), "540000": ("XZ-2022", "37.36", 364, 136, 0.5),
+    "630000": ("QH-2022", "61.43", 595, 366, 0.5),
+}  # fmt: skip
+
+
+def test_2022_releases_equal_the_printed_figures_and_pop_rev(panel):
+    """Each 2022 rate is the printed one; the page's population is the database's pop_rev (whole 10,000s)
+    and its urban / total population gives the rate within the rounding of the printed numbers."""
+    p = panel.set_index(["code", "year"])
+    keys = _sources(panel).set_index(["code", "year", "column"])["key"]
+    for code, (key, printed, pop, urban, half) in RELEASES_2022.items():
+        rate = float(printed)
+        assert keys[code, 2022, "urban_rate_rev"] == key and p.loc[(code, 2022), "urban_rate_rev"] == rate, code
+        assert abs(pop - p.loc[(code, 2022), "pop_rev"]) <= 0.5, code
+        tol = 0.5 * 10.0 ** -len(printed.split(".")[1]) + 100 * (half / pop + half * urban / pop**2)
+        assert abs(urban / pop * 100 - rate) <= tol, code
+    assert panel.loc[panel["year"] == 2022, "urban_rate_rev"].notna().sum() == 22
+
+
+# pop_rev against two independent exports of the same database (SOURCES.md, "Cross-checks"):
+# 1lmq/FYP_QMM2_Chinese_Railways@ad20598 分省年度数据.csv (2015-2024; 248 overlapping cells, all equal) and
+# yinthan/ECON323-China-Polulation@9b54a5d AnnualbyProvince.csv (2000-2020; 496 overlapping cells, all equal).
+POP_REV_COPIES = {
+    ("110000", 2015): 2188, ("110000", 2022): 2184, ("130000", 2022): 7420, ("440000", 2021): 12684,
+    ("540000", 2022): 364, ("650000", 2022): 2587,  # 1lmq
+    ("110000", 2011): 2024, ("230000", 2010): 3833, ("440000", 2005): 9194, ("540000", 2014): 325,
+    ("640000", 2016): 695, ("230000", 2020): 3171,  # yinthan
+}  # fmt: skip
+
+
+def test_pop_rev_equals_independent_copies(panel):
+    p = panel.set_index(["code", "year"])["pop_rev"]
+    for (code, year), value in POP_REV_COPIES.items():
+        assert p[code, year] == value, (code, year)
+    assert "248" in PANEL_DOC and "496" in PANEL_DOC
 
 
 def test_sector_value_added_sums_to_gdp(panel):
@@ -196,6 +311,7 @@ QUOTED = {
     ("530000", 2019): ("YN-2019", "48.91", None),
     ("450000", 2019): ("GX-2019", "51.09", None),
     ("410000", 2019): ("HA-2019", "53.21", None),
+    ("420000", 2019): ("HB-2019", "61", (3615.47, 5927, 0.5)),  # printed as a whole number
 }
 # Other rates the same pages quote, equal to bundled values of other sources: the Qinghai release on
 # 2013 (its Gansu figure, 41.3, is not the bundled 40.13: see SOURCES.md) and the Yicai 2019 list.
@@ -203,6 +319,9 @@ PAGE_OTHERS = {
     "QH-STATS-2013": (2013, {"630000": 48.51, "640000": 52.01, "650000": 44.47}),
     "GX-2019": (2019, {"340000": 55.81, "430000": 57.22}),
 }
+# The Yicai list's rural population 2019 (million, as printed) against the database's pop - urban_pop
+YICAI_2019_RURAL = {"410000": "45.11", "420000": "23.12", "450000": "24.26", "530000": "24.82", "340000": "28.13",
+                    "430000": "29.6"}
 
 
 def test_first_release_fills_equal_the_quoted_figures(panel):
@@ -222,13 +341,18 @@ def test_first_release_fills_equal_the_quoted_figures(panel):
         assert key in PANEL_DOC
         if counts is not None:
             urban, total, half = counts
-            rate_half = 0.5 * 10.0 ** -len(printed.split(".")[1])
+            rate_half = 0.5 * 10.0 ** -len(printed.partition(".")[2])
             tol = rate_half + 100 * (half / total + half * urban / total**2)  # rate and both counts rounded
             assert abs(urban / total * 100 - rate) <= tol, (code, year)
     # the pages quote the same release as the bundled neighbours
     for year, others in PAGE_OTHERS.values():
         for code, rate in others.items():
             assert p[code, year] == rate, (code, year)
+    y2019 = panel[panel["year"] == 2019].set_index("code")
+    for code, printed in YICAI_2019_RURAL.items():
+        rural = y2019.loc[code, "pop"] - y2019.loc[code, "urban_pop"]  # whole 10,000s in 2019
+        tol = 100 * 0.5 * 10.0 ** -len(printed.partition(".")[2]) + 1.0
+        assert abs(100 * float(printed) - rural) <= tol, code
 
 def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
     """Year-to-year changes outside the documented plausibility rules (SOURCES.md)."""
@@ -240,6 +364,8 @@ def _outliers(panel: pd.DataFrame) -> set[tuple[str, str, int]]:
         "urban_rate_rev": (g["urban_rate_rev"].diff(), -0.5, 3.5),
         "pop": (g["pop"].pct_change(fill_method=None), -0.04, 0.04),
         "pop_rev": (g["pop_rev"].pct_change(fill_method=None), -0.04, 0.04),
+        # the revised urban share, derived here only (the file bundles no rate from these counts)
+        "urban_pop_rev/pop_rev": ((p["urban_pop_rev"] / p["pop_rev"] * 100).groupby(p["code"]).diff(), -0.5, 3.5),
         "gdp": (g["gdp"].pct_change(fill_method=None), -0.10, 0.30),
         "deflator": ((1 + g["gdp"].pct_change(fill_method=None)) / (p["gdp_index"] / 100), 0.90, 1.15),
     }

@@ -28,6 +28,7 @@ PANEL_COLUMNS = (
     "va_secondary",
     "va_tertiary",
     "urban_rate_rev",
+    "urban_pop_rev",
     "pop_rev",
     "pop_census",
     "gdp_first_release",
@@ -49,6 +50,9 @@ VINTAGES = {
     "va_tertiary": "value added of the tertiary sector, same release as gdp",
     "urban_rate_rev": "urbanization %, release after the 2020 census: 2020 census values, revised "
     "2010-2019 year-end values, 2021-2022 year-end values",
+    "urban_pop_rev": "year-end urban population, 10,000 persons (whole numbers), NBS provincial database after "
+    "the 2020-census revision, 2005-2021 (2011-2019 revised; 2005-2010 equal urban_pop rounded); no rate is "
+    "bundled from it: derive urban_pop_rev / pop_rev * 100 yourself (whole-10,000 rounding, up to 0.2 pp)",
     "pop_rev": "year-end resident population, 10,000 persons (whole numbers), NBS provincial database after "
     "the 2020-census revision (2011-2019 revised; 2005-2010 equal pop rounded)",
     "pop_census": "census resident population (2010, 2020), 10,000 persons",
@@ -58,7 +62,7 @@ VINTAGES = {
 
 #: Columns the ``interpolate`` option may fill (the main, yearly series).
 INTERPOLABLE = ("urban_rate", "urban_pop", "pop", "gdp", "gdp_index", "va_primary", "va_secondary", "va_tertiary",
-                "pop_rev")
+                "urban_pop_rev", "pop_rev")
 
 
 def china_provinces_panel(interpolate: bool | list[str] = False) -> pd.DataFrame:
@@ -68,8 +72,8 @@ def china_provinces_panel(interpolate: bool | list[str] = False) -> pd.DataFrame
     ----------
     interpolate : bool or list of str
         ``False`` (default): only sourced values, gaps stay missing. ``True`` or a list of
-        columns (from ``urban_rate``, ``urban_pop``, ``pop``, ``gdp``, ``gdp_index``,
-        ``va_*``): fill gaps *between* two sourced years of a province linearly in the year;
+        columns (from ``INTERPOLABLE``: ``urban_rate``, ``urban_pop``, ``pop``, ``gdp``, ``gdp_index``,
+        ``va_*``, ``urban_pop_rev``, ``pop_rev``): fill gaps *between* two sourced years of a province linearly in the year;
         leading and trailing gaps stay missing. Filled cells are named in the column
         ``interpolated`` and reported by a :class:`~spatialcluster.SpatialClusterWarning`.
 
@@ -88,6 +92,13 @@ def china_provinces_panel(interpolate: bool | list[str] = False) -> pd.DataFrame
     (国家数据, 分省年度数据) and are checked against the China Statistical Yearbook tables
     (editions 2009, 2012, 2016) and provincial releases. The 2020 columns equal
     :func:`china_facts`. See ``data/SOURCES.md`` for coverage and year-to-year outliers.
+
+    The revised (post-census) urbanization rate for 2011-2019 is not bundled: no printed table
+    of it was found, and the file holds no derived values. ``urban_pop_rev`` and ``pop_rev``
+    (one release, whole 10,000s) give it as ``urban_pop_rev / pop_rev * 100``, which you derive
+    explicitly; it matches the published rates to the rounding of the counts (at most
+    ``50 * (urban + pop) / (pop * (pop - 0.5))`` pp, about 0.2 pp for Tibet, below 0.02 pp for
+    provinces above 5,000 × 10,000 persons).
     """
     panel = pd.read_csv(PANEL_FILE, dtype={"code": str, "source": str}, encoding="utf-8")
     panel["year"] = panel["year"].astype(int)
