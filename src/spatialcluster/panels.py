@@ -53,7 +53,7 @@ def complete_periods(long_df: pd.DataFrame, column: str, id: str = "code", time:
     values = pd.to_numeric(long_df[column], errors="coerce")
     filled = values.notna().groupby(long_df[time]).sum()
     regions = long_df[id].nunique()
-    return sorted(t for t, n in filled.items() if n == regions)
+    return sorted(t.item() if isinstance(t, np.generic) else t for t, n in filled.items() if n == regions)
 
 
 def complete_run(long_df: pd.DataFrame, column: str, id: str = "code", time: str = "year") -> list:
@@ -64,7 +64,7 @@ def complete_run(long_df: pd.DataFrame, column: str, id: str = "code", time: str
     step apart (the table's common spacing: 1 for years, 10 for census decades), so 2012 and 2015
     never join a run when 2013-2014 are absent. Returns an empty list when no period is complete.
     """
-    periods = sorted(long_df[time].dropna().unique()) if time in long_df.columns else []
+    periods = sorted(pd.unique(long_df[time].dropna()).tolist()) if time in long_df.columns else []
     complete = set(complete_periods(long_df, column, id, time))
     ints = len(periods) > 1 and pd.api.types.is_integer_dtype(pd.Series(periods).dtype)
     step = int(np.gcd.reduce(np.diff(np.asarray(periods, dtype=np.int64)))) if ints else None
