@@ -56,9 +56,9 @@ EXPECTED = [
     # the panel: static and dynamic SDM, change over time, maps of two years
     "tables/panel_sdm.csv", "tables/panel_effects_sdm.csv", "tables/panel_dynamic_sdm.csv",
     "tables/panel_dynamic_effects_long_sdm.csv", "tables/markov_gdp_per_head.csv", "tables/dagum_gdp_per_head.csv",
-    "tables/emerging_hotspots_gdp_per_head.csv", "tables/emerging_hotspots_urban_rate.csv",
+    "tables/emerging_hotspots_gdp_per_head.csv", "tables/emerging_hotspots_urbanization.csv",
     "maps/choropleth_gdp_per_head_2005.png", "maps/choropleth_gdp_per_head_2019.png",
-    "maps/emerging_map_gdp_per_head.png",
+    "maps/emerging_map_gdp_per_head.png", "maps/choropleth_urbanization_2005.png", "maps/choropleth_urbanization_2019.png",
 ]
 
 

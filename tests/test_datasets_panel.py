@@ -426,31 +426,29 @@ def test_vintages_documented():
 
 
 def test_demo_panel_section_derives_the_lq_year_by_year():
-    """The demo's [models.panel] input: the panel 2015-2018 and the secondary sector's LQ per year; its
-    [dynamics] input: GDP per head 2005-2019, complete for all 31 provinces.
+    """The demo's panel table: 2005-2019, complete for all 31 provinces in what the panel models and the change
+    over time use; the derived urbanization, GDP per head and the secondary sector's LQ per year.
 
     Reference: sc.location_quotient on each year's cross-section (ratio layout, Isserman 1977); GDP per head
-    computed here as 10,000 * gdp (100 million yuan) / pop (10,000 persons), in yuan.
+    computed here as 10,000 * gdp (100 million yuan) / pop (10,000 persons), in yuan; urbanization as
+    100 * urban_pop_rev / pop_rev (both 10,000 persons, the release after the 2020 census).
     """
     from spatialcluster import pipeline
     from spatialcluster.pipeline.derive import derive_panels
 
     cfg = pipeline.load_config(pipeline.demo_config_path())
     spec = cfg.settings.inputs.table("panel")
-    assert spec.dataset == "china_provinces_panel" and spec.years == (2015, 2018)
-    panel = sc.datasets.china_provinces_panel()
-    panel = panel[panel["year"].between(*spec.years)].reset_index(drop=True)
-    assert panel[["urban_rate", "gdp_index", "va_secondary", "gdp"]].notna().all().all() and len(panel) == 4 * 31
-    long_spec = cfg.settings.inputs.table("panel_long")
-    assert long_spec.dataset == "china_provinces_panel" and long_spec.years == (2005, 2019)
+    assert spec.dataset == "china_provinces_panel" and spec.years == (2005, 2019)
     full = sc.datasets.china_provinces_panel()
-    long = full[full["year"].between(*long_spec.years)].reset_index(drop=True)
-    assert long[["gdp", "pop"]].notna().all().all() and len(long) == 15 * 31
-    out, notes = derive_panels({"panel": panel, "panel_long": long}, cfg.data["variables"]["derived"],
-                               {"panel": "year", "panel_long": "year"}, cfg)
-    assert {"lq_secondary", "gdp_per_head"} <= set(notes)
-    np.testing.assert_allclose(out["panel_long"]["gdp_per_head"], 1e4 * long["gdp"] / long["pop"], rtol=1e-12)
-    for year, part in out["panel"].groupby("year"):
+    panel = full[full["year"].between(*spec.years)].reset_index(drop=True)
+    used = ["urban_pop_rev", "pop_rev", "gdp_index", "va_secondary", "gdp", "pop"]
+    assert panel[used].notna().all().all() and len(panel) == 15 * 31
+    out, notes = derive_panels({"panel": panel}, cfg.data["variables"]["derived"], {"panel": "year"}, cfg)
+    assert {"lq_secondary", "gdp_per_head", "urbanization"} <= set(notes)
+    got = out["panel"]
+    np.testing.assert_allclose(got["gdp_per_head"], 1e4 * panel["gdp"] / panel["pop"], rtol=1e-12)
+    np.testing.assert_allclose(got["urbanization"], 100 * panel["urban_pop_rev"] / panel["pop_rev"], rtol=1e-12)
+    for year, part in got.groupby("year"):
         ref = sc.location_quotient(part.set_index("code")[["va_secondary", "gdp"]], numerator="va_secondary",
                                    denominator="gdp").lq
         np.testing.assert_allclose(part.set_index("code")["lq_secondary"], ref.reindex(part["code"]), rtol=1e-12)
@@ -462,6 +460,6 @@ def test_panel_years_and_table_are_checked():
 
     text = pipeline.demo_config_path().read_text(encoding="utf-8")
     with pytest.raises(ConfigError, match="first and the last period"):
-        pipeline.parse_config(text.replace("years = [2015, 2018]", "years = [2018, 2015]"))
+        pipeline.parse_config(text.replace("years = [2005, 2019]", "years = [2019, 2005]"))
     with pytest.raises(ConfigError, match="'panl' is not a panel table.*'panel'"):
         pipeline.parse_config(text.replace('table = "panel"\ndescription', 'table = "panl"\ndescription'))

@@ -55,9 +55,11 @@ def demo_panel(tmp_path_factory):
 
 
 def _api_panel():
-    """The bundled panel 2015-2018 with the secondary sector's location quotient of each year's cross-section."""
+    """The bundled panel 2005-2019 with urbanization from the revised counts and the secondary sector's location
+    quotient of each year's cross-section."""
     p = sc.datasets.china_provinces_panel()
-    p = p[p["year"].between(2015, 2018)].sort_values(["code", "year"]).reset_index(drop=True)
+    p = p[p["year"].between(2005, 2019)].sort_values(["code", "year"]).reset_index(drop=True)
+    p["urbanization"] = 100 * p["urban_pop_rev"] / p["pop_rev"]
     parts = [sc.location_quotient(part.set_index("code")[["va_secondary", "gdp"]], numerator="va_secondary",
                                   denominator="gdp").lq.reindex(part["code"]).set_axis(part.index)
              for _, part in p.groupby("year")]
@@ -68,7 +70,7 @@ def _api_panel():
 def api_fits():
     with pytest.warns(sc.SpatialClusterWarning, match="460000"):
         w = sc.build_weights(sc.datasets.china_provinces(), kind="queen", islands="nearest")
-    kw = dict(long_df=_api_panel(), y="gdp_index", x=["urban_rate", "lq_secondary"], w=w, id="code", time="year",
+    kw = dict(long_df=_api_panel(), y="gdp_index", x=["urbanization", "lq_secondary"], w=w, id="code", time="year",
               model="sdm", effects="twoway", bias_correction=True, seed=20240601)
     return sc.spillover_panel(**kw), sc.spillover_panel(**kw, dynamic="spacetime")
 
@@ -86,7 +88,7 @@ def test_demo_panel_static_and_dynamic_equal_the_api(demo_panel, api_fits):
     out, res, _ = demo_panel
     static, dynamic = api_fits
     coef = _table(out, "panel_sdm")
-    assert list(coef.index) == ["urban_rate", "lq_secondary", "W_urban_rate", "W_lq_secondary", "rho"]
+    assert list(coef.index) == ["urbanization", "lq_secondary", "W_urbanization", "W_lq_secondary", "rho"]
     _close(coef, sc.pipeline.context.result_frame(static))
     _close(_table(out, "panel_effects_sdm"), static.effects)
     coef = _table(out, "panel_dynamic_sdm")
@@ -113,7 +115,8 @@ def test_demo_maps_show_two_years_on_one_classification(demo_panel):
     out, _, calls = demo_panel
     p = sc.datasets.china_provinces_panel().set_index(["code", "year"])
     p["gdp_per_head"] = 1e4 * p["gdp"] / p["pop"]
-    for column in ("gdp_per_head", "urban_rate"):
+    p["urbanization"] = 100 * p["urban_pop_rev"] / p["pop_rev"]
+    for column in ("gdp_per_head", "urbanization"):
         years = _first_and_last_complete(p, column)
         assert years[1] - years[0] >= 7
         mine = [c for c in calls if c[0] == column]
@@ -135,10 +138,11 @@ def test_with_static_needs_a_dynamic_model():
 
 def test_panel_maps_table_and_periods_are_checked(tmp_path):
     with pytest.raises(sc.ConfigError, match=r"panel_maps\] key \"table\".*'panel_lng' is not a panel table"):
-        pipeline.parse_config(DEMO.replace('table = "panel_long"\ncolumns = ["gdp_per_head", "urban_rate"]\n',
+        pipeline.parse_config(DEMO.replace('table = "panel"\ncolumns = ["gdp_per_head", "urbanization"]\n',
                                            'table = "panel_lng"\ncolumns = ["gdp_per_head"]\n'))
     light = _cut(_cut(DEMO, "[statistics]", "[models.panel]"), "[models.panel]", "[outputs]")
-    light = light.replace('columns = ["gdp_per_head", "urban_rate"]\n', 'columns = ["gdp_per_head"]\nperiods = [2004]\n')
+    light = light.replace('[outputs.panel_maps]\ntable = "panel"\ncolumns = ["gdp_per_head", "urbanization"]\n',
+                          '[outputs.panel_maps]\ntable = "panel"\ncolumns = ["gdp_per_head"]\nperiods = [2004]\n')
     (tmp_path / "a.toml").write_text(light, encoding="utf-8")
-    with pytest.raises(sc.InputError, match=r"periods 2004 are not in panel table 'panel_long' \(its periods: 2005, "):
+    with pytest.raises(sc.InputError, match=r"periods 2004 are not in panel table 'panel' \(its periods: 2005, "):
         pipeline.run(pipeline.load_config(tmp_path / "a.toml"), tmp_path / "out", quiet=True)

@@ -117,21 +117,27 @@ def test_dynamics_step_on_the_china_demo_panel(china_demo):
     assert abs(got["trend_tau"].to_numpy() - ref.loc[got.index, "trend_tau"].to_numpy()).max() < 1e-12
 
 
-def test_dynamics_china_demo_urbanization_on_its_complete_years(china_demo):
-    """Urbanization runs on its own longest run of years with all 31 provinces (complete_run), not on GDP's."""
+def test_dynamics_china_demo_urbanization_from_the_revised_counts(china_demo):
+    """Urbanization of the demo is urban over resident population of the release after the 2020 census
+    (``urban_pop_rev / pop_rev``), complete for all 31 provinces over 2005-2019: its Markov chain and Dagum
+    Gini equal the library on the ratio computed here, and the report names the run of years kept."""
     out, _ = china_demo
     panel = sc.datasets.china_provinces_panel()
-    years = _longest_complete_run(panel[panel["year"].between(2005, 2019)], "urban_rate")
-    assert len(years) >= 3  # the trend tests and emerging hot spots run
-    dagum = pd.read_csv(out / "tables" / "dagum_urban_rate.csv", index_col=0)
-    assert list(dagum.index) == years
-    frame = panel[panel["year"].isin(years)][["code", "year", "urban_rate"]]
-    mk = sc.markov(frame, "urban_rate", id="code", time="year", k=4)
-    got = pd.read_csv(out / "tables" / "markov_urban_rate.csv", index_col=0)
+    panel = panel[panel["year"].between(2005, 2019)].assign(urbanization=lambda d: 100 * d["urban_pop_rev"] / d["pop_rev"])
+    years = _longest_complete_run(panel, "urbanization")
+    assert years == list(range(2005, 2020))
+    frame = panel[["code", "year", "urbanization"]]
+    mk = sc.markov(frame, "urbanization", id="code", time="year", k=4)
+    got = pd.read_csv(out / "tables" / "markov_urbanization.csv", index_col=0)
     assert abs(got.to_numpy() - mk.p.to_numpy()).max() < 1e-12
-    assert (out / "tables" / "emerging_hotspots_urban_rate.csv").exists()
+    groups = sc.datasets.china_provinces()["group"]
+    dg = sc.dagum_gini(frame, "urbanization", groups, id="code", time="year")
+    dagum = pd.read_csv(out / "tables" / "dagum_urbanization.csv", index_col=0)
+    assert list(dagum.index) == years
+    assert abs(dagum["total"].to_numpy() - dg.to_frame()["total"].to_numpy()).max() < 1e-12
+    assert (out / "tables" / "emerging_hotspots_urbanization.csv").exists()
     report = next(out.glob("*.html")).read_text(encoding="utf-8")
-    assert f"urban_rate: periods {years[0]}-{years[-1]}, the longest run" in report
+    assert "urbanization: periods 2005-2019, the longest run" in report
 
 
 def test_complete_run_needs_two_consecutive_complete_periods():

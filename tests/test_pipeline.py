@@ -38,8 +38,9 @@ def test_demo_config_validates_and_fills_defaults():
     assert d["weights"][0]["islands"] == "nearest"
     assert d["weights"][1]["transform"] == "r"  # default filled in
     assert d["models"]["cross_section"] == ["sdm"]
-    assert set(d["variables"]["derived"]) == {"pop_growth_2010_2020", "lq_gdp_pop_2020", "lq_secondary", "gdp_per_head"}
-    assert [t["name"] for t in d["inputs"]["tables"]] == ["panel", "panel_long"]
+    assert set(d["variables"]["derived"]) == {"pop_growth_2010_2020", "lq_gdp_pop_2020", "urbanization", "lq_secondary",
+                                               "gdp_per_head"}
+    assert [t["name"] for t in d["inputs"]["tables"]] == ["panel"]
 
 
 def test_starter_config_validates_once_its_files_exist(tmp_path):

@@ -93,8 +93,9 @@ def test_settings_are_frozen_and_typed():
     s = pipeline.parse_config(DEMO).settings
     assert s.primary_weights == "queen" and s.weights[1].k == 4 and s.weights[1].transform == "r"
     assert s.statistics.global_ == ("urban_rate_2011_yearend", "lq_gdp_pop_2020", "pop_growth_2010_2020")
-    assert s.inputs.table("panel_long").time == "year" and s.data is None and s.models.panel.table == "panel"
-    assert [d.name for d in s.derived] == ["pop_growth_2010_2020", "lq_gdp_pop_2020", "lq_secondary", "gdp_per_head"]
+    assert s.inputs.table("panel").time == "year" and s.data is None and s.models.panel.table == "panel"
+    assert [d.name for d in s.derived] == ["pop_growth_2010_2020", "lq_gdp_pop_2020", "urbanization", "lq_secondary",
+                                          "gdp_per_head"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.statistics.alpha = 0.1
 
