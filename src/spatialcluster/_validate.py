@@ -24,8 +24,7 @@ def _by_region(ids, periods=None, limit=10) -> str:
     if periods is None:
         return _names(pd.unique(pd.Index(ids).astype(str)), limit)
     cells = pd.Series(list(periods)).groupby(pd.Index(ids).astype(str), sort=False).agg(list)
-    listing = "; ".join(f"{region}: {_names(ps, 6)}" for region, ps in cells.iloc[:limit].items())
-    return listing + (f" ... and {len(cells) - limit} more regions" if len(cells) > limit else "")
+    return _names((f"{region}: {_names(ps, 6)}" for region, ps in cells.items()), limit, sep="; ", noun="regions")
 
 
 def align(data: pd.DataFrame, w) -> pd.DataFrame:

@@ -66,8 +66,7 @@ def complete_run(long_df: pd.DataFrame, column: str, id: str = "code", time: str
     """
     periods = sorted(pd.unique(long_df[time].dropna()).tolist()) if time in long_df.columns else []
     complete = set(complete_periods(long_df, column, id, time))
-    ints = len(periods) > 1 and pd.api.types.is_integer_dtype(pd.Series(periods).dtype)
-    step = int(np.gcd.reduce(np.diff(np.asarray(periods, dtype=np.int64)))) if ints else None
+    step = _integer_step(pd.Index(periods))
     best, run = [], []
     for t in periods:
         follows = bool(run) and (step is None or t - run[-1] == step)
@@ -366,15 +365,22 @@ def _check_values(df, col, named, numeric, missing):
         df[col] = vals.astype(np.float64)
 
 
+def _integer_step(periods: pd.Index) -> int | None:
+    """The common spacing of integer-valued periods (1 for years, 10 for census decades); None for
+    other periods (dates, labels) or fewer than two."""
+    numeric = pd.api.types.is_numeric_dtype(periods.dtype)
+    if not (numeric and len(periods) > 1 and np.all(np.mod(np.asarray(periods, dtype=float), 1) == 0)):
+        return None
+    return int(np.gcd.reduce(np.diff(np.asarray(periods, dtype=np.int64))))
+
+
 def _check_gaps(periods: pd.Index) -> None:
     """Refuse gaps in evenly spaced integer periods (census decades, five-year plans are complete)."""
-    numeric = pd.api.types.is_numeric_dtype(periods.dtype)
-    if not (numeric and np.all(np.mod(np.asarray(periods, dtype=float), 1) == 0) and len(periods) > 1):
+    step = _integer_step(periods)
+    if step is None:
         return
-    steps = np.asarray(periods, dtype=np.int64)
-    step = int(np.gcd.reduce(np.diff(steps)))
     full = np.arange(int(periods.min()), int(periods.max()) + 1, step)
-    gaps = np.setdiff1d(full, steps)
+    gaps = np.setdiff1d(full, np.asarray(periods, dtype=np.int64))
     if len(gaps):
         raise InputError(
             f"the periods have gaps: {_names(gaps.tolist())} missing between {periods.min()} and "

@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._errors import InputError, SpatialClusterWarning, WeightsError
-from .._validate import _names
+from .._validate import _by_region, _names
 from ..panels import Panel as LongPanel, as_text
 
 
@@ -67,9 +67,9 @@ def panel(long_df, column, id, time, *, balance=False, min_periods=2, adjacent=F
     holes = np.isnan(matrix)
     dropped = {}
     if holes.any():
-        rows = np.flatnonzero(holes.any(axis=1))
-        report = {ids[r]: [periods[c] for c in np.flatnonzero(holes[r])] for r in rows}
-        listing = _names((f"{k}: {_names(v, 6)}" for k, v in report.items()), 10, sep="; ", noun="regions")
+        rows, cols = np.nonzero(holes)
+        report = {ids[r]: [periods[c] for c in np.flatnonzero(holes[r])] for r in np.unique(rows)}
+        listing = _by_region(ids[rows], [periods[c] for c in cols])
         if not balance:
             raise InputError(
                 f"unbalanced panel: {len(report)} of {n} regions lack {column!r} in some periods ({listing}). "
