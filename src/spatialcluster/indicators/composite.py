@@ -14,6 +14,7 @@ hand-worked cases and ``scipy.stats.entropy``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -99,6 +100,7 @@ def indicator_weights(norm: pd.DataFrame, weights: str | Mapping[str, float], la
     return pd.DataFrame({"weight": w / w.sum()})
 
 
+@dataclass
 class CompositeIndex(Result):
     """A composite index per region (or region and period).
 
@@ -115,14 +117,13 @@ class CompositeIndex(Result):
     method, standardisation, weighting : str
     """
 
-    def __init__(self, frame, weights, standardized, method, standardisation, weighting, name):
-        self.frame = frame
-        self.weights = weights
-        self.standardized = standardized
-        self.method = method
-        self.standardisation = standardisation
-        self.weighting = weighting
-        self.name = name
+    frame: pd.DataFrame
+    weights: pd.DataFrame
+    standardized: pd.DataFrame
+    method: str
+    standardisation: str
+    weighting: str
+    name: str
 
     @property
     def score(self) -> pd.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,19 +22,19 @@ NN_BUDGET = 50_000_000
 NN_SHARE = 0.25
 
 
+@dataclass
 class Design:
     """Response, design matrix (constant first), coordinates and ids of a local regression."""
 
-    def __init__(self, ids, y, X, names, coords, y_name, note, geometry=None, crs=None):
-        self.ids = ids
-        self.y = y
-        self.X = X
-        self.names = names
-        self.coords = coords
-        self.y_name = y_name
-        self.note = note
-        self.geometry = geometry
-        self.crs = crs
+    ids: pd.Index
+    y: np.ndarray
+    X: np.ndarray
+    names: list
+    coords: np.ndarray
+    y_name: str
+    note: str
+    geometry: object = None
+    crs: object = None
 
     @property
     def n(self) -> int:
