@@ -102,3 +102,10 @@ def cli_fails(args, *words):
     assert "Traceback" not in text and "error:" in text, text
     _has_words(text, words)
     return text
+
+
+def one_clear_line(result, words: str, code: int) -> None:
+    """A refused command-line call names ``words``; a usage error of ours (exit 1) is one ``error:`` line."""
+    assert words in result.stderr or words in result.output
+    if code == 1:
+        assert result.stderr.startswith("error:") and len(result.stderr.strip().splitlines()) == 1
