@@ -158,13 +158,19 @@ def monte_carlo(reps: int, side: int = 20, T: int = 10, seed: int = 12345) -> No
         print("95 % coverage:", pd.DataFrame(cover[bc]).mean().round(3).to_dict())
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def panel_arguments(doc: str) -> argparse.ArgumentParser:
+    """The size options both panel benchmarks take: a rows x cols lattice over T periods."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="N = 400, T = 10")
     ap.add_argument("--rows", type=int, default=50)
     ap.add_argument("--cols", type=int, default=60)
     ap.add_argument("--periods", type=int, default=20)
     ap.add_argument("--draws", type=int, default=1000)
+    return ap
+
+
+def main() -> None:
+    ap = panel_arguments(__doc__)
     ap.add_argument("--mc", type=int, default=0, help="run a Monte Carlo study with this many replications")
     ap.add_argument("--peer-child", choices=["spatialcluster", "spreg"], help=argparse.SUPPRESS)
     a = ap.parse_args()

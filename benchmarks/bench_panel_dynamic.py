@@ -40,7 +40,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 import spatialcluster as sc
-from bench_panel import lattice
+from bench_panel import lattice, panel_arguments
 from bench_weights import resident_bytes
 
 TAU, ETA, RHO = 0.5, 0.1, 0.3
@@ -117,12 +117,7 @@ def monte_carlo(reps: int, side: int = 7, T: int = 10) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="N = 400, T = 10")
-    ap.add_argument("--rows", type=int, default=50)
-    ap.add_argument("--cols", type=int, default=60)
-    ap.add_argument("--periods", type=int, default=20)
-    ap.add_argument("--draws", type=int, default=1000)
+    ap = panel_arguments(__doc__)
     ap.add_argument("--skip-spreg", action="store_true", help="spreg's ML_LagFE needs about 8 GiB at N = 3,000")
     ap.add_argument("--mc", type=int, default=0, help="run a Monte Carlo study with this many panels")
     ap.add_argument("--child", help=argparse.SUPPRESS)
