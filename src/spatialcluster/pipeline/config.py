@@ -317,9 +317,7 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
         for key in REQUIRED_BY_KIND.get(d.get("kind"), ()):
             if not d.get(key):
                 errors.add(("variables", "derived", name, key), f"derived variable of kind {d['kind']!r} needs {key!r}")
-        if d.get("table") and d["table"] not in panels:
-            errors.add(("variables", "derived", name, "table"), f"{d['table']!r} is not a panel table (an "
-                       "[[inputs.tables]] with 'time')." + (suggest(d["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
+        _check_panel_table(("variables", "derived", name), d, panels, errors)
 
     seen = []
     for i, w in enumerate(cfg.get("weights") or []):
@@ -352,33 +350,32 @@ def _check_semantics(cfg: dict, base: Path, errors: _Collector):
             or models.get("selection") and models.get("y") or models.get("panel")) and not cfg.get("weights"):
         errors.add(("weights",), "statistics and models need at least one [[weights]] table (e.g. kind = \"queen\")")
     by_year = stats.get("by_year")
-    if by_year and by_year.get("table") and by_year["table"] not in panels:
-        errors.add(("statistics", "by_year", "table"), f"{by_year['table']!r} is not a panel table (an [[inputs.tables]] with 'time')."
-                   + (suggest(by_year["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
+    _check_panel_table(("statistics", "by_year"), by_year, panels, errors)
     panel = models.get("panel")
-    if panel and panel.get("table") and panel["table"] not in panels:
-        errors.add(("models", "panel", "table"), f"{panel['table']!r} is not a panel table (an [[inputs.tables]] with 'time')."
-                   + (suggest(panel["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
+    _check_panel_table(("models", "panel"), panel, panels, errors)
     if panel:
         _check_panel(panel, errors)
     spatial = [m for m in models.get("cross_section") or [] if m != "ols"]
     if models.get("robustness") and (len(cfg.get("weights") or []) < 2 or not spatial):
         errors.add(("models", "robustness"), "the robustness table compares spatial cross-section models across "
                    "weights: it needs a spatial model in 'cross_section' (e.g. \"sdm\") and at least two [[weights]]")
-    maps = (cfg.get("outputs") or {}).get("panel_maps")
-    if maps and maps.get("table") and maps["table"] not in panels:
-        errors.add(("outputs", "panel_maps", "table"), f"{maps['table']!r} is not a panel table (an [[inputs.tables]] "
-                   "with 'time')." + (suggest(maps["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
+    _check_panel_table(("outputs", "panel_maps"), outputs.get("panel_maps"), panels, errors)
     dyn = cfg.get("dynamics")
-    if dyn and dyn.get("table") and dyn["table"] not in panels:
-        errors.add(("dynamics", "table"), f"{dyn['table']!r} is not a panel table (an [[inputs.tables]] with 'time')."
-                   + (suggest(dyn["table"], panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
+    _check_panel_table(("dynamics",), dyn, panels, errors)
     if dyn and not cfg.get("weights"):
         errors.add(("weights",), "[dynamics] needs at least one [[weights]] table (e.g. kind = \"queen\")")
     if (models.get("cross_section") or models.get("selection") and models.get("x")) and not models.get("y"):
         errors.add(("models", "y"), "models need a dependent variable 'y'")
     if models.get("y") and not models.get("x"):
         errors.add(("models", "x"), "models need at least one explanatory variable in 'x'")
+
+
+def _check_panel_table(where: tuple, section: dict | None, panels: list, errors: _Collector):
+    """The section's ``table`` names a panel table (an [[inputs.tables]] with 'time')."""
+    name = (section or {}).get("table")
+    if name and name not in panels:
+        errors.add(where + ("table",), f"{name!r} is not a panel table (an [[inputs.tables]] with 'time')."
+                   + (suggest(name, panels) or f" Panel tables: {', '.join(panels) or 'none'}"))
 
 
 def _check_panel(panel: dict, errors: _Collector):

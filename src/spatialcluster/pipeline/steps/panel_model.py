@@ -62,17 +62,18 @@ class PanelModelStep(Step):
     def _fit(self, ctx, spec, data, dynamic, lm_tests, record_suffix, title_suffix, prefix="panel_") -> Section:
         import spatialcluster as sc
 
+        hausman = spec.hausman and not dynamic  # random against fixed effects: a static comparison
         what = f"{'dynamic (' + dynamic + ') ' if dynamic else ''}panel {spec.model.upper()} ({spec.effects} effects)"
         with ctx.progress.step(what):
             tables, record, logs = fit_panel(sc, data, spec.model, spec.effects, dynamic, spec.bias_correction,
-                                             lm_tests, spec.hausman and not dynamic, ctx.seed)
+                                             lm_tests, hausman, ctx.seed)
         tables = [(prefix + name.removeprefix("panel_"), caption, frame) for name, caption, frame in tables]
         for name, _, frame in tables:
             ctx.wr.table(name, frame)
         ctx.records[self.name + record_suffix] = record
         cites = [CITATION] + ([DYNAMIC_CITATION] if dynamic else []) + \
             ([RANDOM_CITATION] if spec.effects == "random" else []) + \
-            ([TESTS_CITATION] if lm_tests or spec.hausman and not dynamic else [])
+            ([TESTS_CITATION] if lm_tests or hausman else [])
         text = TEXT.format(model=spec.model.upper(), y=spec.y, x=", ".join(spec.x), table=spec.table,
                            effects=spec.effects, w=ctx.primary,
                            dynamic=f" with dynamic = {dynamic!r}" if dynamic else "") + (DYNAMIC_TEXT if dynamic else "")
